@@ -1,0 +1,1 @@
+"""The encrypted store: keys, schema, repositories and the event log (no Qt, no app imports)."""

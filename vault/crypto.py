@@ -1,0 +1,157 @@
+"""Key wrapping: the database key under a passphrase and under a recovery key.
+
+The database key (32 random bytes) is wrapped with AES-256-GCM twice:
+
+* under a key derived with Argon2id from the passphrase;
+* to an X25519 public key whose private half is derived from the printable
+  recovery key. Wrapping needs only the public half, so re-keying the
+  database can re-wrap the new key for the recovery slot without asking for
+  the recovery key, and the user's printed recovery key stays valid.
+
+Nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+RECOVERY_SEED_BYTES = 20
+RECOVERY_CHECK_BYTES = 2
+# Crockford's alphabet: no I, L, O, U, so a printed key cannot be misread.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RFC4648 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_TO_CROCKFORD = str.maketrans(_RFC4648, _ALPHABET)
+_FROM_CROCKFORD = str.maketrans(_ALPHABET, _RFC4648)
+_READ_ALIASES = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+
+
+class UnwrapError(Exception):
+    """The wrapping key was wrong or the wrapped blob was altered."""
+
+
+class RecoveryKeyFormatError(ValueError):
+    """The text is not a well-formed recovery key (typo, missing group)."""
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost. The defaults are RFC 9106's second recommended option."""
+
+    time_cost: int = 3
+    memory_kib: int = 64 * 1024
+    parallelism: int = 4
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def derive_passphrase_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    return bytes(
+        hash_secret_raw(
+            secret=passphrase.encode("utf-8"),
+            salt=salt,
+            time_cost=params.time_cost,
+            memory_cost=params.memory_kib,
+            parallelism=params.parallelism,
+            hash_len=KEY_BYTES,
+            type=Type.ID,
+        )
+    )
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+    """AES-256-GCM; returns (nonce, ciphertext with tag)."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return nonce, AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def open_sealed(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext, aad)
+    except InvalidTag:
+        raise UnwrapError from None
+
+
+def hkdf(secret: bytes, *, info: bytes, salt: bytes | None = None) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=info).derive(secret)
+
+
+# --- recovery key -----------------------------------------------------------
+
+
+def new_recovery_seed() -> bytes:
+    return secrets.token_bytes(RECOVERY_SEED_BYTES)
+
+
+def format_recovery_key(seed: bytes) -> str:
+    """Printable form: 36 characters in groups of four, with a checksum."""
+    check = hashlib.sha256(seed).digest()[:RECOVERY_CHECK_BYTES]
+    text = base64.b32encode(seed + check).decode("ascii").rstrip("=").translate(_TO_CROCKFORD)
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """The seed from a typed recovery key; tolerant of case, spaces and dashes."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_READ_ALIASES)
+    expected = len(format_recovery_key(bytes(RECOVERY_SEED_BYTES)).replace("-", ""))
+    if len(cleaned) != expected or any(ch not in _ALPHABET for ch in cleaned):
+        raise RecoveryKeyFormatError(
+            f"A recovery key has {expected} letters and digits in groups of four; "
+            "check that none is missing."
+        )
+    padded = cleaned.translate(_FROM_CROCKFORD)
+    padded += "=" * (-len(padded) % 8)
+    raw = base64.b32decode(padded)
+    seed, check = raw[:RECOVERY_SEED_BYTES], raw[RECOVERY_SEED_BYTES:]
+    if not hmac.compare_digest(hashlib.sha256(seed).digest()[:RECOVERY_CHECK_BYTES], check):
+        raise RecoveryKeyFormatError(
+            "That recovery key contains a typing mistake (its checksum does not match)."
+        )
+    return seed
+
+
+def recovery_private_key(seed: bytes) -> X25519PrivateKey:
+    return X25519PrivateKey.from_private_bytes(hkdf(seed, info=b"strongroom recovery x25519"))
+
+
+def recovery_public_bytes(seed: bytes) -> bytes:
+    return recovery_private_key(seed).public_key().public_bytes_raw()
+
+
+def wrap_to_public(public: bytes, plaintext: bytes, aad: bytes) -> dict[str, bytes]:
+    """ECIES: an ephemeral X25519 exchange, HKDF, then AES-256-GCM."""
+    ephemeral = X25519PrivateKey.generate()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    epk = ephemeral.public_key().public_bytes_raw()
+    kek = hkdf(shared, info=b"strongroom recovery wrap", salt=epk + public)
+    nonce, ciphertext = seal(kek, plaintext, aad)
+    return {"epk": epk, "nonce": nonce, "ct": ciphertext}
+
+
+def unwrap_with_seed(
+    seed: bytes, *, epk: bytes, nonce: bytes, ciphertext: bytes, aad: bytes
+) -> bytes:
+    private = recovery_private_key(seed)
+    public = private.public_key().public_bytes_raw()
+    shared = private.exchange(X25519PublicKey.from_public_bytes(epk))
+    kek = hkdf(shared, info=b"strongroom recovery wrap", salt=epk + public)
+    return open_sealed(kek, nonce, ciphertext, aad)
+
+
+def header_mac(database_key: bytes, body: bytes) -> bytes:
+    """Binds the header to the database key, so an edited header is detected."""
+    return hmac.new(hkdf(database_key, info=b"strongroom header mac"), body, "sha256").digest()

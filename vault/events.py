@@ -1,0 +1,325 @@
+"""The hash-chained event log (DESIGN.md, "The event log").
+
+Each event carries the hash of the one before it on the same device, so an
+edited, inserted or deleted row breaks the chain at a place `verify` can
+name. The `devices` table keeps each chain's head, so removing the newest
+events is caught as well.
+
+An event's hash covers every field but the signature, which signs the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from vault.connection import Connection
+
+GENESIS = bytes(32)
+
+_COLUMNS = "id, device, seq, lamport, type, payload, author, created_at, signature, prev_hash, hash"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    device: str
+    seq: int
+    lamport: int
+    type: str
+    payload: bytes
+    author: str
+    created_at: str
+    signature: bytes | None
+    prev_hash: bytes
+    hash: bytes
+
+    def payload_json(self) -> Any:
+        return json.loads(self.payload)
+
+
+def canonical_payload(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(
+    *,
+    prev_hash: bytes,
+    event_id: str,
+    device: str,
+    seq: int,
+    lamport: int,
+    type_: str,
+    payload: bytes,
+    author: str,
+    created_at: str,
+) -> bytes:
+    """SHA-256 over length-prefixed fields: no two field lists hash alike."""
+    h = hashlib.sha256(b"strongroom-event-v1")
+    h.update(prev_hash)
+    for part in (event_id.encode(), device.encode()):
+        h.update(struct.pack(">I", len(part)))
+        h.update(part)
+    h.update(struct.pack(">qq", seq, lamport))
+    for part in (type_.encode(), payload, author.encode(), created_at.encode()):
+        h.update(struct.pack(">I", len(part)))
+        h.update(part)
+    return h.digest()
+
+
+class EventLog:
+    """Appends events for one device through the vault's writing connection.
+
+    Not thread-safe: it belongs to the database worker that owns `conn`.
+    The chain head is cached between appends; `forget_cache()` must be
+    called when a transaction rolls back.
+    """
+
+    def __init__(self, conn: Connection, *, device: str, author: str) -> None:
+        self._conn = conn
+        self.device = device
+        self.author = author
+        self._head: tuple[int, bytes] | None = None
+        self._lamport: int | None = None
+
+    def forget_cache(self) -> None:
+        self._head = None
+        self._lamport = None
+
+    def _load(self) -> tuple[tuple[int, bytes], int]:
+        if self._head is None:
+            row = self._conn.execute(
+                "SELECT last_seq, last_hash FROM devices WHERE device = ?", (self.device,)
+            ).fetchone()
+            self._head = (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
+        if self._lamport is None:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'lamport'").fetchone()
+            self._lamport = int(row[0]) if row else 0
+        return self._head, self._lamport
+
+    def append(self, type_: str, payload: Mapping[str, Any], *, author: str | None = None) -> Event:
+        """Append one event; the caller's open transaction makes it atomic with the change."""
+        if not self._conn.in_transaction:
+            raise RuntimeError("events are appended inside the transaction of their change")
+        (last_seq, last_hash), lamport = self._load()
+        body = canonical_payload(payload)
+        event = Event(
+            id=str(uuid.uuid4()),
+            device=self.device,
+            seq=last_seq + 1,
+            lamport=lamport + 1,
+            type=type_,
+            payload=body,
+            author=author or self.author,
+            created_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            signature=None,
+            prev_hash=last_hash,
+            hash=b"",
+        )
+        digest = event_hash(
+            prev_hash=event.prev_hash,
+            event_id=event.id,
+            device=event.device,
+            seq=event.seq,
+            lamport=event.lamport,
+            type_=event.type,
+            payload=event.payload,
+            author=event.author,
+            created_at=event.created_at,
+        )
+        self._conn.execute(
+            f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+            (
+                event.id,
+                event.device,
+                event.seq,
+                event.lamport,
+                event.type,
+                event.payload,
+                event.author,
+                event.created_at,
+                None,
+                event.prev_hash,
+                digest,
+            ),
+        )
+        self._conn.execute(
+            "INSERT INTO devices (device, last_seq, last_hash) VALUES (?, ?, ?) "
+            "ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq, "
+            "last_hash = excluded.last_hash",
+            (event.device, event.seq, digest),
+        )
+        self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('lamport', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (str(event.lamport),),
+        )
+        self._head = (event.seq, digest)
+        self._lamport = event.lamport
+        return Event(**{**event.__dict__, "hash": digest})
+
+
+def _row_to_event(row: tuple[Any, ...]) -> Event:
+    return Event(
+        id=row[0],
+        device=row[1],
+        seq=row[2],
+        lamport=row[3],
+        type=row[4],
+        payload=bytes(row[5]),
+        author=row[6],
+        created_at=row[7],
+        signature=bytes(row[8]) if row[8] is not None else None,
+        prev_hash=bytes(row[9]),
+        hash=bytes(row[10]),
+    )
+
+
+def recent(conn: Connection, *, limit: int, before_rowid: int | None = None) -> list[Event]:
+    """Newest first; page further with the rowid of the last one returned."""
+    if before_rowid is None:
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ?",  # noqa: S608
+            (limit,),
+        )
+    else:
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM events WHERE rowid_ < ? "  # noqa: S608
+            "ORDER BY rowid_ DESC LIMIT ?",
+            (before_rowid, limit),
+        )
+    return [_row_to_event(r) for r in rows]
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def page(conn: Connection, *, offset: int, limit: int) -> list[Event]:
+    """Events newest first, by position: for a table view that fetches in pages."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ? OFFSET ?",  # noqa: S608
+        (limit, offset),
+    )
+    return [_row_to_event(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    device: str
+    seq: int
+    event_id: str | None
+    reason: str
+
+    def describe(self) -> str:
+        which = f"event {self.seq} of device {self.device}"
+        if self.event_id:
+            which += f" (id {self.event_id})"
+        return f"{which}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events_checked: int
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+class Cancelled(Exception):
+    """Raised from a progress callback to stop a long check."""
+
+
+def _iter_events(conn: Connection) -> Iterator[tuple[Any, ...]]:
+    cursor = conn.execute(
+        "SELECT id, device, seq, lamport, type, payload, author, created_at, prev_hash, hash "
+        "FROM events ORDER BY device, seq"
+    )
+    while batch := cursor.fetchmany(5000):
+        yield from batch
+
+
+def verify_chain(
+    conn: Connection, *, progress: Callable[[int, int], None] | None = None
+) -> ChainReport:
+    """Walk every device's chain; stop at the first broken link."""
+    total = count(conn)
+    heads = {
+        device: (int(seq), bytes(h))
+        for device, seq, h in conn.execute("SELECT device, last_seq, last_hash FROM devices")
+    }
+    checked = 0
+    device: str | None = None
+    expect_seq, prev = 1, GENESIS
+    seen: set[str] = set()
+
+    def head_break(dev: str, last_seq: int, last_hash: bytes) -> ChainBreak | None:
+        head = heads.get(dev)
+        if head is None:
+            return ChainBreak(dev, last_seq, None, "the chain's head record is missing")
+        if head[0] > last_seq:
+            return ChainBreak(
+                dev, last_seq + 1, None, f"events {last_seq + 1} to {head[0]} were deleted"
+            )
+        if head != (last_seq, last_hash):
+            return ChainBreak(dev, last_seq, None, "the chain's head record was altered")
+        return None
+
+    for row in _iter_events(conn):
+        event_id, dev, seq, lamport, type_, payload, author, created_at, prev_hash, stored = row
+        if dev != device:
+            if device is not None and (brk := head_break(device, expect_seq - 1, prev)):
+                return ChainReport(checked, brk)
+            device, expect_seq, prev = dev, 1, GENESIS
+            seen.add(dev)
+        if seq != expect_seq:
+            reason = (
+                f"events {expect_seq} to {seq - 1} before it were deleted"
+                if seq > expect_seq
+                else "its sequence number was altered"
+            )
+            return ChainReport(checked, ChainBreak(dev, seq, event_id, reason))
+        if bytes(prev_hash) != prev:
+            return ChainReport(
+                checked,
+                ChainBreak(dev, seq, event_id, "it does not link to the event before it"),
+            )
+        digest = event_hash(
+            prev_hash=prev,
+            event_id=event_id,
+            device=dev,
+            seq=seq,
+            lamport=lamport,
+            type_=type_,
+            payload=bytes(payload),
+            author=author,
+            created_at=created_at,
+        )
+        if digest != bytes(stored):
+            return ChainReport(
+                checked,
+                ChainBreak(dev, seq, event_id, "it was edited after it was written"),
+            )
+        prev, expect_seq = digest, seq + 1
+        checked += 1
+        if progress is not None and checked % 20000 == 0:
+            progress(checked, total)
+    if device is not None and (brk := head_break(device, expect_seq - 1, prev)):
+        return ChainReport(checked, brk)
+    for dev, (last_seq, _) in sorted(heads.items()):
+        if dev not in seen:
+            return ChainReport(
+                checked,
+                ChainBreak(dev, 1, None, f"all {last_seq} events of this device were deleted"),
+            )
+    if progress is not None:
+        progress(checked, total)
+    return ChainReport(checked, None)

@@ -1,0 +1,187 @@
+"""An open vault: the writing connection, its event log, and locking.
+
+`Vault` objects come from `vault.unlock.open_vault` or `vault.create.create_vault`.
+A vault is used from one thread at a time (the app's database worker); read
+connections for views can be opened on other threads with `reader()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vault import connection
+from vault.connection import Connection, DatabaseError
+from vault.errors import VaultError
+from vault.events import Event, EventLog
+from vault.header import Header
+from vault.keys import Keychain
+from vault.paths import VaultPaths
+from vault.process_lock import ProcessLock
+
+
+class UnlockMethod(enum.Enum):
+    KEYCHAIN = "keychain"
+    PASSPHRASE = "passphrase"  # noqa: S105 - a method name, not a secret
+    RECOVERY_KEY = "recovery key"
+    NEW = "new vault"
+
+
+@dataclass(frozen=True)
+class UnlockInfo:
+    """How the vault was opened, and anything the user should be told about it."""
+
+    method: UnlockMethod
+    keychain_note: str | None = None
+
+
+class Transaction:
+    """One write transaction: SQL plus the events that describe it."""
+
+    def __init__(self, conn: Connection, log: EventLog) -> None:
+        self.conn = conn
+        self._log = log
+
+    def execute(self, sql: str, params: tuple[Any, ...] | Mapping[str, Any] = ()) -> Any:
+        return self.conn.execute(sql, params)
+
+    def event(self, type_: str, payload: Mapping[str, Any]) -> Event:
+        return self._log.append(type_, payload)
+
+
+class Vault:
+    """An unlocked vault. Closing it (lock) drops the key and every connection."""
+
+    def __init__(
+        self,
+        *,
+        paths: VaultPaths,
+        header: Header,
+        key: bytes,
+        conn: Connection,
+        process_lock: ProcessLock,
+        device: str,
+        author: str,
+        unlock: UnlockInfo,
+        keychain: Keychain,
+    ) -> None:
+        self.paths = paths
+        self.header = header
+        self._key = bytearray(key)
+        self._conn: Connection | None = conn
+        self._lock = process_lock
+        self.device = device
+        self.unlock = unlock
+        self.keychain = keychain
+        self.log = EventLog(conn, device=device, author=author)
+        self._readers: list[Connection] = []
+
+    # --- state -------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def vault_id(self) -> str:
+        return self.header.vault_id
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise VaultError(f"The vault {self.paths.db} is locked. Unlock it first.")
+        return self._conn
+
+    def key_bytes(self) -> bytes:
+        """The raw database key, for the few operations that need it (re-key, backup)."""
+        if self._conn is None:
+            raise VaultError(f"The vault {self.paths.db} is locked. Unlock it first.")
+        return bytes(self._key)
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # --- writing -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """`BEGIN IMMEDIATE` ... `COMMIT`; any exception rolls the whole change back."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except DatabaseError as exc:
+            raise connection.explain(exc, self.paths.db) from None
+        try:
+            yield Transaction(conn, self.log)
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            self.log.forget_cache()
+            if conn.in_transaction:
+                with contextlib.suppress(DatabaseError):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, DatabaseError):
+                raise connection.explain(exc, self.paths.db) from None
+            raise
+
+    def audit(self, type_: str, payload: Mapping[str, Any] | None = None) -> Event:
+        """Record something that changes no table (unlock, backup, ...) as its own event."""
+        with self.transaction() as tx:
+            return tx.event(type_, payload or {})
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    # --- reading -----------------------------------------------------------
+
+    def reader(self) -> Connection:
+        """A read-only connection for a view, usable on another thread than the writer."""
+        reader = connection.connect(self.paths.db, self.key_bytes(), readonly=True)
+        self._readers.append(reader)
+        return reader
+
+    def close_readers(self) -> None:
+        for reader in self._readers:
+            with contextlib.suppress(DatabaseError):
+                reader.close()
+        self._readers.clear()
+
+    def replace_key(self, key: bytes, header: Header) -> None:
+        """After a re-key: the connection already uses `key`; remember it and its header."""
+        for i in range(len(self._key)):
+            self._key[i] = 0
+        self._key = bytearray(key)
+        self.header = header
+
+    # --- locking -----------------------------------------------------------
+
+    def close(self, *, audit: bool = True) -> None:
+        """Lock: record it, close every connection, forget the key, free the file."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if audit:
+                with contextlib.suppress(VaultError, DatabaseError):
+                    self._conn = conn
+                    self.audit("vault.locked", {})
+                    self._conn = None
+            self.close_readers()
+            with contextlib.suppress(DatabaseError):
+                # Fold the WAL back so the closed vault is one file plus its header.
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()
+        finally:
+            self._conn = None
+            for i in range(len(self._key)):
+                self._key[i] = 0
+            self._lock.release()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

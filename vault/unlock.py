@@ -1,0 +1,351 @@
+"""Creating and opening vaults: the only ways to get a `Vault`.
+
+Unlock order (DESIGN.md): the OS keychain, else the passphrase, else the
+recovery key. Whatever fails, the database and header files are left
+byte-for-byte as they were: nothing is written before the key is proven
+and the schema is known.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault import connection, crypto, failures, migrate, rekey_recovery
+from vault.connection import Connection, DatabaseError
+from vault.errors import (
+    AuthenticationError,
+    CorruptVaultError,
+    KeychainError,
+    NoUnlockMethodError,
+    VaultError,
+    VaultExistsError,
+    VaultNotFoundError,
+    WrongPassphraseError,
+)
+from vault.header import Header, read_header, write_header
+from vault.keys import Keychain
+from vault.migrations import MIGRATIONS, Migration
+from vault.paths import VaultPaths
+from vault.process_lock import ProcessLock
+from vault.store import UnlockInfo, UnlockMethod, Vault
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the user offers to open a vault. Never logged, never stored."""
+
+    passphrase: str | None = None
+    recovery_key: str | None = None
+    use_keychain: bool = True
+
+    def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
+        return (
+            f"Credentials(passphrase={'***' if self.passphrase else None}, "
+            f"recovery_key={'***' if self.recovery_key else None}, "
+            f"use_keychain={self.use_keychain})"
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    vault: Vault
+    recovery_key: str
+    keychain_stored: bool
+
+
+def current_author() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+MIN_PASSPHRASE = 8
+
+
+def create_vault(
+    path: str | Path,
+    *,
+    passphrase: str,
+    use_keychain: bool = True,
+    keychain: Keychain | None = None,
+    kdf: crypto.KdfParams | None = None,
+) -> Created:
+    """Create a new vault at `path`. Refuses if anything of a vault is already there."""
+    paths = VaultPaths.of(path)
+    keychain = keychain or Keychain()
+    for existing in (paths.db, paths.header, paths.wal):
+        if existing.exists():
+            raise VaultExistsError(
+                f"{existing} already exists. Strongroom never creates a vault over an existing "
+                "file; choose another path or open the existing vault.",
+                path=existing,
+            )
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise WrongPassphraseError(
+            f"The passphrase must have at least {MIN_PASSPHRASE} characters."
+        )
+    if not paths.db.parent.is_dir():
+        raise VaultNotFoundError(
+            f"The folder {paths.db.parent} does not exist. Create it first.",
+            path=paths.db.parent,
+        )
+    lock = ProcessLock(paths.lock, paths.db)
+    key = crypto.new_database_key()
+    seed = crypto.new_recovery_seed()
+    created_db = False
+    try:
+        header = Header.create(
+            database_key=key,
+            passphrase=passphrase,
+            recovery_seed=seed,
+            kdf=kdf or crypto.KdfParams(),
+        )
+        try:
+            conn = connection.create_database(paths.db, key)
+        except FileExistsError:
+            raise VaultExistsError(
+                f"{paths.db} already exists. Strongroom never creates a vault over it.",
+                path=paths.db,
+            ) from None
+        except OSError as exc:
+            from vault.atomic import storage_error
+
+            raise storage_error(exc, paths.db) from None
+        created_db = True
+        try:
+            migrate.apply_pending(conn, path=paths.db, key=key, backup_to=None)
+            device = str(uuid.uuid4())
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [("vault_id", header.vault_id), ("device_id", device)],
+            )
+            conn.execute("COMMIT")
+            write_header(paths.header, header)
+        except BaseException:
+            conn.close()
+            raise
+        stored = use_keychain and keychain.put(header.vault_id, key)
+        note = None if stored else _no_keychain_note(keychain, use_keychain)
+        vault = Vault(
+            paths=paths,
+            header=header,
+            key=key,
+            conn=conn,
+            process_lock=lock,
+            device=device,
+            author=current_author(),
+            unlock=UnlockInfo(UnlockMethod.NEW, note),
+            keychain=keychain,
+        )
+        vault.audit(
+            "vault.created",
+            {"vault_id": header.vault_id, "keychain": stored, "schema": vault.schema_version()},
+        )
+        return Created(vault, crypto.format_recovery_key(seed), stored)
+    except BaseException as exc:
+        lock.release()
+        if created_db:
+            for leftover in (paths.db, paths.wal, paths.shm, paths.header):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        if isinstance(exc, DatabaseError):
+            raise connection.explain(exc, paths.db) from None
+        raise
+
+
+def _no_keychain_note(keychain: Keychain, use_keychain: bool) -> str:
+    if not use_keychain:
+        return "The key is not kept in the OS keychain (by choice): unlock with the passphrase."
+    return keychain.status().describe() + "."
+
+
+def open_vault(
+    path: str | Path,
+    credentials: Credentials,
+    *,
+    keychain: Keychain | None = None,
+    migrations: list[Migration] | None = None,
+) -> Vault:
+    """Unlock the vault at `path` for reading and writing, upgrading its schema if needed."""
+    paths = VaultPaths.of(path)
+    keychain = keychain or Keychain()
+    check_files(paths)
+    lock = ProcessLock(paths.lock, paths.db)
+    try:
+        if paths.rekey_journal.exists():
+            header, key, info = rekey_recovery.finish(paths, credentials, keychain, resolve_key)
+        else:
+            header = read_header(paths.header)
+            key, info = resolve_key(paths, header, credentials, keychain)
+        conn = _connect_checked(paths, header, key)
+        try:
+            migrate.apply_pending(
+                conn,
+                path=paths.db,
+                key=key,
+                backup_to=paths.migration_backup(migrate.schema_version(conn)),
+                migrations=migrations or MIGRATIONS,
+            )
+            device = _meta(conn, "device_id") or str(uuid.uuid4())
+        except BaseException:
+            conn.close()
+            raise
+        vault = Vault(
+            paths=paths,
+            header=header,
+            key=key,
+            conn=conn,
+            process_lock=lock,
+            device=device,
+            author=current_author(),
+            unlock=info,
+            keychain=keychain,
+        )
+    except BaseException:
+        lock.release()
+        raise
+    try:
+        _log_unlock(vault)
+    except BaseException:
+        vault.close(audit=False)
+        raise
+    return vault
+
+
+def _log_unlock(vault: Vault) -> None:
+    pending = failures.take(vault.paths.failures)
+    with vault.transaction() as tx:
+        for failure in pending:
+            tx.event("vault.unlock_failed", failure)
+        tx.event("vault.unlocked", {"method": vault.unlock.method.value})
+    failures.clear(vault.paths.failures)
+
+
+def check_files(paths: VaultPaths) -> None:
+    if not paths.db.exists():
+        raise VaultNotFoundError(
+            f"There is no vault at {paths.db}. Check the path, or create one with "
+            "'strongroom init'.",
+            path=paths.db,
+        )
+    size = paths.db.stat().st_size
+    if size < 1024 and not paths.wal.exists():
+        raise CorruptVaultError(
+            f"The database {paths.db} is truncated ({size} bytes). Restore it from a backup.",
+            path=paths.db,
+        )
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def connect_checked(paths: VaultPaths, header: Header, key: bytes, *, readonly: bool) -> Connection:
+    """Open the database with a key already proven against the header."""
+    try:
+        conn = connection.connect(paths.db, key, readonly=readonly)
+    except DatabaseError as exc:
+        raise connection.explain(exc, paths.db) from None
+    try:
+        vault_id = _meta(conn, "vault_id")
+    except DatabaseError as exc:
+        conn.close()
+        raise connection.explain(exc, paths.db) from None
+    if vault_id != header.vault_id:
+        conn.close()
+        raise CorruptVaultError(
+            f"The header file {paths.header} belongs to another vault than {paths.db}. "
+            "Put the matching header back beside it, or restore both from a backup.",
+            path=paths.header,
+        )
+    return conn
+
+
+def _connect_checked(paths: VaultPaths, header: Header, key: bytes) -> Connection:
+    conn = connect_checked(paths, header, key, readonly=True)
+    # Refuse a too-new schema on the read-only connection, before any write.
+    try:
+        migrate.refuse_if_too_new(conn, paths.db, MIGRATIONS)
+    finally:
+        conn.close()
+    return connect_checked(paths, header, key, readonly=False)
+
+
+def resolve_key(
+    paths: VaultPaths, header: Header, credentials: Credentials, keychain: Keychain
+) -> tuple[bytes, UnlockInfo]:
+    """Keychain, else passphrase, else recovery key; failures are recorded, not written."""
+    note: str | None = None
+    if credentials.use_keychain:
+        status = keychain.status()
+        if status.usable:
+            stored = keychain.get(header.vault_id)
+            if stored:
+                try:
+                    header.check_mac(stored, paths.header)
+                    return stored, UnlockInfo(UnlockMethod.KEYCHAIN)
+                except CorruptVaultError:
+                    note = (
+                        "The OS keychain holds a key that does not open this vault; "
+                        "restore the entry from the passphrase."
+                    )
+            else:
+                note = (
+                    "The OS keychain has no entry for this vault; restore it from the passphrase."
+                )
+        else:
+            note = status.describe() + "."
+    else:
+        note = "The OS keychain is not used for this vault."
+    offered = credentials.passphrase is not None or credentials.recovery_key is not None
+    if not offered:
+        raise (
+            NoUnlockMethodError(
+                f"{note} Enter the passphrase (or the recovery key) to open {paths.db}.",
+                path=paths.db,
+            )
+            if note
+            else KeychainError(f"No way to unlock {paths.db}.", path=paths.db)
+        )
+    try:
+        if credentials.passphrase is not None:
+            key = header.unwrap_with_passphrase(credentials.passphrase, paths.db)
+            method = UnlockMethod.PASSPHRASE
+        else:
+            assert credentials.recovery_key is not None
+            key = header.unwrap_with_recovery_key(credentials.recovery_key, paths.db)
+            method = UnlockMethod.RECOVERY_KEY
+    except AuthenticationError as exc:
+        failures.record(
+            paths.failures,
+            method="passphrase" if credentials.passphrase is not None else "recovery key",
+            reason=type(exc).__name__,
+        )
+        raise
+    header.check_mac(key, paths.header)
+    return key, UnlockInfo(method, note)
+
+
+def restore_keychain_entry(vault: Vault) -> bool:
+    """Put the open vault's key back into the OS keychain; False if no keychain took it."""
+    stored = vault.keychain.put(vault.vault_id, vault.key_bytes())
+    if stored:
+        vault.audit("vault.keychain_restored", {"backend": vault.keychain.status().backend})
+    return stored
+
+
+__all__ = [
+    "Created",
+    "Credentials",
+    "VaultError",
+    "create_vault",
+    "open_vault",
+    "restore_keychain_entry",
+]

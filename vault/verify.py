@@ -1,0 +1,132 @@
+"""`verify`: every page's HMAC, SQLite's structure, then the event chain.
+
+The checks run on a read-only connection, so a damaged vault is never
+written to; only a vault that passes gets a `vault.verified` event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vault.connection import Connection, DatabaseError
+from vault.errors import VaultError
+from vault.events import ChainReport, EventLog, verify_chain
+from vault.header import read_header
+from vault.keys import Keychain
+from vault.paths import VaultPaths
+from vault.process_lock import ProcessLock
+from vault.unlock import Credentials, check_files, connect_checked, current_author, resolve_key
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: Path
+    page_errors: list[str] = field(default_factory=list)
+    chain: ChainReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.page_errors and self.chain is not None and self.chain.ok
+
+    def summary(self) -> str:
+        if self.page_errors:
+            first = self.page_errors[0]
+            more = f" ({len(self.page_errors) - 1} more)" if len(self.page_errors) > 1 else ""
+            return (
+                f"The database {self.path} is damaged: {first}{more}. "
+                "Restore it from a backup; the file was not changed."
+            )
+        if self.chain is None:
+            return f"The event log of {self.path} was not checked."
+        if self.chain.first_break is not None:
+            return (
+                f"The event log of {self.path} is broken at "
+                f"{self.chain.first_break.describe()}. Events before it verified "
+                f"({self.chain.events_checked}); restore from a backup to recover the rest."
+            )
+        return f"{self.path}: every page and all {self.chain.events_checked} events verified."
+
+
+def _page_errors(conn: Connection) -> list[str]:
+    errors: list[str] = []
+    try:
+        for (row,) in conn.execute("PRAGMA cipher_integrity_check"):
+            errors.append(str(row))
+    except DatabaseError as exc:
+        errors.append(f"page check failed ({exc})")
+    if errors:
+        return errors
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    except DatabaseError as exc:
+        return [f"structure check failed ({exc})"]
+    return [] if rows == ["ok"] else rows
+
+
+def check(conn: Connection, path: Path, *, progress: Progress | None = None) -> VerifyReport:
+    """Run every check on `conn` (read-only is enough). Runs for seconds on big vaults:
+    call it on a worker thread, never the GUI thread."""
+    if progress is not None:
+        progress("pages", 0, 0)
+    errors = _page_errors(conn)
+    if errors:
+        return VerifyReport(path, page_errors=errors)
+
+    def chain_progress(done: int, total: int) -> None:
+        if progress is not None:
+            progress("events", done, total)
+
+    try:
+        chain = verify_chain(conn, progress=chain_progress)
+    except DatabaseError as exc:
+        return VerifyReport(path, page_errors=[f"reading the event log failed ({exc})"])
+    return VerifyReport(path, chain=chain)
+
+
+def verify_vault(
+    path: str | Path,
+    credentials: Credentials,
+    *,
+    keychain: Keychain | None = None,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """Verify a closed vault by path (the CLI's `verify`). Records a passing run."""
+    paths = VaultPaths.of(path)
+    keychain = keychain or Keychain()
+    check_files(paths)
+    lock = ProcessLock(paths.lock, paths.db)
+    try:
+        if paths.rekey_journal.exists():
+            raise VaultError(
+                f"A re-key of {paths.db} was interrupted. Open the vault once (any command "
+                "that unlocks it) to finish it, then verify.",
+                path=paths.db,
+            )
+        header = read_header(paths.header)
+        key, info = resolve_key(paths, header, credentials, keychain)
+        conn = connect_checked(paths, header, key, readonly=True)
+        try:
+            report = check(conn, paths.db, progress=progress)
+            device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+        finally:
+            conn.close()
+        if report.ok and report.chain is not None and device is not None:
+            writer = connect_checked(paths, header, key, readonly=False)
+            log = EventLog(writer, device=str(device[0]), author=current_author())
+            try:
+                writer.execute("BEGIN IMMEDIATE")
+                log.append(
+                    "vault.verified",
+                    {"events": report.chain.events_checked, "method": info.method.value},
+                )
+                writer.execute("COMMIT")
+                writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                writer.close()
+        return report
+    finally:
+        lock.release()
