@@ -74,12 +74,13 @@ def backup(vault: Vault, to: str | Path) -> BackupInfo:
             encrypted_copy(vault.conn, vault.key_bytes(), db_copy)
         except DatabaseError as exc:
             raise explain(exc, vault.paths.db) from None
+        schema = vault.schema_version()
         manifest = {
             "format": FORMAT,
             "version": VERSION,
             "vault_id": vault.vault_id,
             "created_at": created,
-            "schema": vault.schema_version(),
+            "schema": schema,
             "db_sha256": _sha256(db_copy),
         }
         partial = work / "backup.zip"
@@ -98,9 +99,7 @@ def backup(vault: Vault, to: str | Path) -> BackupInfo:
         raise storage_error(exc, target) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    info = BackupInfo(
-        target, vault.vault_id, created, int(manifest["schema"]), target.stat().st_size
-    )
+    info = BackupInfo(target, vault.vault_id, created, schema, target.stat().st_size)
     vault.audit("vault.backup_created", {"file": target.name, "schema": info.schema})
     return info
 

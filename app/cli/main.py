@@ -1,0 +1,247 @@
+"""Running a subcommand: secrets from stdin or a prompt, plain errors, exit codes.
+
+Errors go to stderr as one or two sentences (a traceback only with
+--debug); results go to stdout. Exit codes: 0 ok, 1 error, 2 usage or path,
+3 authentication, 4 damaged or too new, 5 busy, 6 storage, 7 broken chain,
+70 unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TextIO
+
+from app.session import VaultSession
+from vault import backup as backups
+from vault import keyops, verify
+from vault.errors import NoUnlockMethodError, VaultError, WrongPassphraseError
+from vault.header import read_header
+from vault.keys import Keychain
+from vault.unlock import MIN_PASSPHRASE, Credentials
+
+UNEXPECTED = 70
+
+
+class Secrets:
+    """Passphrases and keys from stdin (one per line) or, on a terminal, a prompt."""
+
+    def __init__(self, stdin: TextIO, *, from_stdin: bool) -> None:
+        self._stdin = stdin
+        self.from_stdin = from_stdin
+
+    def line(self, what: str) -> str:
+        text = self._stdin.readline()
+        if not text:
+            raise VaultError(f"Expected the {what} on standard input, but it ended.")
+        return text.rstrip("\r\n")
+
+    def ask(self, prompt: str) -> str | None:
+        """Prompt on the terminal; None when there is no terminal to ask on."""
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            return None
+        return getpass.getpass(prompt)
+
+    def new_passphrase(self, *, line_name: str = "new passphrase") -> str:
+        if self.from_stdin:
+            return self.line(line_name)
+        first = self.ask(f"New passphrase (at least {MIN_PASSPHRASE} characters): ")
+        if first is None:
+            raise VaultError(
+                "No terminal to ask for a passphrase on. Pass --passphrase-stdin and give "
+                "it on standard input."
+            )
+        if self.ask("Repeat it: ") != first:
+            raise WrongPassphraseError("The two passphrases differ; nothing was changed.")
+        return first
+
+
+def _credentials(args: argparse.Namespace, secrets: Secrets) -> Credentials:
+    use_keychain = not getattr(args, "no_keychain", False)
+    if getattr(args, "recovery_key_stdin", False):
+        return Credentials(recovery_key=secrets.line("recovery key"), use_keychain=False)
+    if getattr(args, "passphrase_stdin", False):
+        return Credentials(passphrase=secrets.line("passphrase"), use_keychain=use_keychain)
+    return Credentials(use_keychain=use_keychain)
+
+
+def _open(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> VaultSession:
+    """Unlock: keychain, else passphrase from stdin, else a prompt on the terminal."""
+    session = VaultSession(args.vault, keychain=keychain)
+    credentials = _credentials(args, secrets)
+    try:
+        info = session.unlock(credentials)
+    except NoUnlockMethodError as exc:
+        typed = secrets.ask(f"Passphrase for {session.path}: ")
+        if typed is None:
+            raise VaultError(
+                f"{exc.message} (No terminal: pass --passphrase-stdin.)", path=exc.path
+            ) from None
+        info = session.unlock(Credentials(passphrase=typed, use_keychain=False))
+    if info.keychain_note and credentials.use_keychain:
+        print(f"Note: {info.keychain_note}", file=sys.stderr)
+    return session
+
+
+def cmd_init(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    session = VaultSession(args.vault, keychain=keychain)
+    passphrase = secrets.new_passphrase(line_name="passphrase")
+    created = session.create(passphrase=passphrase, use_keychain=not args.no_keychain)
+    try:
+        print(f"Created the vault {session.path}.")
+        if created.keychain_stored:
+            print("Its key is in the OS keychain: this account unlocks it without a prompt.")
+        else:
+            print(f"{created.vault.unlock.keychain_note}")
+        print()
+        print("Recovery key (shown once; print it or write it down and keep it offline):")
+        print(f"    {created.recovery_key}")
+    finally:
+        session.lock(reason="command finished")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    credentials = _credentials(args, secrets)
+    try:
+        report = verify.verify_vault(args.vault, credentials, keychain=keychain)
+    except NoUnlockMethodError:
+        typed = secrets.ask(f"Passphrase for {args.vault}: ")
+        if typed is None:
+            raise
+        report = verify.verify_vault(
+            args.vault, Credentials(passphrase=typed, use_keychain=False), keychain=keychain
+        )
+    if report.ok:
+        print(report.summary())
+        return 0
+    print(report.summary(), file=sys.stderr)
+    return 4 if report.page_errors else 7
+
+
+def cmd_backup(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    session = _open(args, secrets, keychain)
+    try:
+        info = session.backup(args.to)
+    finally:
+        session.lock(reason="command finished")
+    print(f"Wrote the backup {info.path} ({info.size} bytes, schema {info.schema}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    credentials = _credentials(args, secrets)
+    if credentials.passphrase is None and credentials.recovery_key is None:
+        typed = None if keychain.status().usable else secrets.ask("Backup passphrase: ")
+        if typed is not None:
+            credentials = Credentials(passphrase=typed, use_keychain=False)
+    aside = backups.restore(
+        args.source, args.vault, credentials, replace=args.replace, keychain=keychain
+    )
+    print(f"Restored {args.source} to {args.vault}; it verified before it was put in place.")
+    if aside is not None:
+        print(f"The vault that was there is kept in {aside}.")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    args.no_keychain = True  # changing the passphrase needs the current one, not the keychain
+    session = VaultSession(args.vault, keychain=keychain)
+    credentials = _credentials(args, secrets)
+    if credentials.passphrase is None and credentials.recovery_key is None:
+        typed = secrets.ask("Current passphrase: ")
+        if typed is None:
+            raise VaultError("Pass --passphrase-stdin (current on line 1, new on line 2).")
+        credentials = Credentials(passphrase=typed, use_keychain=False)
+    session.unlock(credentials)
+    try:
+        new = secrets.new_passphrase()
+        keyops.change_passphrase(session.vault, new_passphrase=new)
+    finally:
+        session.lock(reason="command finished")
+    print(f"Changed the passphrase of {session.path}. The old one no longer opens it.")
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    if args.passphrase_stdin:
+        passphrase = secrets.line("passphrase")
+    else:
+        typed = secrets.ask("Passphrase (needed to re-wrap the new key): ")
+        if typed is None:
+            raise VaultError("Pass --passphrase-stdin: re-keying needs the passphrase.")
+        passphrase = typed
+    session = VaultSession(args.vault, keychain=keychain)
+    session.unlock(Credentials(passphrase=passphrase, use_keychain=not args.no_keychain))
+    try:
+        session.rekey(passphrase=passphrase)
+    finally:
+        session.lock(reason="command finished")
+    print(
+        f"Re-keyed {session.path}: every page is now under a new key. "
+        "The passphrase and recovery key are unchanged."
+    )
+    return 0
+
+
+def cmd_keychain(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    status = keychain.status()
+    if args.action == "status":
+        session = VaultSession(args.vault, keychain=keychain)
+        header = read_header(session.paths.header)
+        held = status.usable and keychain.get(header.vault_id) is not None
+        print(json.dumps({"keychain": status.describe(), "entry": held}))
+        return 0
+    if not status.usable:
+        raise VaultError(f"{status.describe()}; there is nothing to restore the entry into.")
+    args.no_keychain = True
+    session = _open(args, secrets, keychain)
+    try:
+        session.restore_keychain()
+    finally:
+        session.lock(reason="command finished")
+    print(f"The OS keychain holds the key of {session.path} again.")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
+    "init": cmd_init,
+    "verify": cmd_verify,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "passwd": cmd_passwd,
+    "rekey": cmd_rekey,
+    "keychain": cmd_keychain,
+}
+
+
+def run(args: argparse.Namespace, *, keychain: Keychain | None = None) -> int:
+    secrets = Secrets(
+        sys.stdin,
+        from_stdin=bool(
+            getattr(args, "passphrase_stdin", False) or getattr(args, "recovery_key_stdin", False)
+        ),
+    )
+    try:
+        return COMMANDS[args.command](args, secrets, keychain or Keychain())
+    except VaultError as exc:
+        print(f"strongroom {args.command}: {exc.message}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"strongroom {args.command}: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        print(
+            f"strongroom {args.command}: unexpected error ({type(exc).__name__}). "
+            "Run again with --debug to see the details.",
+            file=sys.stderr,
+        )
+        if args.debug:
+            traceback.print_exc()
+        return UNEXPECTED

@@ -1,0 +1,111 @@
+"""Argument parsing for `strongroom` (GUI options and every subcommand)."""
+
+from __future__ import annotations
+
+import argparse
+
+COMMANDS = ("init", "verify", "backup", "restore", "passwd", "rekey", "keychain")
+
+
+def _vault_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--vault", required=True, metavar="PATH", help="the vault file")
+
+
+def _unlock_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase from the first line of standard input",
+    )
+    p.add_argument(
+        "--recovery-key-stdin",
+        action="store_true",
+        help="read the recovery key (instead of a passphrase) from the first line of stdin",
+    )
+    p.add_argument(
+        "--no-keychain",
+        action="store_true",
+        help="do not use the OS keychain; unlock with the passphrase or recovery key only",
+    )
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="strongroom",
+        description="Strongroom: an encrypted, offline-first CRM for crypto OTC and "
+        "compliance desks. Without a subcommand it starts the desktop app.",
+    )
+    parser.add_argument("--vault", dest="gui_vault", metavar="PATH", help="open this vault")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a throwaway demo vault in its own temporary folder",
+    )
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a new vault and print its recovery key once")
+    _vault_arg(p)
+    p.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the new passphrase from the first line of standard input",
+    )
+    p.add_argument(
+        "--no-keychain", action="store_true", help="do not store the key in the OS keychain"
+    )
+    _common(p)
+
+    p = sub.add_parser("verify", help="check every page and the event chain")
+    _vault_arg(p)
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser("backup", help="write an encrypted backup that opens with the same keys")
+    _vault_arg(p)
+    p.add_argument("--to", required=True, metavar="FILE", help="the backup file to create")
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser("restore", help="restore a backup (verified before it is put in place)")
+    p.add_argument("--from", dest="source", required=True, metavar="FILE", help="backup file")
+    _vault_arg(p)
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="if a vault exists there, move it aside and put the backup in its place",
+    )
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser(
+        "passwd",
+        help="change the passphrase (with --passphrase-stdin: current on line 1, new on line 2)",
+    )
+    _vault_arg(p)
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser(
+        "rekey",
+        help="replace the database key; the passphrase and recovery key stay the same",
+    )
+    _vault_arg(p)
+    p.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the passphrase from the first line of standard input",
+    )
+    p.add_argument("--no-keychain", action="store_true", help="do not use the OS keychain")
+    _common(p)
+
+    p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
+    p.add_argument("action", choices=("status", "restore"))
+    _vault_arg(p)
+    _unlock_args(p)
+    _common(p)
+    return parser

@@ -1,0 +1,162 @@
+"""The vault a user works in: create, unlock, lock, and the key and backup use cases.
+
+Every method touches the disk and some take seconds (Argon2id, verify,
+backup): call them on the database worker (`TaskRunner.run_db`), never on
+the GUI thread. The CLI calls the same methods directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.bus import EventBus
+from vault import backup as backups
+from vault import events, keyops, verify
+from vault.connection import Connection
+from vault.errors import VaultError
+from vault.events import Event
+from vault.keys import Keychain, KeychainStatus
+from vault.paths import VaultPaths
+from vault.store import UnlockInfo, Vault
+from vault.unlock import Created, Credentials, create_vault, open_vault, restore_keychain_entry
+
+
+class LockedError(VaultError):
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    device: str
+    created_at: str
+    author: str
+    type: str
+    details: str
+
+
+def _details(event: Event) -> str:
+    try:
+        payload = event.payload_json()
+    except ValueError:
+        return "(unreadable payload)"
+    if not isinstance(payload, dict) or not payload:
+        return ""
+    return ", ".join(f"{k}: {v}" for k, v in sorted(payload.items()))
+
+
+class VaultSession:
+    """One vault file and, while unlocked, its open `Vault`."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        keychain: Keychain | None = None,
+        bus: EventBus | None = None,
+    ) -> None:
+        self.paths = VaultPaths.of(path)
+        self.keychain = keychain or Keychain()
+        self.bus = bus or EventBus()
+        self._vault: Vault | None = None
+        self._reader: Connection | None = None
+        # Guards the reader, which the read worker uses while the db worker may lock.
+        self._read_guard = threading.Lock()
+
+    # --- state -------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.paths.db
+
+    def exists(self) -> bool:
+        return self.paths.db.exists()
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._vault is not None and self._vault.is_open
+
+    @property
+    def vault(self) -> Vault:
+        if self._vault is None or not self._vault.is_open:
+            raise LockedError(f"The vault {self.paths.db} is locked.", path=self.paths.db)
+        return self._vault
+
+    def keychain_status(self) -> KeychainStatus:
+        return self.keychain.status()
+
+    # --- opening and closing ---------------------------------------------------
+
+    def create(self, *, passphrase: str, use_keychain: bool = True) -> Created:
+        created = create_vault(
+            self.paths.db, passphrase=passphrase, use_keychain=use_keychain, keychain=self.keychain
+        )
+        self._vault = created.vault
+        self.bus.publish("vault.unlocked", method=created.vault.unlock.method.value)
+        return created
+
+    def unlock(self, credentials: Credentials) -> UnlockInfo:
+        if self.is_unlocked:
+            return self.vault.unlock
+        self._vault = open_vault(self.paths.db, credentials, keychain=self.keychain)
+        self.bus.publish("vault.unlocked", method=self._vault.unlock.method.value)
+        return self._vault.unlock
+
+    def lock(self, *, reason: str = "user") -> None:
+        """Close every connection and forget the key. Safe to call when locked."""
+        with self._read_guard:
+            reader, self._reader = self._reader, None
+            if reader is not None:
+                reader.close()
+        vault, self._vault = self._vault, None
+        if vault is not None:
+            vault.close()
+            self.bus.publish("vault.locked", reason=reason)
+
+    # --- key management ----------------------------------------------------
+
+    def change_passphrase(self, *, current: str, new: str) -> None:
+        keyops.check_passphrase(self.vault, current)
+        keyops.change_passphrase(self.vault, new_passphrase=new)
+
+    def rekey(self, *, passphrase: str) -> None:
+        with self._read_guard:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+        keyops.rekey(self.vault, passphrase=passphrase)
+
+    def restore_keychain(self) -> bool:
+        return restore_keychain_entry(self.vault)
+
+    def backup(self, to: str | Path) -> backups.BackupInfo:
+        return backups.backup(self.vault, to)
+
+    # --- reading -----------------------------------------------------------
+
+    def _read(self) -> Connection:
+        if self._reader is None:
+            self._reader = self.vault.reader()
+        return self._reader
+
+    def verify(self, progress: verify.Progress | None = None) -> verify.VerifyReport:
+        """Check pages and chain on a read connection, then log a passing run."""
+        with self._read_guard:
+            report = verify.check(self._read(), self.paths.db, progress=progress)
+        if report.ok and report.chain is not None:
+            self.vault.audit("vault.verified", {"events": report.chain.events_checked})
+        return report
+
+    def audit_count(self) -> int:
+        with self._read_guard:
+            return events.count(self._read())
+
+    def audit_page(self, *, offset: int, limit: int) -> list[AuditRow]:
+        """Newest first. Reads a snapshot through the read connection."""
+        with self._read_guard:
+            page = events.page(self._read(), offset=offset, limit=limit)
+        return [
+            AuditRow(e.seq, e.device, e.created_at, e.author, e.type, _details(e)) for e in page
+        ]
