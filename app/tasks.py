@@ -105,7 +105,8 @@ class TaskRunner:
             except BaseException as exc:
                 if op.on_failure is not None:
                     failure = op.on_failure
-                    deliver(lambda: failure(exc))
+                    error = exc  # `exc` is unbound once the except block ends
+                    deliver(lambda: failure(error))
                 raise
             if op.on_success is not None:
                 success = op.on_success
