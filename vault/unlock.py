@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,14 +269,31 @@ def connect_checked(paths: VaultPaths, header: Header, key: bytes, *, readonly: 
     return conn
 
 
-def _connect_checked(paths: VaultPaths, header: Header, key: bytes) -> Connection:
-    conn = connect_checked(paths, header, key, readonly=True)
-    # Refuse a too-new schema on the read-only connection, before any write.
+@contextlib.contextmanager
+def untouched_on_failure(paths: VaultPaths) -> Iterator[None]:
+    """SQLite creates an empty WAL and a shared-memory file on first read. If the
+    block fails, remove the ones it created, so the vault is left as it was found."""
+    existed = {p for p in (paths.wal, paths.shm) if p.exists()}
     try:
-        migrate.refuse_if_too_new(conn, paths.db, MIGRATIONS)
-    finally:
-        conn.close()
-    return connect_checked(paths, header, key, readonly=False)
+        yield
+    except BaseException:
+        for sidecar in (paths.wal, paths.shm):
+            if sidecar not in existed:
+                with contextlib.suppress(OSError):
+                    if sidecar == paths.shm or sidecar.stat().st_size == 0:
+                        sidecar.unlink()
+        raise
+
+
+def _connect_checked(paths: VaultPaths, header: Header, key: bytes) -> Connection:
+    with untouched_on_failure(paths):
+        conn = connect_checked(paths, header, key, readonly=True)
+        # Refuse a too-new schema on the read-only connection, before any write.
+        try:
+            migrate.refuse_if_too_new(conn, paths.db, MIGRATIONS)
+        finally:
+            conn.close()
+        return connect_checked(paths, header, key, readonly=False)
 
 
 def resolve_key(

@@ -6,10 +6,12 @@ written to; only a vault that passes gets a `vault.verified` event.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vault import connection
 from vault.connection import Connection, DatabaseError
 from vault.errors import VaultError
 from vault.events import ChainReport, EventLog, verify_chain
@@ -17,7 +19,14 @@ from vault.header import read_header
 from vault.keys import Keychain
 from vault.paths import VaultPaths
 from vault.process_lock import ProcessLock
-from vault.unlock import Credentials, check_files, connect_checked, current_author, resolve_key
+from vault.unlock import (
+    Credentials,
+    check_files,
+    connect_checked,
+    current_author,
+    resolve_key,
+    untouched_on_failure,
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -87,6 +96,10 @@ def check(conn: Connection, path: Path, *, progress: Progress | None = None) -> 
     return VerifyReport(path, chain=chain)
 
 
+class _Damaged(Exception):
+    """Leaves the read-only check early, so the vault's sidecar files are cleaned up."""
+
+
 def verify_vault(
     path: str | Path,
     credentials: Credentials,
@@ -108,9 +121,26 @@ def verify_vault(
             )
         header = read_header(paths.header)
         key, info = resolve_key(paths, header, credentials, keychain)
+        # Check the pages before reading any table: damage anywhere is then named
+        # by page, rather than by whichever query first stumbles on it.
+        with contextlib.suppress(_Damaged), untouched_on_failure(paths):
+            try:
+                conn = connection.connect(paths.db, key, readonly=True)
+            except DatabaseError:
+                report = VerifyReport(
+                    paths.db, page_errors=["page 1 (the schema) cannot be decrypted: damaged"]
+                )
+                raise _Damaged from None
+            try:
+                report = check(conn, paths.db, progress=progress)
+            finally:
+                conn.close()
+            if not report.ok:
+                raise _Damaged
+        if not report.ok:
+            return report
         conn = connect_checked(paths, header, key, readonly=True)
         try:
-            report = check(conn, paths.db, progress=progress)
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
         finally:
             conn.close()
