@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from pathlib import Path
@@ -70,14 +71,24 @@ def create_database(path: Path, key: bytes) -> Connection:
     """A new, empty, keyed database in WAL mode. The file must not exist."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
-    conn: Connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
-    _silence_sqlcipher_log(conn)
-    conn.execute(_key_pragma(key))
-    conn.execute("PRAGMA cipher_memory_security = ON")
-    conn.execute("PRAGMA journal_mode = WAL").fetchone()
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA secure_delete = ON")
-    conn.execute("PRAGMA synchronous = FULL")
+    conn: Connection | None = None
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        _silence_sqlcipher_log(conn)
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        # Only files this call created are removed: the O_EXCL above proved it.
+        if conn is not None:
+            conn.close()
+        for created in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            with contextlib.suppress(OSError):
+                created.unlink()
+        raise
     return conn
 
 

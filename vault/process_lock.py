@@ -46,7 +46,7 @@ class ProcessLock:
         self.path = path
         self._handle: IO[bytes] | None = None
         try:
-            handle = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+            handle = open(path, "a+b", buffering=0)  # noqa: SIM115 - held for the lock's lifetime
         except OSError as exc:
             raise storage_error(exc, path) from None
         if not _try_lock(handle):
@@ -63,7 +63,6 @@ class ProcessLock:
             handle.seek(0)
             handle.truncate()
             handle.write(str(os.getpid()).encode())
-            handle.flush()
         self._handle = handle
 
     @property
@@ -76,4 +75,5 @@ class ProcessLock:
             with contextlib.suppress(OSError):
                 handle.seek(0)
                 handle.truncate()
-            handle.close()
+            with contextlib.suppress(OSError):
+                handle.close()
