@@ -1,0 +1,205 @@
+"""`strongroom` subcommands, run as a user's script would: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.vault.helpers import flip_byte, snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+PW = "a long enough passphrase"
+
+
+def strongroom(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    # No keychain unless a test hands one in: DBUS unset makes keyring fall back to fail.
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**base, **(env or {})},
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def assert_plain_error(result: subprocess.CompletedProcess[str], code: int) -> str:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 2, result.stderr
+    return result.stderr
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.vault"
+    result = strongroom("init", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "Recovery key" in result.stdout
+    return path
+
+
+def _recovery_key(init_stdout: str) -> str:
+    lines = init_stdout.splitlines()
+    return lines[lines.index(next(x for x in lines if x.startswith("Recovery key"))) + 1].strip()
+
+
+def test_every_subcommand_has_help() -> None:
+    for command in ("init", "verify", "backup", "restore", "passwd", "rekey", "keychain"):
+        result = strongroom(command, "--help")
+        assert result.returncode == 0
+        assert "--vault" in result.stdout
+
+
+def test_init_prints_recovery_key_once_and_refuses_existing(tmp_path: Path) -> None:
+    path = tmp_path / "v.vault"
+    first = strongroom("init", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n")
+    assert first.returncode == 0
+    key = _recovery_key(first.stdout)
+    assert len(key.replace("-", "")) == 36
+    before = snapshot(path)
+    again = strongroom("init", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n")
+    err = assert_plain_error(again, 2)
+    assert "already exists" in err
+    assert snapshot(path) == before
+
+
+def test_verify_ok_wrong_passphrase_and_no_way_to_unlock(made: Path) -> None:
+    ok = strongroom("verify", "--vault", str(made), "--passphrase-stdin", stdin=PW + "\n")
+    assert ok.returncode == 0 and "verified" in ok.stdout
+    before = snapshot(made)
+    wrong = strongroom("verify", "--vault", str(made), "--passphrase-stdin", stdin="nope\n")
+    assert "does not open" in assert_plain_error(wrong, 3)
+    nothing = strongroom("verify", "--vault", str(made))
+    assert "passphrase" in assert_plain_error(nothing, 3)
+    assert snapshot(made) == before
+
+
+def test_verify_names_damage(made: Path) -> None:
+    flip_byte(made, 2 * 4096 + 64)
+    before = snapshot(made)
+    result = strongroom("verify", "--vault", str(made), "--passphrase-stdin", stdin=PW + "\n")
+    err = assert_plain_error(result, 4)
+    assert "page 3" in err and str(made) in err
+    assert snapshot(made) == before
+
+
+def test_missing_vault_and_missing_header(tmp_path: Path, made: Path) -> None:
+    nowhere = strongroom(
+        "verify", "--vault", str(tmp_path / "none.vault"), "--passphrase-stdin", stdin=PW + "\n"
+    )
+    assert "strongroom init" in assert_plain_error(nowhere, 2)
+    Path(f"{made}.header").unlink()
+    result = strongroom("verify", "--vault", str(made), "--passphrase-stdin", stdin=PW + "\n")
+    assert ".header" in assert_plain_error(result, 2)
+
+
+def test_backup_restore_passwd_rekey_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "v.vault"
+    init = strongroom("init", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n")
+    recovery = _recovery_key(init.stdout)
+    backup_file = tmp_path / "v.backup"
+    result = strongroom(
+        "backup",
+        "--vault",
+        str(path),
+        "--to",
+        str(backup_file),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert backup_file.exists()
+    new_pw = "the second passphrase"
+    result = strongroom(
+        "passwd", "--vault", str(path), "--passphrase-stdin", stdin=f"{PW}\n{new_pw}\n"
+    )
+    assert result.returncode == 0, result.stderr
+    old = strongroom("verify", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n")
+    assert_plain_error(old, 3)
+    result = strongroom("rekey", "--vault", str(path), "--passphrase-stdin", stdin=new_pw + "\n")
+    assert result.returncode == 0, result.stderr
+    result = strongroom(
+        "verify", "--vault", str(path), "--recovery-key-stdin", stdin=recovery + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    restored = tmp_path / "r.vault"
+    result = strongroom(
+        "restore",
+        "--from",
+        str(backup_file),
+        "--vault",
+        str(restored),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    over = strongroom(
+        "restore",
+        "--from",
+        str(backup_file),
+        "--vault",
+        str(path),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert "--replace" in assert_plain_error(over, 2)
+
+
+def test_second_process_is_refused(made: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys; from keyring.backends import fail; from vault.keys import Keychain;"
+                "from vault.unlock import Credentials, open_vault;"
+                f"v = open_vault({str(made)!r}, Credentials(passphrase={PW!r}),"
+                " keychain=Keychain(fail.Keyring()));"
+                "print('open', flush=True); sys.stdin.readline(); v.close()"
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline().strip() == "open"
+    try:
+        result = strongroom("verify", "--vault", str(made), "--passphrase-stdin", stdin=PW + "\n")
+        err = assert_plain_error(result, 5)
+        assert f"process {holder.pid}" in err
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=30)
+
+
+def test_keychain_through_the_cli(tmp_path: Path, secret_service_env: dict[str, str]) -> None:
+    path = tmp_path / "k.vault"
+    init = strongroom(
+        "init", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n", env=secret_service_env
+    )
+    assert init.returncode == 0, init.stderr
+    assert "OS keychain" in init.stdout
+    # No passphrase at all: the keychain unlocks it.
+    result = strongroom("verify", "--vault", str(path), env=secret_service_env)
+    assert result.returncode == 0, result.stderr
+    status = strongroom("keychain", "status", "--vault", str(path), env=secret_service_env)
+    assert json.loads(status.stdout)["entry"] is True
+    # --no-keychain forces the passphrase path.
+    result = strongroom("verify", "--vault", str(path), "--no-keychain", env=secret_service_env)
+    assert_plain_error(result, 3)
