@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.bus import EventBus
 from vault import backup as backups
-from vault import events, keyops, verify
+from vault import connection, events, keyops, verify
 from vault.connection import Connection
 from vault.errors import VaultError
 from vault.events import Event
@@ -143,8 +143,12 @@ class VaultSession:
 
     def verify(self, progress: verify.Progress | None = None) -> verify.VerifyReport:
         """Check pages and chain on a read connection, then log a passing run."""
-        with self._read_guard:
-            report = verify.check(self._read(), self.paths.db, progress=progress)
+        vault = self.vault
+        report = verify.check(
+            lambda: connection.connect(self.paths.db, vault.key_bytes(), readonly=True),
+            self.paths.db,
+            progress=progress,
+        )
         if report.ok and report.chain is not None:
             self.vault.audit("vault.verified", {"events": report.chain.events_checked})
         return report

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vault import connection
 from vault.atomic import fsync_dir, storage_error, write_atomic
 from vault.connection import DatabaseError, encrypted_copy, explain
 from vault.errors import CorruptVaultError, VaultBusyError, VaultError, VaultExistsError
@@ -171,11 +172,8 @@ def restore(
         _, header = _read_backup(source, work)
         staged = VaultPaths.of(work / "vault.db")
         key, _ = resolve_key(staged, header, credentials, keychain)
-        conn = connect_checked(staged, header, key, readonly=True)
-        try:
-            report = check(conn, source)
-        finally:
-            conn.close()
+        connect_checked(staged, header, key, readonly=True).close()
+        report = check(lambda: connection.connect(staged.db, key, readonly=True), source)
         if not report.ok:
             raise CorruptVaultError(report.summary(), path=source)
         if exists:

@@ -76,7 +76,6 @@ def create_database(path: Path, key: bytes) -> Connection:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         _silence_sqlcipher_log(conn)
         conn.execute(_key_pragma(key))
-        conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")

@@ -60,25 +60,53 @@ def event_hash(
     author: str,
     created_at: str,
 ) -> bytes:
-    """SHA-256 over length-prefixed fields: no two field lists hash alike."""
-    h = hashlib.sha256(b"strongroom-event-v1")
-    h.update(prev_hash)
-    for part in (event_id.encode(), device.encode()):
-        h.update(struct.pack(">I", len(part)))
-        h.update(part)
-    h.update(struct.pack(">qq", seq, lamport))
-    for part in (type_.encode(), payload, author.encode(), created_at.encode()):
-        h.update(struct.pack(">I", len(part)))
-        h.update(part)
-    return h.digest()
+    """SHA-256 over length-prefixed fields: no two field lists hash alike.
+
+    Built as one byte string and hashed in one call: verify runs this a
+    million times, and one call is several times faster than a dozen updates.
+    """
+    eid, dev, typ, who, when = (
+        event_id.encode(),
+        device.encode(),
+        type_.encode(),
+        author.encode(),
+        created_at.encode(),
+    )
+    return _sha256(
+        b"".join(
+            (
+                _DOMAIN,
+                prev_hash,
+                _pack_len(len(eid)),
+                eid,
+                _pack_len(len(dev)),
+                dev,
+                _pack_seq(seq, lamport),
+                _pack_len(len(typ)),
+                typ,
+                _pack_len(len(payload)),
+                payload,
+                _pack_len(len(who)),
+                who,
+                _pack_len(len(when)),
+                when,
+            )
+        )
+    ).digest()
+
+
+_DOMAIN = b"strongroom-event-v1"
+_sha256 = hashlib.sha256
+_pack_len = struct.Struct(">I").pack
+_pack_seq = struct.Struct(">qq").pack
 
 
 class EventLog:
     """Appends events for one device through the vault's writing connection.
 
     Not thread-safe: it belongs to the database worker that owns `conn`.
-    The chain head is cached between appends; `forget_cache()` must be
-    called when a transaction rolls back.
+    The chain head is cached between appends and written by `flush()` just
+    before COMMIT; `forget_cache()` must be called when a transaction rolls back.
     """
 
     def __init__(self, conn: Connection, *, device: str, author: str) -> None:
@@ -87,10 +115,12 @@ class EventLog:
         self.author = author
         self._head: tuple[int, bytes] | None = None
         self._lamport: int | None = None
+        self._dirty = False
 
     def forget_cache(self) -> None:
         self._head = None
         self._lamport = None
+        self._dirty = False
 
     def _load(self) -> tuple[tuple[int, bytes], int]:
         if self._head is None:
@@ -108,61 +138,53 @@ class EventLog:
         if not self._conn.in_transaction:
             raise RuntimeError("events are appended inside the transaction of their change")
         (last_seq, last_hash), lamport = self._load()
+        event_id = str(uuid.uuid4())
+        seq, clock = last_seq + 1, lamport + 1
         body = canonical_payload(payload)
-        event = Event(
-            id=str(uuid.uuid4()),
-            device=self.device,
-            seq=last_seq + 1,
-            lamport=lamport + 1,
-            type=type_,
-            payload=body,
-            author=author or self.author,
-            created_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
-            signature=None,
-            prev_hash=last_hash,
-            hash=b"",
-        )
+        who = author or self.author
+        created_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         digest = event_hash(
-            prev_hash=event.prev_hash,
-            event_id=event.id,
-            device=event.device,
-            seq=event.seq,
-            lamport=event.lamport,
-            type_=event.type,
-            payload=event.payload,
-            author=event.author,
-            created_at=event.created_at,
+            prev_hash=last_hash,
+            event_id=event_id,
+            device=self.device,
+            seq=seq,
+            lamport=clock,
+            type_=type_,
+            payload=body,
+            author=who,
+            created_at=created_at,
         )
+        row = (event_id, self.device, seq, clock, type_, body, who, created_at, None, last_hash)
         self._conn.execute(
             f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
-            (
-                event.id,
-                event.device,
-                event.seq,
-                event.lamport,
-                event.type,
-                event.payload,
-                event.author,
-                event.created_at,
-                None,
-                event.prev_hash,
-                digest,
-            ),
+            (*row, digest),
         )
+        self._head = (seq, digest)
+        self._lamport = clock
+        self._dirty = True
+        return Event(*row, digest)
+
+    def flush(self) -> None:
+        """Write the chain head and Lamport clock; call inside the transaction, before COMMIT.
+
+        Done once per transaction rather than per event: a bulk change of
+        100k rows then pays for two extra statements, not 200k.
+        """
+        if not self._dirty or self._head is None:
+            return
+        seq, digest = self._head
         self._conn.execute(
             "INSERT INTO devices (device, last_seq, last_hash) VALUES (?, ?, ?) "
             "ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq, "
             "last_hash = excluded.last_hash",
-            (event.device, event.seq, digest),
+            (self.device, seq, digest),
         )
         self._conn.execute(
             "INSERT INTO meta (key, value) VALUES ('lamport', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (str(event.lamport),),
+            (str(self._lamport),),
         )
-        self._head = (event.seq, digest)
-        self._lamport = event.lamport
-        return Event(**{**event.__dict__, "hash": digest})
+        self._dirty = False
 
 
 def _row_to_event(row: tuple[Any, ...]) -> Event:
@@ -287,7 +309,7 @@ def verify_chain(
                 else "its sequence number was altered"
             )
             return ChainReport(checked, ChainBreak(dev, seq, event_id, reason))
-        if bytes(prev_hash) != prev:
+        if prev_hash != prev:
             return ChainReport(
                 checked,
                 ChainBreak(dev, seq, event_id, "it does not link to the event before it"),
@@ -299,11 +321,11 @@ def verify_chain(
             seq=seq,
             lamport=lamport,
             type_=type_,
-            payload=bytes(payload),
+            payload=payload,
             author=author,
             created_at=created_at,
         )
-        if digest != bytes(stored):
+        if digest != stored:
             return ChainReport(
                 checked,
                 ChainBreak(dev, seq, event_id, "it was edited after it was written"),

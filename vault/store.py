@@ -116,6 +116,7 @@ class Vault:
             raise connection.explain(exc, self.paths.db) from None
         try:
             yield Transaction(conn, self.log)
+            self.log.flush()
             conn.execute("COMMIT")
         except BaseException as exc:
             self.log.forget_cache()

@@ -136,6 +136,7 @@ def test_any_single_edit_breaks_the_chain_at_that_event(
     log = EventLog(conn, device="dev", author="me")
     for payload in payloads:
         log.append("test", payload)
+    log.flush()
     conn.execute("COMMIT")
     assert verify_chain(conn).ok
     seq = victim % len(payloads) + 1
