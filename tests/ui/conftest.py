@@ -1,0 +1,101 @@
+"""Fixtures for the GUI tests: real vaults in tmp_path, no OS keychain, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring.backends.fail
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.bus import EventBus
+from app.session import VaultSession
+from app.settings import Settings
+from app.tasks import Operation, TaskRunner
+from ui.bridge import Bridge
+from ui.main_window import MainWindow, State
+from ui.services import Services
+from vault.keys import Keychain
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def no_keychain() -> Keychain:
+    """A keychain that holds nothing: the real OS keychain is never touched."""
+    return Keychain(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+
+
+@pytest.fixture
+def bus() -> EventBus:
+    return EventBus()
+
+
+@pytest.fixture
+def services(qtbot: QtBot, bus: EventBus, tmp_path: Path) -> Iterator[Services]:
+    bridge = Bridge()
+    unsubscribe = bridge.attach(bus)
+    runner = TaskRunner(bridge.deliver)
+    services = Services(
+        runner,
+        bridge,
+        Settings(use_keychain=False),
+        settings_path=tmp_path / "settings.json",
+        persist_settings=False,
+    )
+    yield services
+    runner.shutdown()
+    unsubscribe()
+    services.clipboard.clear_if_ours()
+
+
+@pytest.fixture
+def vault_file(tmp_path: Path, no_keychain: Keychain) -> Path:
+    """A locked vault created with PASSPHRASE and no keychain entry."""
+    path = tmp_path / "vaults" / "test.vault"
+    path.parent.mkdir()
+    session = VaultSession(path, keychain=no_keychain)
+    session.create(passphrase=PASSPHRASE, use_keychain=False)
+    session.lock(reason="test setup")
+    return path
+
+
+@pytest.fixture
+def session(vault_file: Path, no_keychain: Keychain, bus: EventBus) -> VaultSession:
+    """A locked session on `vault_file`, publishing on `bus`."""
+    return VaultSession(vault_file, keychain=no_keychain, bus=bus)
+
+
+def unlock(session: VaultSession, services: Services) -> None:
+    from vault.unlock import Credentials
+
+    credentials = Credentials(passphrase=PASSPHRASE, use_keychain=False)
+    services.runner.run_db(Operation(work=lambda _p: session.unlock(credentials))).wait(10)
+
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, services: Services, session: VaultSession) -> Iterator[WindowFactory]:
+    """Main windows on an unlocked `session`; closed (vault locked) after the test."""
+    windows: list[MainWindow] = []
+
+    def make(**kwargs: object) -> MainWindow:
+        unlock(session, services)
+        window = MainWindow(session, services, **kwargs)  # type: ignore[arg-type]
+        windows.append(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.open_vault()  # already unlocked: shows the workspace
+        qtbot.waitUntil(lambda: window.state is State.UNLOCKED)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()

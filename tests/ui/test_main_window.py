@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.session import VaultSession
+from ui.main_window import MainWindow, State
+from ui.sections import SECTIONS, NotBuiltPage
+from ui.unlock_dialog import UnlockDialog
+
+from .conftest import PASSPHRASE, WindowFactory
+
+
+def _activate(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def _unlock_dialog(window: MainWindow) -> UnlockDialog | None:
+    dialogs = [d for d in window.findChildren(UnlockDialog) if d.isVisible()]
+    return dialogs[0] if dialogs else None
+
+
+def test_has_the_seven_sections_and_unbuilt_ones_say_so(make_window: WindowFactory) -> None:
+    window = make_window()
+    assert window.workspace is not None
+    nav = window.workspace.nav
+    titles = [nav.item(i).text() for i in range(nav.count())]
+    assert titles == [
+        "Customers",
+        "Wallets",
+        "Screening",
+        "Approvals",
+        "Dashboards",
+        "Sync",
+        "Audit",
+    ]
+    stack = window.workspace.stack
+    for i, section in enumerate(SECTIONS[:-1]):
+        page = stack.widget(i)
+        assert isinstance(page, NotBuiltPage)
+        assert page.text_label.text().startswith(f"{section.title} — not built yet.")
+    customers = stack.widget(0)
+    assert isinstance(customers, NotBuiltPage)
+    assert customers.text_label.text() == (
+        "Customers — not built yet. This section arrives with the customer book."
+    )
+    assert window.workspace.current_key() == "audit"  # opens on the one that exists
+
+
+def test_ctrl_number_switches_sections(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    _activate(qtbot, window)
+    assert window.workspace is not None
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_key() == "customers"
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_key() == "sync"
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_key() == "audit"
+
+
+def test_status_bar_says_how_the_vault_was_unlocked(make_window: WindowFactory) -> None:
+    window = make_window()
+    assert str(window.session.path) in window.path_label.text()
+    assert window.method_label.text() == "Unlocked with the passphrase"
+    assert window.windowTitle() == f"Strongroom — {window.session.path.name}"
+
+
+def test_ctrl_l_locks_drops_the_model_and_clears_our_clipboard(
+    qtbot: QtBot, make_window: WindowFactory, session: VaultSession
+) -> None:
+    window = make_window()
+    _activate(qtbot, window)
+    assert window.workspace is not None and window.workspace.audit is not None
+    audit = window.workspace.audit
+    model = audit.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() > 0)
+    window.services.clipboard.copy("SECRET-RECOVERY-KEY")
+    destroyed: list[bool] = []
+    model.destroyed.connect(lambda: destroyed.append(True))
+
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+    qtbot.waitUntil(lambda: window.state is State.LOCKED)
+    assert not session.is_unlocked
+    assert window.workspace is None
+    qtbot.waitUntil(lambda: bool(destroyed))
+    assert QApplication.clipboard().text() != "SECRET-RECOVERY-KEY"
+    assert window.locked_screen.isVisible()
+    assert not window.lock_action.isEnabled()
+    assert all(not a.isEnabled() for a in window.go_actions)
+    assert window.method_label.text() == "Locked"
+
+
+def test_unlock_after_lock_asks_for_the_passphrase_and_rebuilds(
+    qtbot: QtBot, make_window: WindowFactory, session: VaultSession
+) -> None:
+    window = make_window()
+    window.lock()
+    qtbot.waitUntil(lambda: window.state is State.LOCKED)
+    qtbot.mouseClick(window.locked_screen.unlock_button, Qt.MouseButton.LeftButton)
+    dialog = _unlock_dialog(window)
+    assert dialog is not None
+    dialog.passphrase.setText(PASSPHRASE)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.state is State.UNLOCKED)
+    assert session.is_unlocked
+    assert window.workspace is not None and window.workspace.audit is not None
+    model = window.workspace.audit.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() >= 5)  # ..., locked, unlocked
+
+
+def test_idle_auto_lock(qtbot: QtBot, make_window: WindowFactory, session: VaultSession) -> None:
+    window = make_window(idle_interval_ms=300)
+    assert window.idle.active
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=5000)
+    assert not session.is_unlocked
+    assert window.workspace is None
+    assert "Locked" in window.locked_screen.message.text()
+
+
+def test_input_postpones_the_idle_lock(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(idle_interval_ms=400)
+    for _ in range(4):
+        qtbot.wait(200)
+        qtbot.keyClick(window, Qt.Key.Key_Shift)
+    assert window.state is State.UNLOCKED
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=5000)
+
+
+def test_lock_closes_open_dialogs(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    window.vault_actions.ask_change_passphrase()
+    dialogs = [w for w in window.findChildren(object) if w.objectName() == "changePassphraseDialog"]
+    assert dialogs and dialogs[0].isVisible()
+    window.lock()
+    assert not dialogs[0].isVisible()
+    qtbot.waitUntil(lambda: window.state is State.LOCKED)

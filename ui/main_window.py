@@ -1,0 +1,335 @@
+"""The main window: opening, unlocking and locking the vault, and the sections.
+
+States: opening → unlocked ⇄ locked. While unlocked the window shows the
+`Workspace` (navigation and sections); locking deletes it with every model,
+closes open dialogs, clears our clipboard entry and shows the locked screen.
+Every session call runs on the database worker. GUI thread only.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
+
+from app.session import VaultSession
+from app.settings import Settings
+from app.tasks import Operation
+from ui import errors
+from ui.idle import IdleWatcher
+from ui.locked_screen import LockedScreen
+from ui.naming import named
+from ui.ops import run_db
+from ui.sections import SECTIONS
+from ui.services import Services
+from ui.signals import emit
+from ui.unlock_dialog import UnlockDialog
+from ui.vault_actions import VaultActions
+from ui.worker_dialog import WorkerDialog
+from ui.workspace import Workspace
+from vault.errors import AuthenticationError
+from vault.store import UnlockInfo
+from vault.unlock import Created, Credentials
+
+_METHOD_TEXT = {
+    "keychain": "Unlocked through the OS keychain",
+    "passphrase": "Unlocked with the passphrase",
+    "recovery key": "Unlocked with the recovery key",
+    "new vault": "New vault, unlocked",
+}
+
+
+class State(enum.Enum):
+    OPENING = "opening"
+    UNLOCKED = "unlocked"
+    LOCKING = "locking"
+    LOCKED = "locked"
+    CLOSED = "closed"
+
+
+class MainWindow(QMainWindow):
+    #: the vault was unlocked and the workspace is showing
+    unlocked = Signal()
+    #: the window was closed (the app should quit)
+    closed = Signal()
+
+    def __init__(
+        self,
+        session: VaultSession,
+        services: Services,
+        *,
+        demo_passphrase: str | None = None,
+        idle_interval_ms: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.session = session
+        self.services = services
+        self.demo = demo_passphrase is not None
+        self._demo_passphrase = demo_passphrase
+        self.state = State.OPENING
+        self.workspace: Workspace | None = None
+        self._retry_open = False
+        self._fixed_idle = idle_interval_ms is not None
+        self.setWindowTitle(
+            "Strongroom — DEMO vault (throwaway)"
+            if self.demo
+            else f"Strongroom — {session.path.name}"
+        )
+        self.resize(1100, 700)
+
+        self.locked_screen = LockedScreen()
+        self.locked_screen.unlock_button.clicked.connect(self._unlock_clicked)
+        self._screens = QStackedWidget()
+        self._screens.addWidget(self.locked_screen)
+        self.setCentralWidget(self._screens)
+
+        self.vault_actions = VaultActions(
+            self, session, services, demo=self.demo, settings_changed=self._settings_changed
+        )
+        self._build_menus()
+        self._build_status_bar()
+
+        self.idle = IdleWatcher(
+            idle_interval_ms
+            if idle_interval_ms is not None
+            else services.settings.idle_lock_minutes * 60_000,
+            self,
+        )
+        self.idle.idle.connect(lambda: self.lock(reason="idle"))
+        services.bridge.vault_locked.connect(self._locked_elsewhere)
+        self._set_unlocked_ui(False)
+        self.locked_screen.show_busy("Opening the vault…", str(session.path))
+
+    # --- building ------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        self.lock_action = named(QAction("Lock", self), "lockAction")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.lock(reason="user"))
+        quit_action = named(QAction("Quit", self), "quitAction")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        actions = self.vault_actions
+        menu = self.menuBar().addMenu("&Vault")
+        menu.addAction(self.lock_action)
+        menu.addSeparator()
+        for action in (actions.backup, actions.change_passphrase, actions.rekey):
+            menu.addAction(action)
+        menu.addAction(actions.restore_keychain)
+        menu.addSeparator()
+        menu.addAction(actions.settings)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+
+        go = self.menuBar().addMenu("&Go")
+        self.go_actions: list[QAction] = []
+        for number, section in enumerate(SECTIONS, start=1):
+            action = named(QAction(section.title, self), f"go{section.title}")
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, i=number - 1: self.select_section(i))
+            go.addAction(action)
+            self.go_actions.append(action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.path_label = named(QLabel(str(self.session.path)), "pathLabel")
+        self.method_label = named(QLabel(), "methodLabel")
+        self.note_label = named(QLabel(), "noteLabel")
+        self.note_label.setStyleSheet("color: #8d5300;")
+        bar.addWidget(self.path_label)
+        bar.addWidget(self.method_label)
+        bar.addWidget(self.note_label, 1)
+        if self.demo:
+            demo = QLabel(f" DEMO vault · passphrase: {self._demo_passphrase} ")
+            demo.setStyleSheet("background: #fff3cd; color: #6b4e00; border-radius: 3px;")
+            bar.addPermanentWidget(demo)
+
+    def _set_unlocked_ui(self, unlocked: bool) -> None:
+        self.lock_action.setEnabled(unlocked)
+        for action in self.go_actions:
+            action.setEnabled(unlocked)
+        self.vault_actions.set_unlocked(unlocked)
+        if not unlocked:
+            self.method_label.setText("Locked")
+
+    def select_section(self, index: int) -> None:
+        if self.workspace is not None:
+            self.workspace.select(index)
+
+    # --- opening -------------------------------------------------------------
+
+    def open_vault(self) -> None:
+        """Unlock silently through the keychain if it can; else ask for the passphrase."""
+        self.state = State.OPENING
+        self._retry_open = False
+        self.locked_screen.show_busy("Opening the vault…", str(self.session.path))
+        session = self.session
+        credentials = Credentials(use_keychain=self.services.settings.use_keychain)
+        run_db(
+            self.services.runner,
+            self,
+            lambda _progress: session.unlock(credentials),
+            on_success=self._unlocked,
+            on_failure=self._open_failed,
+        )
+
+    def create_demo(self, passphrase: str) -> None:
+        """Create the throwaway demo vault (never with the keychain) and show it."""
+        self.state = State.OPENING
+        self.locked_screen.show_busy("Preparing the demo vault…")
+        session = self.session
+
+        def created(result: Created) -> None:
+            self._unlocked(result.vault.unlock)
+
+        run_db(
+            self.services.runner,
+            self,
+            lambda _progress: session.create(passphrase=passphrase, use_keychain=False),
+            on_success=created,
+            on_failure=self._open_failed,
+        )
+
+    def show_unlocked(self, info: UnlockInfo) -> None:
+        """The session was unlocked elsewhere (the first-run wizard): show it."""
+        self._unlocked(info)
+
+    def _open_failed(self, error: BaseException) -> None:
+        self.state = State.LOCKED
+        if isinstance(error, AuthenticationError):
+            self.locked_screen.show_locked(errors.describe(error))
+            self.ask_unlock(reason=errors.describe(error), use_keychain=True)
+            return
+        self._retry_open = True
+        self.locked_screen.show_problem("The vault could not be opened", errors.describe(error))
+        errors.show_error(self, "Strongroom", error, debug=self.services.debug)
+
+    def _unlock_clicked(self) -> None:
+        if self._retry_open:
+            self.open_vault()
+        else:
+            self.ask_unlock()
+
+    def ask_unlock(self, *, reason: str = "", use_keychain: bool = False) -> UnlockDialog:
+        """Show the unlock dialog. `use_keychain` only at start: after a lock the
+        passphrase is required, or locking would protect nothing."""
+        dialog = UnlockDialog(
+            self.session,
+            self.services,
+            reason=reason,
+            use_keychain=use_keychain and self.services.settings.use_keychain,
+            demo_passphrase=self._demo_passphrase,
+            parent=self,
+        )
+        keep_note = not use_keychain
+
+        def accepted() -> None:
+            if dialog.info is not None:
+                self._unlocked(dialog.info, keep_note=keep_note)
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _unlocked(self, info: UnlockInfo, *, keep_note: bool = False) -> None:
+        if self.state is State.CLOSED:
+            return
+        self.state = State.UNLOCKED
+        self.workspace = Workspace(self.session, self.services)
+        self._screens.addWidget(self.workspace)
+        self._screens.setCurrentWidget(self.workspace)
+        self._set_unlocked_ui(True)
+        self.method_label.setText(_METHOD_TEXT.get(info.method.value, info.method.value))
+        if not keep_note:
+            self.note_label.setText(info.keychain_note or "")
+        self.idle.start()
+        emit(self.unlocked)
+
+    # --- locking -------------------------------------------------------------
+
+    def lock(self, *, reason: str = "user") -> None:
+        """Drop every view of the vault now, then close the vault on the worker."""
+        if self.state is not State.UNLOCKED:
+            return
+        self.state = State.LOCKING
+        self._drop_vault_views()
+        self.locked_screen.show_busy("Locking…")
+        session = self.session
+        run_db(
+            self.services.runner,
+            self,
+            lambda _progress: session.lock(reason=reason),
+            on_success=lambda _none: self._locked(reason),
+            on_failure=self._lock_failed,
+        )
+
+    def _drop_vault_views(self) -> None:
+        self.idle.stop()
+        self.close_dialogs()
+        if self.workspace is not None:
+            self.workspace.close_vault_views()
+            self._screens.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self._screens.setCurrentWidget(self.locked_screen)
+        self.services.clipboard.clear_if_ours()
+        self._set_unlocked_ui(False)
+
+    def close_dialogs(self) -> None:
+        for dialog in self.findChildren(QDialog):
+            if isinstance(dialog, WorkerDialog):
+                dialog.force_close()
+            elif dialog.isVisible():
+                dialog.reject()
+
+    def _locked(self, reason: str) -> None:
+        if self.state is State.CLOSED:
+            return
+        self.state = State.LOCKED
+        if reason == "idle":
+            minutes = self.services.settings.idle_lock_minutes
+            message = f"Locked after {minutes} minutes without input." if minutes else "Locked."
+        else:
+            message = "Locked."
+        self.locked_screen.show_locked(f"{message} Unlock with the passphrase to continue.")
+
+    def _lock_failed(self, error: BaseException) -> None:
+        self._locked("error")
+        errors.show_error(self, "Locking", error, debug=self.services.debug)
+
+    def _locked_elsewhere(self, reason: str) -> None:
+        """The session was locked without us asking (bus event): catch up."""
+        if self.state is State.UNLOCKED and not self.session.is_unlocked:
+            self.lock(reason=reason or "elsewhere")
+
+    def _settings_changed(self, settings: Settings) -> None:
+        if not self._fixed_idle:
+            self.idle.set_interval(settings.idle_lock_minutes * 60_000)
+            if self.state is State.UNLOCKED:
+                self.idle.start()
+
+    # --- closing -------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Quit: drop the views and queue the lock on the worker (the caller then
+        shuts the runner down, which waits for it)."""
+        if self.state is State.CLOSED:
+            return
+        self._drop_vault_views()
+        self.state = State.CLOSED
+        session = self.session
+        self.services.runner.run_db(_lock_operation(session))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.shutdown()
+        event.accept()
+        emit(self.closed)
+
+
+def _lock_operation(session: VaultSession) -> Operation[None]:
+    return Operation(work=lambda _progress: session.lock(reason="quit"))

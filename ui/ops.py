@@ -1,0 +1,59 @@
+"""Starting background work from a widget, with callbacks that respect its lifetime.
+
+`run_db` wraps `TaskRunner.run_db`: the work runs on the database worker;
+the callbacks run on the GUI thread and are skipped when the widget that
+asked for the work has been deleted meanwhile (its window closed, the vault
+locked), so a late result never touches a dead widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject
+
+from app.tasks import Handle, Operation, Progress, TaskRunner
+
+T = TypeVar("T")
+
+
+def alive(obj: QObject) -> bool:
+    """GUI thread: False once the C++ side of `obj` was deleted."""
+    return bool(shiboken6.isValid(obj))
+
+
+def run_db(
+    runner: TaskRunner,
+    owner: QObject,
+    work: Callable[[Progress], T],
+    *,
+    on_success: Callable[[T], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    changes: frozenset[str] = frozenset(),
+) -> Handle:
+    """Run `work` on the database worker (it must not touch widgets); see the module doc."""
+
+    def success(result: T) -> None:
+        if on_success is not None and alive(owner):
+            on_success(result)
+
+    def failure(error: BaseException) -> None:
+        if on_failure is not None and alive(owner):
+            on_failure(error)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if on_progress is not None and alive(owner):
+            on_progress(phase, done, total)
+
+    return runner.run_db(
+        Operation(
+            work=work,
+            on_success=success,
+            on_failure=failure,
+            on_progress=progress if on_progress is not None else None,
+            changes=changes,
+        )
+    )

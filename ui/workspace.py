@@ -1,0 +1,63 @@
+"""What an unlocked vault shows: section navigation on the left, the section on the right.
+
+Built on unlock and deleted on lock, so nothing read from the vault
+outlives the lock. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
+
+from app.session import VaultSession
+from ui.audit_page import AuditPage
+from ui.naming import named
+from ui.sections import SECTIONS, NotBuiltPage
+from ui.services import Services
+
+
+class Workspace(QWidget):
+    def __init__(
+        self, session: VaultSession, services: Services, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspace")
+        self.nav = named(QListWidget(), "sectionNav")
+        self.nav.setFixedWidth(180)
+        self.nav.setSpacing(2)
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setStyleSheet(
+            "QListWidget { border: none; background: palette(window); font-size: 11pt; }"
+            "QListWidget::item { padding: 8px 12px; border-radius: 4px; }"
+            "QListWidget::item:selected { background: palette(highlight);"
+            " color: palette(highlighted-text); }"
+        )
+        self.stack = named(QStackedWidget(), "sectionStack")
+        self.audit: AuditPage | None = None
+        for number, section in enumerate(SECTIONS, start=1):
+            self.nav.addItem(section.title)
+            self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
+            if section.arrives_with is None:
+                self.audit = AuditPage(session, services)
+                self.stack.addWidget(self.audit)
+            else:
+                self.stack.addWidget(NotBuiltPage(section))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        # Open on the first section that exists rather than on a "not built" page.
+        self.nav.setCurrentRow(next(i for i, s in enumerate(SECTIONS) if s.arrives_with is None))
+
+    def select(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def current_key(self) -> str:
+        return SECTIONS[self.stack.currentIndex()].key
+
+    def close_vault_views(self) -> None:
+        """Lock: drop every view's data before the widget is deleted."""
+        if self.audit is not None:
+            self.audit.close_vault_views()
