@@ -70,7 +70,12 @@ class LocationPage(QWizardPage):
         layout.addSpacing(8)
         layout.addWidget(note)
         layout.addStretch(1)
-        self.registerField("path*", self.path_edit)
+        # Not a mandatory field: Qt counts one as empty while it holds its initial value.
+        self.registerField("path", self.path_edit)
+        self.path_edit.textChanged.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(self.path_edit.text().strip())
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
