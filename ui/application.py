@@ -107,7 +107,7 @@ class Launcher(QObject):
         if wizard is None or wizard.session is None or wizard.created is None:
             return
         session, created = wizard.session, wizard.created
-        self._remember(session.path, use_keychain=created.keychain_stored)
+        self._remember(session.path, use_keychain=wizard.use_keychain)
         self._window(session).show_unlocked(created.vault.unlock)
         wizard.deleteLater()
         self.wizard = None

@@ -148,10 +148,15 @@ class AuditPage(QWidget):
         )
 
     def cancel_verify(self) -> None:
-        if self._verify is not None:
-            self._verify.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress.setFormat("Cancelling…")
+        handle = self._verify
+        if handle is None:
+            return
+        handle.cancel()
+        if handle.future.cancelled():  # still queued: it will never run or report
+            self._verify_failed(Cancelled())
+            return
+        self.cancel_button.setEnabled(False)
+        self.progress.setFormat("Cancelling…")
 
     def _verify_progress(self, phase: str, done: int, total: int) -> None:
         if phase == "events" and total > 0:

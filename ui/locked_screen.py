@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.naming import named
 
@@ -20,7 +27,6 @@ class LockedScreen(QWidget):
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.setMaximumWidth(560)
         self.busy = named(QProgressBar(), "lockedBusy")
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -28,14 +34,22 @@ class LockedScreen(QWidget):
         self.unlock_button = named(QPushButton("Unlock…"), "unlockButton")
         self.unlock_button.setMinimumWidth(160)
         self.unlock_button.setDefault(True)
+        column = QWidget()
+        column.setMaximumWidth(560)
+        inner = QVBoxLayout(column)
+        inner.addWidget(self.title)
+        inner.addSpacing(8)
+        inner.addWidget(self.message)
+        inner.addSpacing(16)
+        inner.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        inner.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 3)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(self.title)
-        layout.addSpacing(8)
-        layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(16)
-        layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)
 
     def show_busy(self, title: str, message: str = "") -> None:

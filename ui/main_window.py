@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self.state = State.OPENING
         self.workspace: Workspace | None = None
         self._retry_open = False
+        #: why the first unlock needs a passphrase (kept if the user cancels the dialog)
+        self._open_reason = ""
         self._fixed_idle = idle_interval_ms is not None
         self.setWindowTitle(
             "Strongroom — DEMO vault (throwaway)"
@@ -201,8 +203,9 @@ class MainWindow(QMainWindow):
     def _open_failed(self, error: BaseException) -> None:
         self.state = State.LOCKED
         if isinstance(error, AuthenticationError):
-            self.locked_screen.show_locked(errors.describe(error))
-            self.ask_unlock(reason=errors.describe(error), use_keychain=True)
+            self._open_reason = errors.describe(error)
+            self.locked_screen.show_locked(self._open_reason)
+            self.ask_unlock(reason=self._open_reason, use_keychain=True)
             return
         self._retry_open = True
         self.locked_screen.show_problem("The vault could not be opened", errors.describe(error))
@@ -211,6 +214,8 @@ class MainWindow(QMainWindow):
     def _unlock_clicked(self) -> None:
         if self._retry_open:
             self.open_vault()
+        elif self._open_reason:  # not yet unlocked in this run
+            self.ask_unlock(reason=self._open_reason, use_keychain=True)
         else:
             self.ask_unlock()
 
@@ -240,6 +245,7 @@ class MainWindow(QMainWindow):
         if self.state is State.CLOSED:
             return
         self.state = State.UNLOCKED
+        self._open_reason = ""
         self.workspace = Workspace(self.session, self.services)
         self._screens.addWidget(self.workspace)
         self._screens.setCurrentWidget(self.workspace)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget
 
 from ui.naming import named
@@ -26,10 +26,13 @@ class NewPassphraseFields(QWidget):
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.meter = named(QProgressBar(), "strengthMeter")
         self.meter.setRange(0, len(LABELS) - 1)
-        self.meter.setTextVisible(True)
-        self.meter.setFixedHeight(18)
+        self.meter.setTextVisible(False)
+        self.meter.setFixedHeight(10)
         self.hint = named(QLabel(), "strengthHint")
         self.hint.setWordWrap(True)
+        # Room for two lines from the start: a form layout does not grow for wrapped text.
+        self.hint.setMinimumHeight(2 * self.hint.fontMetrics().lineSpacing() + 2)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.match = named(QLabel(), "matchHint")
 
         form = QFormLayout(self)
@@ -60,9 +63,16 @@ class NewPassphraseFields(QWidget):
         self.meter.setValue(strength.score)
         self.meter.setFormat(strength.label if self.first.text() else "")
         self.meter.setStyleSheet(
-            f"QProgressBar::chunk {{ background-color: {_COLOURS[strength.score]}; }}"
+            "QProgressBar { border: 1px solid #bbb; border-radius: 4px; background: #fafafa; }"
+            f"QProgressBar::chunk {{ background-color: {_COLOURS[strength.score]};"
+            " border-radius: 3px; }"
         )
-        self.hint.setText(strength.hint if self.first.text() else "")
+        colour = _COLOURS[strength.score]
+        self.hint.setText(
+            f'<b style="color: {colour}">{strength.label}</b> — {strength.hint}'
+            if self.first.text()
+            else ""
+        )
         if not self.repeat.text():
             self.match.setText("")
         elif self.repeat.text() == self.first.text():

@@ -118,9 +118,9 @@ def estimate(passphrase: str) -> Strength:
     """Estimate how hard `passphrase` is to guess. Cheap; call it on every keystroke."""
     length = len(passphrase)
     if length < MIN_PASSPHRASE:
-        return Strength(0, 0.0, f"Use at least {MIN_PASSPHRASE} characters.")
+        return Strength(0, 0.0, f"use at least {MIN_PASSPHRASE} characters.")
     if _is_common(passphrase):
-        return Strength(1, 10.0, "This is one of the first passphrases an attacker tries.")
+        return Strength(1, 10.0, "one of the first passphrases an attacker tries.")
     # Characters that add little: runs and repeats count as a quarter each.
     weak = min(length, _run_length(passphrase) + _repeat_length(passphrase))
     effective = (length - weak) + weak / 4
@@ -130,14 +130,14 @@ def estimate(passphrase: str) -> Strength:
         # Several words: judge at least as well as a random pick from a big word list.
         bits = max(bits, len(words) * 11.0)
     if bits >= _STRONG_BITS:
-        return Strength(4, bits, "Strong.")
+        return Strength(4, bits, "hard to guess.")
     if bits >= _GOOD_BITS:
-        return Strength(3, bits, "Good. A few more words make it strong.")
+        return Strength(3, bits, "a few more words make it strong.")
     if bits >= _FAIR_BITS:
-        return Strength(2, bits, "Fair. Add words or length; length helps most.")
+        return Strength(2, bits, "add words or length; length helps most.")
     hint = (
-        "Weak: avoid runs like 'abc' or '123' and repeated characters."
+        "avoid runs like 'abc' or '123' and repeated characters."
         if weak
-        else "Weak. Try four or more unrelated words."
+        else "try four or more unrelated words."
     )
     return Strength(1, bits, hint)

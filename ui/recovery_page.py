@@ -78,7 +78,7 @@ class RecoveryKeyPage(QWizardPage):
         layout.addWidget(self.stored_box)
         self.registerField("stored*", self.stored_box)
 
-    def show_created(self, created: Created, vault_path: Path) -> None:
+    def show_created(self, created: Created, vault_path: Path, *, chose_keychain: bool) -> None:
         self._key = created.recovery_key
         self._vault_path = vault_path
         self.key_label.setText(created.recovery_key)
@@ -87,9 +87,15 @@ class RecoveryKeyPage(QWizardPage):
                 "The OS keychain holds the vault key: this user account opens the vault "
                 "without a passphrase."
             )
+        elif not chose_keychain:
+            text = (
+                "As you chose, the OS keychain does not hold the vault key: you type the "
+                "passphrase to open the vault."
+            )
         else:
-            note = created.vault.unlock.keychain_note or "The key is not in the OS keychain."
-            text = f"{note} You will type the passphrase to open the vault."
+            text = created.vault.unlock.keychain_note or (
+                "The OS keychain did not take the key: you type the passphrase to open the vault."
+            )
         self.keychain_label.setText(text)
 
     def _copy(self) -> None:

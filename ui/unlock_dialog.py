@@ -6,6 +6,7 @@ moment. A wrong entry shows inline and the user tries again. GUI thread.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
 
@@ -41,8 +42,10 @@ class UnlockDialog(WorkerDialog):
         # a lock we want the passphrase itself, or locking would protect nothing.
         self._use_keychain = use_keychain
 
-        title = named(QLabel(f"<b>Unlock the vault</b><br>{session.path}"), "vaultLabel")
-        title.setWordWrap(True)
+        title = QLabel("<b>Unlock the vault</b>")
+        path = named(QLabel(str(session.path)), "vaultLabel")
+        path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        path.setStyleSheet("color: #555;")
         self.reason_label = named(QLabel(reason), "reasonLabel")
         self.reason_label.setWordWrap(True)
         self.reason_label.setVisible(bool(reason))
@@ -61,6 +64,7 @@ class UnlockDialog(WorkerDialog):
         self.use_recovery.setProperty("lockWhileBusy", True)
 
         self.body.addWidget(title)
+        self.body.addWidget(path)
         self.body.addWidget(self.reason_label)
         if demo_passphrase:
             demo = QLabel(f"Demo vault: the passphrase is <b>{demo_passphrase}</b>")

@@ -143,6 +143,11 @@ class PassphrasePage(QWizardPage):
             self.keychain_box.setChecked(False)
         self.keychain_box.setEnabled(status.usable and not self.busy)
 
+    @property
+    def use_keychain(self) -> bool:
+        """The user's choice; with no usable keychain, "use it if one appears"."""
+        return self.keychain_box.isChecked() or not self._keychain_usable
+
     def isComplete(self) -> bool:  # noqa: N802
         return not self.busy and self.fields.valid
 
@@ -151,7 +156,7 @@ class PassphrasePage(QWizardPage):
             return True
         if not self.busy and self.fields.valid:
             self._wizard.start_create(
-                passphrase=self.fields.passphrase(), use_keychain=self.keychain_box.isChecked()
+                passphrase=self.fields.passphrase(), use_keychain=self.use_keychain
             )
         return False  # the wizard moves on when creation succeeds
 
@@ -187,6 +192,8 @@ class FirstRunWizard(QWizard):
         self._make_session = make_session
         self.session: VaultSession | None = None
         self.created: Created | None = None
+        #: whether the user wants the OS keychain used (saved in the settings)
+        self.use_keychain = True
 
         self.location = LocationPage(default_path)
         self.passphrase = PassphrasePage(self)
@@ -208,13 +215,15 @@ class FirstRunWizard(QWizard):
     def start_create(self, *, passphrase: str, use_keychain: bool) -> None:
         """GUI thread: create the vault on the database worker, then show its key."""
         session = self._make_session(self.location.chosen_path())
+        self.use_keychain = use_keychain
         self.passphrase.set_busy(True)
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        self.button(QWizard.WizardButton.CancelButton).setEnabled(False)
 
         def done(created: Created) -> None:
             self.session, self.created = session, created
             self.passphrase.set_busy(False)
-            self.recovery.show_created(created, session.path)
+            self.recovery.show_created(created, session.path, chose_keychain=use_keychain)
             self.setOption(QWizard.WizardOption.NoCancelButton, True)
             self.next()
 
@@ -222,6 +231,7 @@ class FirstRunWizard(QWizard):
             errors.log(error, debug=self.services.debug)
             self.passphrase.set_busy(False)
             self.button(QWizard.WizardButton.BackButton).setEnabled(True)
+            self.button(QWizard.WizardButton.CancelButton).setEnabled(True)
             self.passphrase.error_label.setText(errors.describe(error))
 
         run_db(

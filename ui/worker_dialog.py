@@ -16,7 +16,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLayout,
     QProgressBar,
+    QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +39,6 @@ class WorkerDialog(QDialog):
         self.services = services
         self._busy = False
         self._forced = False
-        self.setMinimumWidth(460)
 
         self.error_label = named(QLabel(), "errorLabel")
         self.error_label.setWordWrap(True)
@@ -55,6 +57,11 @@ class WorkerDialog(QDialog):
         self.body = QVBoxLayout()
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
+        layout.setContentsMargins(20, 18, 20, 14)
+        # Grow when an error line appears instead of squeezing the wrapped labels.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        # Sets the dialog's minimum width (the size constraint overrides setMinimumWidth).
+        layout.addSpacerItem(QSpacerItem(440, 0, QSizePolicy.Policy.Fixed))
         layout.addLayout(self.body)
         layout.addWidget(self.error_label)
         layout.addWidget(self.busy_bar)

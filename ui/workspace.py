@@ -27,7 +27,8 @@ class Workspace(QWidget):
         self.nav.setSpacing(2)
         self.nav.setIconSize(QSize(0, 0))
         self.nav.setStyleSheet(
-            "QListWidget { border: none; background: palette(window); font-size: 11pt; }"
+            "QListWidget { border: none; border-right: 1px solid #d0d0d0; outline: 0;"
+            " background: palette(window); font-size: 11pt; padding-top: 6px; }"
             "QListWidget::item { padding: 8px 12px; border-radius: 4px; }"
             "QListWidget::item:selected { background: palette(highlight);"
             " color: palette(highlighted-text); }"

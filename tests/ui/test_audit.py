@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -89,3 +90,20 @@ def test_audit_page_shows_events_and_verify_succeeds(
     assert "#1b5e20" in page.result_label.styleSheet()  # green
     assert page.verify_button.isEnabled()
     qtbot.waitUntil(lambda: "vault.verified" in _types(model))
+
+
+def test_cancelling_a_queued_verify_reports_at_once(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = make_window()
+    assert window.workspace is not None and window.workspace.audit is not None
+    page = window.workspace.audit
+    gate = threading.Event()
+    busy = window.services.runner.run_db(Operation(work=lambda _p: gate.wait(5)))
+    page.start_verify()  # queued behind the busy step
+    assert page.progress_box.isVisible()
+    page.cancel_verify()
+    assert "cancelled" in page.result_label.text()
+    assert page.verify_button.isEnabled() and not page.progress_box.isVisible()
+    gate.set()
+    busy.wait(5)
