@@ -7,6 +7,7 @@ vault is touched only on the database worker.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 import keyring.backends.fail
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import settings as app_settings
@@ -162,6 +163,19 @@ def _excepthook(debug: bool) -> ExceptHook:
     return hook
 
 
+def _quit_on_signals(app: QApplication) -> QTimer:
+    """Ctrl+C or SIGTERM quits cleanly (vault locked, demo folder removed).
+
+    Python runs signal handlers only when it gets control, so a timer hands
+    it control a few times a second while Qt's event loop runs."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_args: app.quit())
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
 def run_gui(vault: str | None, demo: bool, debug: bool) -> int:
     """Run the desktop app until the user quits; returns the process exit code."""
     app = QApplication.instance() or QApplication(sys.argv)
@@ -179,6 +193,8 @@ def run_gui(vault: str | None, demo: bool, debug: bool) -> int:
     folder = new_demo_folder() if demo else None
     previous_hook = sys.excepthook
     sys.excepthook = _excepthook(debug)
+    previous_signals = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    wake = _quit_on_signals(app)
     try:
         if folder is not None:
             launcher.start_demo(folder)
@@ -191,5 +207,8 @@ def run_gui(vault: str | None, demo: bool, debug: bool) -> int:
         services.clipboard.clear_if_ours()
         unsubscribe()
         sys.excepthook = previous_hook
+        wake.stop()
+        for number, handler in previous_signals.items():
+            signal.signal(number, handler)
         if folder is not None:
             folder.remove()
