@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-import keyring.backends.fail
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -28,7 +27,6 @@ from ui.bridge import Bridge
 from ui.main_window import MainWindow
 from ui.ops import run_db
 from ui.services import Services
-from ui.signals import emit
 from ui.wizard import FirstRunWizard
 from vault.keys import Keychain
 from vault.paths import default_vault_path
@@ -73,8 +71,7 @@ class Launcher(QObject):
 
     def start_demo(self, folder: DemoFolder) -> MainWindow:
         """A throwaway vault in `folder`; its key never goes near the real keychain."""
-        # keyring's "fail" backend: a keychain that holds nothing and stores nothing.
-        no_keychain = Keychain(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+        no_keychain = Keychain.disabled()
         session = self._session(folder.vault_path, no_keychain)
         window = self._window(session, demo_passphrase=DEMO_PASSPHRASE)
         window.create_demo(DEMO_PASSPHRASE)
@@ -130,7 +127,7 @@ class Launcher(QObject):
         errors.log(error, debug=self.services.debug)
         box = QMessageBox(QMessageBox.Icon.Critical, "Strongroom", errors.describe(error))
         box.exec()
-        emit(self.finished)
+        self.finished.emit()
 
     def shutdown(self) -> None:
         """Lock the vault (queued on the worker) and close the windows."""

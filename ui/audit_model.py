@@ -24,7 +24,6 @@ from app.session import AuditRow, VaultSession
 from app.tasks import TaskRunner
 from ui import errors
 from ui.ops import run_db
-from ui.signals import emit
 
 PAGE_SIZE = 200
 COLUMNS = ("#", "Time", "Device", "Author", "Event", "Details")
@@ -103,7 +102,7 @@ class AuditModel(QAbstractTableModel):
         self._total = total
         self._fetching = False
         self.endResetModel()
-        emit(self.count_changed, total)
+        self.count_changed.emit(total)
         self.fetchMore(QModelIndex())
 
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
@@ -144,7 +143,7 @@ class AuditModel(QAbstractTableModel):
             return
         self._fetching = False
         errors.log(error, debug=self._debug)
-        emit(self.failed, errors.describe(error))
+        self.failed.emit(errors.describe(error))
 
     def close(self) -> None:
         """Forget every row (the vault is locking); later answers are ignored."""

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.bus import EventBus
-from ui.signals import emit
 
 
 class Bridge(QObject):
@@ -38,13 +37,13 @@ class Bridge(QObject):
 
     def deliver(self, callback: Callable[[], None]) -> None:
         """Any thread: run `callback` soon on the GUI thread."""
-        emit(self._call, callback)
+        self._call.emit(callback)
 
     def attach(self, bus: EventBus) -> Callable[[], None]:
         """Re-emit `bus` topics as signals on the GUI thread; returns the unsubscribe call."""
 
         def handler(topic: str, data: dict[str, Any]) -> None:
-            emit(self._topic, topic, dict(data))  # a copy: the publisher may reuse its dict
+            self._topic.emit(topic, dict(data))  # a copy: the publisher may reuse its dict
 
         return bus.subscribe(handler)
 
@@ -54,8 +53,8 @@ class Bridge(QObject):
 
     @Slot(str, dict)
     def _relay(self, topic: str, data: dict[str, Any]) -> None:
-        emit(self.bus_event, topic, data)
+        self.bus_event.emit(topic, data)
         if topic == "vault.locked":
-            emit(self.vault_locked, str(data.get("reason", "")))
+            self.vault_locked.emit(str(data.get("reason", "")))
         elif topic == "vault.unlocked":
-            emit(self.vault_unlocked, str(data.get("method", "")))
+            self.vault_unlocked.emit(str(data.get("method", "")))

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
-from ui.signals import emit
-
 _INPUT = frozenset(
     {
         QEvent.Type.KeyPress,
@@ -71,4 +69,4 @@ class IdleWatcher(QObject):
 
     def _expired(self) -> None:
         self.stop()
-        emit(self.idle)
+        self.idle.emit()

@@ -24,7 +24,6 @@ from ui.naming import named
 from ui.ops import run_db
 from ui.sections import SECTIONS
 from ui.services import Services
-from ui.signals import emit
 from ui.unlock_dialog import UnlockDialog
 from ui.vault_actions import VaultActions
 from ui.worker_dialog import WorkerDialog
@@ -254,7 +253,7 @@ class MainWindow(QMainWindow):
         if not keep_note:
             self.note_label.setText(info.keychain_note or "")
         self.idle.start()
-        emit(self.unlocked)
+        self.unlocked.emit()
 
     # --- locking -------------------------------------------------------------
 
@@ -334,7 +333,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.shutdown()
         event.accept()
-        emit(self.closed)
+        self.closed.emit()
 
 
 def _lock_operation(session: VaultSession) -> Operation[None]:

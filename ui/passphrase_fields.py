@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QWid
 
 from ui.naming import named
 from ui.passphrase_strength import LABELS, estimate
-from ui.signals import emit
 
 # Meter colours by score: red, red, amber, green, dark green.
 _COLOURS = ("#c62828", "#c62828", "#ef8f00", "#2e7d32", "#1b5e20")
@@ -79,4 +78,4 @@ class NewPassphraseFields(QWidget):
             self.match.setText("The two entries match.")
         else:
             self.match.setText("The two entries differ.")
-        emit(self.changed)
+        self.changed.emit()

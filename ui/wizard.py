@@ -32,7 +32,6 @@ from ui.ops import run_db
 from ui.passphrase_fields import NewPassphraseFields
 from ui.recovery_page import RecoveryKeyPage
 from ui.services import Services
-from ui.signals import emit
 from vault.keys import KeychainStatus
 from vault.unlock import Created
 
@@ -168,7 +167,7 @@ class PassphrasePage(QWizardPage):
         self.keychain_box.setEnabled(not busy and self._keychain_usable)
         if busy:
             self.error_label.setText("")
-        emit(self.completeChanged)
+        self.completeChanged.emit()
 
 
 class FirstRunWizard(QWizard):

@@ -48,6 +48,13 @@ class Keychain:
     def __init__(self, backend: KeyringBackend | None = None) -> None:
         self._backend = backend
 
+    @classmethod
+    def disabled(cls) -> Keychain:
+        """A keychain that holds and stores nothing (demo vaults, --no-keychain)."""
+        from keyring.backends import fail
+
+        return cls(fail.Keyring())  # type: ignore[no-untyped-call]
+
     def _ring(self) -> KeyringBackend:
         return self._backend if self._backend is not None else keyring.get_keyring()
 
