@@ -118,19 +118,23 @@ class EventLog:
         self._dirty = False
 
     def forget_cache(self) -> None:
+        """After a rollback (of a transaction or a savepoint): re-read the head."""
         self._head = None
         self._lamport = None
-        self._dirty = False
 
     def _load(self) -> tuple[tuple[int, bytes], int]:
-        if self._head is None:
+        if self._head is None or self._lamport is None:
+            # The newest own event, not the devices row: that row is written only at
+            # COMMIT, while a savepoint rollback may drop events of this transaction.
             row = self._conn.execute(
-                "SELECT last_seq, last_hash FROM devices WHERE device = ?", (self.device,)
+                "SELECT seq, hash, lamport FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1",
+                (self.device,),
             ).fetchone()
             self._head = (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
-        if self._lamport is None:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'lamport'").fetchone()
-            self._lamport = int(row[0]) if row else 0
+            own = int(row[2]) if row else 0
+            meta = self._conn.execute("SELECT value FROM meta WHERE key = 'lamport'").fetchone()
+            self._lamport = max(own, int(meta[0]) if meta else 0)
+            self._dirty = True
         return self._head, self._lamport
 
     def append(self, type_: str, payload: Mapping[str, Any], *, author: str | None = None) -> Event:
@@ -156,7 +160,7 @@ class EventLog:
         )
         row = (event_id, self.device, seq, clock, type_, body, who, created_at, None, last_hash)
         self._conn.execute(
-            f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+            f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (*row, digest),
         )
         self._head = (seq, digest)
@@ -170,7 +174,7 @@ class EventLog:
         Done once per transaction rather than per event: a bulk change of
         100k rows then pays for two extra statements, not 200k.
         """
-        if not self._dirty or self._head is None:
+        if not self._dirty or self._head is None or self._head[0] == 0:
             return
         seq, digest = self._head
         self._conn.execute(
@@ -207,13 +211,12 @@ def recent(conn: Connection, *, limit: int, before_rowid: int | None = None) -> 
     """Newest first; page further with the rowid of the last one returned."""
     if before_rowid is None:
         rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ?",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ?",
             (limit,),
         )
     else:
         rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM events WHERE rowid_ < ? "  # noqa: S608
-            "ORDER BY rowid_ DESC LIMIT ?",
+            f"SELECT {_COLUMNS} FROM events WHERE rowid_ < ? ORDER BY rowid_ DESC LIMIT ?",
             (before_rowid, limit),
         )
     return [_row_to_event(r) for r in rows]
@@ -226,7 +229,7 @@ def count(conn: Connection) -> int:
 def page(conn: Connection, *, offset: int, limit: int) -> list[Event]:
     """Events newest first, by position: for a table view that fetches in pages."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ? OFFSET ?",  # noqa: S608
+        f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ? OFFSET ?",
         (limit, offset),
     )
     return [_row_to_event(r) for r in rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,9 +41,30 @@ class UnlockInfo:
 class Transaction:
     """One write transaction: SQL plus the events that describe it."""
 
-    def __init__(self, conn: Connection, log: EventLog) -> None:
+    def __init__(
+        self, conn: Connection, log: EventLog, on_rollback: list[Callable[[], None]]
+    ) -> None:
         self.conn = conn
         self._log = log
+        self._on_rollback = on_rollback
+        self._savepoints = 0
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that can fail alone (one imported row, say)."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            self._log.forget_cache()
+            for hook in self._on_rollback:
+                hook()
+            raise
+        self.conn.execute(f"RELEASE {name}")
 
     def execute(self, sql: str, params: tuple[Any, ...] | Mapping[str, Any] = ()) -> Any:
         return self.conn.execute(sql, params)
@@ -78,6 +99,11 @@ class Vault:
         self.keychain = keychain
         self.log = EventLog(conn, device=device, author=author)
         self._readers: list[Connection] = []
+        self._on_rollback: list[Callable[[], None]] = []
+
+    def on_rollback(self, hook: Callable[[], None]) -> None:
+        """Call `hook` whenever a transaction or savepoint rolls back (to drop caches)."""
+        self._on_rollback.append(hook)
 
     # --- state -------------------------------------------------------------
 
@@ -115,11 +141,13 @@ class Vault:
         except DatabaseError as exc:
             raise connection.explain(exc, self.paths.db) from None
         try:
-            yield Transaction(conn, self.log)
+            yield Transaction(conn, self.log, self._on_rollback)
             self.log.flush()
             conn.execute("COMMIT")
         except BaseException as exc:
             self.log.forget_cache()
+            for hook in self._on_rollback:
+                hook()
             if conn.in_transaction:
                 with contextlib.suppress(DatabaseError):
                     conn.execute("ROLLBACK")

@@ -14,8 +14,16 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
+from app.book import tables
+from app.book.export import export
+from app.book.importer import default_mapping, run_import
+from app.book.mapping import MappingError
+from app.book.mapping import load as load_mapping
+from app.book.models import ValidationError
+from app.book.service import CustomerBook
 from app.session import VaultSession
 from vault import backup as backups
 from vault import keyops, verify
@@ -208,6 +216,54 @@ def cmd_keychain(args: argparse.Namespace, secrets: Secrets, keychain: Keychain)
     return 0
 
 
+def cmd_import(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    path = Path(args.file)
+    try:
+        mapping = (
+            load_mapping(Path(args.mapping), kind=args.kind)
+            if args.mapping
+            else default_mapping(args.kind)
+        )
+        # Read the header before unlocking: a file that cannot be read fails fast.
+        mapping.resolve(
+            tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter).headers
+        )
+    except (tables.TableError, MappingError) as exc:
+        print(f"strongroom import: {exc}", file=sys.stderr)
+        return 2
+    session = _open(args, secrets, keychain)
+    try:
+        book = CustomerBook(session.vault)
+        report = run_import(book, path, mapping)
+    except (tables.TableError, MappingError) as exc:
+        print(f"strongroom import: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        session.lock(reason="command finished")
+    for reject in report.rejects[:20]:
+        print(f"line {reject.line}: {reject.reason}", file=sys.stderr)
+    if len(report.rejects) > 20:
+        print(f"... and {len(report.rejects) - 20} more rejected rows", file=sys.stderr)
+    if args.rejects and report.rejects:
+        report.save_rejects(Path(args.rejects))
+    print(json.dumps(report.counts()))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    session = _open(args, secrets, keychain)
+    try:
+        result = export(
+            session.vault, args.kind, Path(args.to), reason=args.reason, text_filter=args.filter
+        )
+    except ValidationError as exc:
+        raise VaultError(exc.reason) from None
+    finally:
+        session.lock(reason="command finished")
+    print(json.dumps({"file": str(result.path), "rows": result.rows}))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "init": cmd_init,
     "verify": cmd_verify,
@@ -216,6 +272,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "passwd": cmd_passwd,
     "rekey": cmd_rekey,
     "keychain": cmd_keychain,
+    "import": cmd_import,
+    "export": cmd_export,
 }
 
 

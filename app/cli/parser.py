@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-COMMANDS = ("init", "verify", "backup", "restore", "passwd", "rekey", "keychain")
+COMMANDS = (
+    "init",
+    "verify",
+    "backup",
+    "restore",
+    "passwd",
+    "rekey",
+    "keychain",
+    "import",
+    "export",
+)
 
 
 def _vault_arg(p: argparse.ArgumentParser) -> None:
@@ -101,6 +111,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the passphrase from the first line of standard input",
     )
     p.add_argument("--no-keychain", action="store_true", help="do not use the OS keychain")
+    _common(p)
+
+    p = sub.add_parser(
+        "import",
+        help="import customers or addresses from CSV/XLSX; prints the counts as JSON last",
+    )
+    p.add_argument("kind", choices=("customers", "addresses"))
+    p.add_argument("file", metavar="FILE", help="a .csv (any delimiter/encoding) or .xlsx file")
+    _vault_arg(p)
+    p.add_argument("--mapping", metavar="YAML", help="a column mapping profile")
+    p.add_argument("--rejects", metavar="FILE", help="write the rejected rows here to fix them")
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser("export", help="export customers or addresses to CSV/XLSX (audited)")
+    p.add_argument("kind", choices=("customers", "addresses"))
+    _vault_arg(p)
+    p.add_argument("--to", required=True, metavar="FILE", help="a new .csv or .xlsx file")
+    p.add_argument("--reason", required=True, help="why the data leaves the vault (audited)")
+    p.add_argument("--filter", default="", help="only what matches this search text")
+    _unlock_args(p)
     _common(p)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")

@@ -28,7 +28,7 @@ def test_migrations_are_numbered_from_one() -> None:
 
 
 def _add_table(conn: Connection) -> None:
-    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("CREATE TABLE test_extra (id INTEGER PRIMARY KEY, name TEXT)")
 
 
 def _half_then_fail(conn: Connection) -> None:
@@ -46,7 +46,7 @@ def test_pending_migration_runs_after_a_backup(
     )
     try:
         assert vault.schema_version() == LATEST + 1
-        vault.conn.execute("SELECT * FROM contacts").fetchall()
+        vault.conn.execute("SELECT * FROM test_extra").fetchall()
     finally:
         vault.close()
     backup = VaultPaths.of(path).migration_backup(LATEST)

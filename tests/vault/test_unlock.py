@@ -285,8 +285,8 @@ def test_no_plaintext_on_disk(vault_path: Path, no_keychain: Keychain) -> None:
     made = create_vault(vault_path, passphrase=PASSPHRASE, keychain=no_keychain)
     vault = made.vault
     with vault.transaction() as tx:
-        tx.execute("CREATE TABLE notes (body TEXT)")
-        tx.execute("INSERT INTO notes VALUES (?)", (marker,))
+        tx.execute("CREATE TABLE test_notes (body TEXT)")
+        tx.execute("INSERT INTO test_notes VALUES (?)", (marker,))
         tx.event("test.note", {"body": marker})
     paths = VaultPaths.of(vault_path)
     # While open, the newest pages are in the WAL: it must be encrypted too.

@@ -1,0 +1,1 @@
+"""The customer book: customers, contacts, wallet addresses, conflicts, search."""

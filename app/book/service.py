@@ -1,0 +1,216 @@
+"""Use cases of the customer book: every change is a row change plus its event.
+
+Runs on the database worker (it uses the vault's writing connection).
+Personal values in events are sealed with the customer's own key
+(`vault.pii`), so erasing a customer erases them from the history too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from app.addresses import AddressError, normalize
+from app.book.models import PERSONAL_FIELDS, AddressDraft, CustomerDraft, Outcome, ValidationError
+from vault.book import addresses, customers
+from vault.pii import ERASED, CustomerKeys
+from vault.store import Transaction, Vault
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class CustomerBook:
+    """The book of one open vault. Call `forget()` when the vault locks."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.keys = CustomerKeys(vault.conn)
+        vault.on_rollback(self.keys.rollback)
+
+    def forget(self) -> None:
+        self.keys.forget()
+
+    # --- helpers -------------------------------------------------------------
+
+    def _seal(self, customer_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+        sealed: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in PERSONAL_FIELDS and value:
+                text = value if isinstance(value, str) else "\x1f".join(value)
+                sealed[name] = self.keys.seal(customer_id, text)
+            else:
+                sealed[name] = value
+        return sealed
+
+    def _uid(self, tx: Transaction, customer_id: int) -> str:
+        return str(
+            tx.execute("SELECT uid FROM customers WHERE id = ?", (customer_id,)).fetchone()[0]
+        )
+
+    # --- customers -------------------------------------------------------------
+
+    def find_same(self, tx: Transaction, draft: CustomerDraft) -> int | None:
+        """The customer this draft describes: by external id, else an identical record."""
+        if draft.external_id:
+            return customers.by_external_id(tx.conn, draft.external_id)
+        wanted = draft.record()
+        for (candidate,) in tx.execute(
+            "SELECT id FROM customers WHERE display_name = ? AND external_id IS NULL "
+            "AND erased_at IS NULL",
+            (draft.display_name,),
+        ).fetchall():
+            if customers.record(tx.conn, int(candidate)) == wanted:
+                return int(candidate)
+        return None
+
+    def save_customer(self, tx: Transaction, draft: CustomerDraft) -> tuple[int, Outcome]:
+        """Add the customer, or update the one with the same external id."""
+        existing = self.find_same(tx, draft)
+        values = draft.record()
+        if existing is None:
+            customer_id, uid = customers.insert(tx.conn, values, now=now())
+            customers.reindex(tx.conn, customer_id)
+            tx.event(
+                "customer.created",
+                {"customer": uid, "values": self._seal(customer_id, values)},
+            )
+            return customer_id, Outcome(added=True)
+        old = customers.record(tx.conn, existing) or {}
+        changes = {k: v for k, v in values.items() if old.get(k) != v}
+        if not changes:
+            return existing, Outcome()
+        customers.update(tx.conn, existing, changes, now=now())
+        customers.reindex(tx.conn, existing)
+        tx.event(
+            "customer.updated",
+            {
+                "customer": self._uid(tx, existing),
+                "old": self._seal(existing, {k: old.get(k) for k in changes}),
+                "new": self._seal(existing, changes),
+            },
+        )
+        return existing, Outcome(changed=True)
+
+    # --- addresses -------------------------------------------------------------
+
+    def save_address(
+        self, tx: Transaction, customer_id: int, draft: AddressDraft, *, uid: str | None = None
+    ) -> Outcome:
+        """Link a validated address; flags every other customer holding it as a conflict."""
+        chain = draft.chain.strip().lower()
+        try:
+            address = normalize(chain, draft.address)
+        except AddressError as exc:
+            raise ValidationError("address", exc.reason) from None
+        label = (draft.label or "").strip() or None
+        evidence = (draft.evidence or "").strip() or None
+        links = addresses.holders(tx.conn, chain, address)
+        uid = uid or self._uid(tx, customer_id)
+        own = next((link for link in links if link[0] == customer_id), None)
+        if own is not None:
+            _, row_id, old_label, old_evidence = own
+            if (old_label, old_evidence) == (label, evidence) or (
+                label is None and evidence is None
+            ):
+                return Outcome()
+            addresses.update_label(tx.conn, row_id, label=label, evidence=evidence)
+            tx.event(
+                "address.updated",
+                {
+                    "customer": uid,
+                    "chain": chain,
+                    "address": address,
+                    "old": self._seal(customer_id, {"label": old_label, "evidence": old_evidence}),
+                    "new": self._seal(customer_id, {"label": label, "evidence": evidence}),
+                },
+            )
+            return Outcome(changed=True)
+        stamp = now()
+        addresses.insert(
+            tx.conn,
+            customer_id=customer_id,
+            chain=chain,
+            address=address,
+            label=label,
+            evidence=evidence,
+            now=stamp,
+        )
+        tx.event(
+            "address.added",
+            {
+                "customer": uid,
+                "chain": chain,
+                "address": address,
+                **self._seal(customer_id, {"label": label, "evidence": evidence}),
+            },
+        )
+        conflicts: list[int] = []
+        for other in sorted({link[0] for link in links}):
+            conflict_id = addresses.record_conflict(
+                tx.conn, chain=chain, address=address, first=customer_id, second=other, now=stamp
+            )
+            if conflict_id is not None:
+                conflicts.append(conflict_id)
+                tx.event(
+                    "conflict.detected",
+                    {
+                        "conflict": conflict_id,
+                        "chain": chain,
+                        "address": address,
+                        "customers": sorted([uid, self._uid(tx, other)]),
+                    },
+                )
+        return Outcome(added=True, conflicts=tuple(conflicts))
+
+    def resolve_conflict(self, conflict_id: int, resolution: str) -> bool:
+        text = resolution.strip()
+        if not text:
+            raise ValidationError("resolution", "say how the conflict was resolved")
+        with self.vault.transaction() as tx:
+            if not addresses.resolve_conflict(tx.conn, conflict_id, resolution=text, now=now()):
+                return False
+            tx.event("conflict.resolved", {"conflict": conflict_id, "resolution": text})
+        return True
+
+    # --- erasure ---------------------------------------------------------------
+
+    def erase_customer(self, customer_id: int, *, reason: str) -> None:
+        """Data-subject erasure: personal values go from records, index and history.
+
+        A tombstone row stays (id, kind, country, dates, wallet addresses for
+        AML record-keeping, without labels or evidence), and so does the
+        audit event; the customer's key is destroyed, so every sealed value in
+        the history becomes unreadable while the chain still verifies.
+        """
+        if not reason.strip():
+            raise ValidationError("reason", "an erasure needs a reason for the audit trail")
+        with self.vault.transaction() as tx:
+            row = tx.execute(
+                "SELECT uid, erased_at FROM customers WHERE id = ?", (customer_id,)
+            ).fetchone()
+            if row is None:
+                raise ValidationError("customer", "no such customer")
+            if row[1] is not None:
+                return
+            stamp = now()
+            for table in ("contacts", "customer_tags", "notes", "tasks", "custom_values"):
+                tx.execute(f"DELETE FROM {table} WHERE customer_id = ?", (customer_id,))
+            tx.execute(
+                "UPDATE addresses SET label = NULL, evidence = NULL WHERE customer_id = ?",
+                (customer_id,),
+            )
+            tx.execute(
+                "UPDATE customers SET legal_name = ?, display_name = ?, external_id = NULL, "
+                "owner = NULL, risk_reason = NULL, erased_at = ?, updated_at = ? WHERE id = ?",
+                (ERASED, ERASED, stamp, stamp, customer_id),
+            )
+            tx.execute("DELETE FROM search WHERE customer_id = ?", (customer_id,))
+            self.keys.destroy(customer_id)
+            tx.event("customer.erased", {"customer": row[0], "reason": reason.strip()})
+        # Deleted FTS entries linger in index segments until they are merged.
+        with self.vault.transaction() as tx:
+            tx.execute("INSERT INTO search (search) VALUES ('optimize')")
+        self.vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,0 +1,84 @@
+"""Wallet addresses linked to customers, and the conflicts between customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vault.connection import Connection
+
+
+def holders(
+    conn: Connection, chain: str, address: str
+) -> list[tuple[int, int, str | None, str | None]]:
+    """Every link of this address: (customer id, address row id, label, evidence)."""
+    return conn.execute(
+        "SELECT customer_id, id, label, evidence FROM addresses WHERE chain = ? AND address = ?",
+        (chain, address),
+    ).fetchall()
+
+
+def insert(
+    conn: Connection,
+    *,
+    customer_id: int,
+    chain: str,
+    address: str,
+    label: str | None,
+    evidence: str | None,
+    now: str,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO addresses (customer_id, chain, address, address_key, label, evidence, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (customer_id, chain, address, address.lower(), label, evidence, now),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def update_label(
+    conn: Connection, address_id: int, *, label: str | None, evidence: str | None
+) -> None:
+    conn.execute(
+        "UPDATE addresses SET label = ?, evidence = ? WHERE id = ?", (label, evidence, address_id)
+    )
+
+
+def record_conflict(
+    conn: Connection, *, chain: str, address: str, first: int, second: int, now: str
+) -> int | None:
+    """Insert an open conflict between two customers; None if it was already recorded."""
+    a, b = sorted((first, second))
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO conflicts (chain, address, customer_a, customer_b, detected_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (chain, address, a, b, now),
+    )
+    return cur.lastrowid if cur.rowcount else None
+
+
+def scan_conflicts(conn: Connection) -> list[tuple[str, str, list[int]]]:
+    """Every address held by more than one customer, from the addresses themselves."""
+    rows = conn.execute(
+        "SELECT chain, address, group_concat(DISTINCT customer_id) FROM addresses "
+        "GROUP BY chain, address HAVING count(DISTINCT customer_id) > 1"
+    )
+    return [(chain, address, [int(x) for x in ids.split(",")]) for chain, address, ids in rows]
+
+
+def resolve_conflict(conn: Connection, conflict_id: int, *, resolution: str, now: str) -> bool:
+    cur = conn.execute(
+        "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
+        (now, resolution, conflict_id),
+    )
+    return cur.rowcount == 1
+
+
+def open_conflicts(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT k.id, k.chain, k.address, k.customer_a, a.display_name, k.customer_b, "
+        "b.display_name, k.detected_at FROM conflicts k "
+        "JOIN customers a ON a.id = k.customer_a JOIN customers b ON b.id = k.customer_b "
+        "WHERE k.resolved_at IS NULL ORDER BY k.id"
+    )
+    keys = ("id", "chain", "address", "customer_a", "name_a", "customer_b", "name_b", "detected_at")
+    return [dict(zip(keys, r, strict=True)) for r in rows]

@@ -1,0 +1,128 @@
+"""Customers, their tags and contacts, and their rows in the search index."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from vault.connection import Connection
+
+COLUMNS = (
+    "external_id",
+    "kind",
+    "legal_name",
+    "display_name",
+    "country",
+    "owner",
+    "kyc_status",
+    "risk_rating",
+    "risk_reason",
+)
+
+
+def by_external_id(conn: Connection, external_id: str) -> int | None:
+    row = conn.execute("SELECT id FROM customers WHERE external_id = ?", (external_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def insert(conn: Connection, values: Mapping[str, Any], *, now: str) -> tuple[int, str]:
+    uid = str(uuid.uuid4())
+    cur = conn.execute(
+        f"INSERT INTO customers (uid, {', '.join(COLUMNS)}, created_at, updated_at) "
+        f"VALUES (?, {', '.join('?' for _ in COLUMNS)}, ?, ?)",
+        (uid, *(values.get(c) for c in COLUMNS), now, now),
+    )
+    customer_id = int(cur.lastrowid or 0)
+    set_tags(conn, customer_id, values.get("tags") or ())
+    set_contacts(conn, customer_id, "email", values.get("emails") or ())
+    set_contacts(conn, customer_id, "phone", values.get("phones") or ())
+    return customer_id, uid
+
+
+def record(conn: Connection, customer_id: int) -> dict[str, Any] | None:
+    """The stored values in the shape of `CustomerDraft.record()`, for comparison and diffs."""
+    row = conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM customers WHERE id = ?",
+        (customer_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    values: dict[str, Any] = dict(zip(COLUMNS, row, strict=True))
+    values["emails"] = contacts(conn, customer_id, "email")
+    values["phones"] = contacts(conn, customer_id, "phone")
+    values["tags"] = [
+        r[0]
+        for r in conn.execute(
+            "SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag", (customer_id,)
+        )
+    ]
+    return values
+
+
+def contacts(conn: Connection, customer_id: int, kind: str) -> list[str]:
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT value FROM contacts WHERE customer_id = ? AND kind = ? ORDER BY id",
+            (customer_id, kind),
+        )
+    ]
+
+
+def update(conn: Connection, customer_id: int, changes: Mapping[str, Any], *, now: str) -> None:
+    plain = {k: v for k, v in changes.items() if k in COLUMNS}
+    if plain:
+        assignments = ", ".join(f"{k} = ?" for k in plain)
+        conn.execute(
+            f"UPDATE customers SET {assignments}, updated_at = ? WHERE id = ?",
+            (*plain.values(), now, customer_id),
+        )
+    else:
+        conn.execute("UPDATE customers SET updated_at = ? WHERE id = ?", (now, customer_id))
+    if "tags" in changes:
+        set_tags(conn, customer_id, changes["tags"])
+    if "emails" in changes:
+        set_contacts(conn, customer_id, "email", changes["emails"])
+    if "phones" in changes:
+        set_contacts(conn, customer_id, "phone", changes["phones"])
+
+
+def set_tags(conn: Connection, customer_id: int, tags: Iterable[str]) -> None:
+    conn.execute("DELETE FROM customer_tags WHERE customer_id = ?", (customer_id,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)",
+        [(customer_id, t) for t in tags],
+    )
+
+
+def set_contacts(conn: Connection, customer_id: int, kind: str, values: Sequence[str]) -> None:
+    conn.execute("DELETE FROM contacts WHERE customer_id = ? AND kind = ?", (customer_id, kind))
+    conn.executemany(
+        "INSERT OR IGNORE INTO contacts (customer_id, kind, value) VALUES (?, ?, ?)",
+        [(customer_id, kind, v) for v in values],
+    )
+
+
+def reindex(conn: Connection, customer_id: int) -> None:
+    """Rewrite this customer's rows in the search index from the records."""
+    conn.execute("DELETE FROM search WHERE customer_id = ? AND kind != 'address'", (customer_id,))
+    values = record(conn, customer_id)
+    if values is None:
+        return
+    rows: list[tuple[str, int, int, str]] = []
+    names = {values["display_name"], values["legal_name"]}
+    text = " ".join(n for n in names if n)
+    if values.get("external_id"):
+        text += f" {values['external_id']}"
+    rows.append(("customer", customer_id, customer_id, text))
+    rows += [("email", customer_id, customer_id, e) for e in values["emails"]]
+    rows += [("phone", customer_id, customer_id, p) for p in values["phones"]]
+    rows += [("tag", customer_id, customer_id, t) for t in values["tags"]]
+    rows += [
+        ("note", customer_id, note_id, body)
+        for note_id, body in conn.execute(
+            "SELECT id, body FROM notes WHERE customer_id = ?", (customer_id,)
+        )
+    ]
+    conn.executemany("INSERT INTO search (kind, customer_id, ref, text) VALUES (?, ?, ?, ?)", rows)

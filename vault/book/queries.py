@@ -1,0 +1,172 @@
+"""Read queries for views, search and export: sorting and filtering happen in SQL.
+
+Views page through ids with LIMIT/OFFSET-free keyset queries where they can,
+so a book of 200k customers / 1M addresses never loads whole.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vault.connection import Connection
+
+CUSTOMER_SORTS = {
+    "name": "c.display_name COLLATE NOCASE",
+    "country": "c.country",
+    "kyc": "c.kyc_status",
+    "risk": "c.risk_rating",
+    "updated": "c.updated_at",
+}
+
+
+def _fts_query(text: str) -> str:
+    """Each word as a quoted prefix term: user text never becomes FTS syntax."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{w}"*' for w in words[:8])
+
+
+def search_customer_ids(conn: Connection, text: str, *, limit: int = 200) -> list[int]:
+    """Customers matching `text` in names, contacts, tags, notes, or an address prefix."""
+    text = text.strip()
+    if not text:
+        return []
+    ids: dict[int, None] = {}
+    if len(text) >= 3 and re.fullmatch(r"[0-9A-Za-z]+", text):
+        key = text.lower()
+        for (cid,) in conn.execute(
+            "SELECT DISTINCT customer_id FROM addresses WHERE address_key >= ? AND address_key < ? "
+            "LIMIT ?",
+            (key, key + "\uffff", limit),
+        ):
+            ids[int(cid)] = None
+    query = _fts_query(text)
+    if query:
+        for (cid,) in conn.execute(
+            "SELECT DISTINCT customer_id FROM search WHERE search MATCH ? LIMIT ?",
+            (query, limit),
+        ):
+            ids[int(cid)] = None
+    return list(ids)[:limit]
+
+
+def count_customers(conn: Connection, *, ids: list[int] | None = None) -> int:
+    if ids is not None:
+        return len(ids)
+    return int(conn.execute("SELECT count(*) FROM customers WHERE erased_at IS NULL").fetchone()[0])
+
+
+CUSTOMER_LIST_COLUMNS = (
+    "id",
+    "display_name",
+    "kind",
+    "country",
+    "kyc_status",
+    "risk_rating",
+    "addresses",
+    "updated_at",
+)
+
+
+def customer_page(
+    conn: Connection,
+    *,
+    offset: int,
+    limit: int,
+    sort: str = "name",
+    descending: bool = False,
+    ids: list[int] | None = None,
+) -> list[tuple[Any, ...]]:
+    """One page of the customer list, sorted in SQL (indexes on name and updated)."""
+    order = CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"])
+    direction = "DESC" if descending else "ASC"
+    where = "c.erased_at IS NULL"
+    params: list[Any] = []
+    if ids is not None:
+        where += f" AND c.id IN ({','.join('?' for _ in ids)})" if ids else " AND 0"
+        params += ids
+    sql = (
+        "SELECT c.id, c.display_name, c.kind, c.country, c.kyc_status, c.risk_rating, "
+        "(SELECT count(*) FROM addresses a WHERE a.customer_id = c.id), c.updated_at "
+        f"FROM customers c WHERE {where} ORDER BY {order} {direction}, c.id {direction} "
+        "LIMIT ? OFFSET ?"
+    )
+    return conn.execute(sql, (*params, limit, offset)).fetchall()
+
+
+def count_addresses(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM addresses").fetchone()[0])
+
+
+def address_page(conn: Connection, *, offset: int, limit: int) -> list[tuple[Any, ...]]:
+    """id, chain, address, label, customer id, customer name, conflict flag."""
+    return conn.execute(
+        "SELECT a.id, a.chain, a.address, a.label, a.customer_id, c.display_name, "
+        "EXISTS (SELECT 1 FROM addresses o WHERE o.chain = a.chain AND o.address = a.address "
+        "AND o.customer_id != a.customer_id) "
+        "FROM addresses a JOIN customers c ON c.id = a.customer_id "
+        "ORDER BY a.id LIMIT ? OFFSET ?",
+        (limit, offset),
+    ).fetchall()
+
+
+def customers_for_export(conn: Connection, *, text_filter: str = "") -> list[list[Any]]:
+    ids = search_customer_ids(conn, text_filter, limit=30_000) if text_filter else None
+    rows = customer_page(conn, offset=0, limit=-1, ids=ids)
+    out: list[list[Any]] = []
+    for row in rows:
+        cid = row[0]
+        c = conn.execute(
+            "SELECT external_id, display_name, legal_name, kind, country, owner, kyc_status, "
+            "risk_rating FROM customers WHERE id = ?",
+            (cid,),
+        ).fetchone()
+        emails = [
+            r[0]
+            for r in conn.execute(
+                "SELECT value FROM contacts WHERE customer_id = ? AND kind = 'email'", (cid,)
+            )
+        ]
+        phones = [
+            r[0]
+            for r in conn.execute(
+                "SELECT value FROM contacts WHERE customer_id = ? AND kind = 'phone'", (cid,)
+            )
+        ]
+        tags = [
+            r[0]
+            for r in conn.execute("SELECT tag FROM customer_tags WHERE customer_id = ?", (cid,))
+        ]
+        out.append(
+            [
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                c[4],
+                "; ".join(emails),
+                "; ".join(phones),
+                "; ".join(tags),
+                c[5],
+                c[6],
+                c[7],
+            ]
+        )
+    return out
+
+
+def addresses_for_export(conn: Connection, *, text_filter: str = "") -> list[list[Any]]:
+    ids = search_customer_ids(conn, text_filter, limit=30_000) if text_filter else None
+    where = "c.erased_at IS NULL"
+    params: list[Any] = []
+    if ids is not None:
+        where += f" AND c.id IN ({','.join('?' for _ in ids)})" if ids else " AND 0"
+        params = list(ids)
+    return [
+        list(r)
+        for r in conn.execute(
+            "SELECT c.external_id, c.display_name, a.chain, a.address, a.label FROM addresses a "
+            f"JOIN customers c ON c.id = a.customer_id WHERE {where} ORDER BY a.id",
+            params,
+        )
+    ]
