@@ -14,89 +14,42 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from keyring.backend import KeyringBackend
 
+from benchmarks import book_bench
+from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.events import GENESIS, canonical_payload, event_hash
 from vault.keys import Keychain
 from vault.unlock import Credentials, create_vault, open_vault
 from vault.verify import check
-
-PASSPHRASE = "benchmark passphrase"
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: str
-    ratio: float
-    baseline: str
-
-    def line(self) -> str:
-        return (
-            f"{self.name}: {self.value:.3f} {self.unit} "
-            f"(target {self.target}; ratio {self.ratio:.3f} to {self.baseline})"
-        )
-
-
-class MemoryKeyring(KeyringBackend):
-    """Stands in for the OS keychain when no Secret Service runs (CI without a session):
-    the figure is about the vault's own unlock path, not about D-Bus."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._items.pop((service, username), None)
 
 
 def _keychain() -> tuple[Keychain, str]:
     if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         from keyring.backends import SecretService
 
-        ring = SecretService.Keyring()
+        ring = SecretService.Keyring()  # type: ignore[no-untyped-call]
         try:
-            ring.get_password("strongroom-probe", "probe")
+            ring.get_password("strongroom-probe", "probe")  # type: ignore[no-untyped-call]
             return Keychain(ring), "Secret Service"
         except Exception:  # noqa: S110 - no usable Secret Service: measure without it
             pass
     return Keychain(MemoryKeyring()), "in-memory keychain"
 
 
-def _folder() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="strongroom-bench-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def bench_unlock() -> list[Figure]:
     keychain, where = _keychain()
-    for folder in _folder():
+    with temp_folder() as folder:
         path = folder / "bench.vault"
         made = create_vault(path, passphrase=PASSPHRASE, keychain=keychain)
         made.vault.close()
@@ -139,7 +92,7 @@ def _timed_inserts(conn: sqlite3.Connection, rows: list[tuple[int, str]]) -> flo
 def bench_writes() -> list[Figure]:
     rows = _rows()
     figures: list[Figure] = []
-    for folder in _folder():
+    with temp_folder() as folder:
         plain = sqlite3.connect(folder / "plain.db", isolation_level=None)
         plain.execute("PRAGMA journal_mode = WAL")
         plain.execute("PRAGMA synchronous = FULL")
@@ -233,7 +186,7 @@ def _bulk_chain(conn: sqlite3.Connection, device: str, count: int) -> None:
 
 def bench_verify() -> list[Figure]:
     figures: list[Figure] = []
-    for folder in _folder():
+    with temp_folder() as folder:
         path = folder / "big.vault"
         vault = create_vault(path, passphrase=PASSPHRASE, keychain=Keychain(MemoryKeyring())).vault
         vault.conn.execute("DELETE FROM events")
@@ -264,6 +217,8 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "unlock": bench_unlock,
     "writes": bench_writes,
     "verify": bench_verify,
+    "import": book_bench.bench_import,
+    "book": book_bench.bench_big_book,
 }
 
 

@@ -50,8 +50,17 @@ class Transaction:
         self._savepoints = 0
 
     @contextlib.contextmanager
+    def buffered_events(self) -> Iterator[None]:
+        """Write this block's events in one go at its end (bulk imports): the block must
+        not read the events table. Rolled back with the transaction as usual."""
+        self._log.start_buffer()
+        yield
+        self._log.write_buffer()
+
+    @contextlib.contextmanager
     def savepoint(self) -> Iterator[None]:
         """A part of the transaction that can fail alone (one imported row, say)."""
+        self._log.write_buffer()
         self._savepoints += 1
         name = f"sp{self._savepoints}"
         self.conn.execute(f"SAVEPOINT {name}")

@@ -18,10 +18,10 @@ from app.book import tables, validate
 from app.book.mapping import FIELDS, Mapping
 from app.book.models import AddressDraft, ValidationError
 from app.book.service import CustomerBook
-from vault.book import customers
+from vault.book import addresses, customers
 from vault.store import Transaction
 
-BATCH = 5000
+BATCH = 10_000
 Progress = Callable[[str, int, int], None]
 RowWriter = Callable[[CustomerBook, Transaction, dict[str, str], "ImportReport"], None]
 
@@ -83,13 +83,16 @@ def run_import(
 
     def flush() -> None:
         nonlocal done
-        with book.vault.transaction() as tx:
+        with book.vault.transaction() as tx, tx.buffered_events():
+            first_new = addresses.next_row(tx.conn)
             for line, cells in batch:
                 try:
                     row_of(book, tx, _fields(cells, columns), report)
                 except ValidationError as exc:
                     report.rejected += 1
                     report.rejects.append(Reject(line, f"{exc.field}: {exc.reason}", cells))
+            if mapping.kind == "addresses":
+                report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
         done += len(batch)
         batch.clear()
         if progress is not None:
@@ -147,14 +150,13 @@ def _address_row(book: CustomerBook) -> RowWriter:
             label=fields.get("label"),
             evidence=fields.get("evidence"),
         )
-        outcome = book.save_address(tx, found[0], draft, uid=found[1])
+        outcome, _row = book.link_address(tx, found[0], draft, uid=found[1])
         if outcome.added:
             report.added += 1
         elif outcome.changed:
             report.changed += 1
         else:
             report.unchanged += 1
-        report.conflicts += len(outcome.conflicts)
 
     return row
 

@@ -100,6 +100,19 @@ class CustomerBook:
         self, tx: Transaction, customer_id: int, draft: AddressDraft, *, uid: str | None = None
     ) -> Outcome:
         """Link a validated address; flags every other customer holding it as a conflict."""
+        outcome, row_id = self.link_address(tx, customer_id, draft, uid=uid)
+        if row_id is None:
+            return outcome
+        return Outcome(added=True, conflicts=tuple(self.flag_conflicts(tx, since_row=row_id)))
+
+    def link_address(
+        self, tx: Transaction, customer_id: int, draft: AddressDraft, *, uid: str | None = None
+    ) -> tuple[Outcome, int | None]:
+        """Add (or relabel) one link; returns the new row id, or None if it existed.
+
+        Conflicts are flagged by `flag_conflicts`, in the same transaction: per
+        address for a single add, once per batch for an import.
+        """
         chain = draft.chain.strip().lower()
         try:
             address = normalize(chain, draft.address)
@@ -107,63 +120,65 @@ class CustomerBook:
             raise ValidationError("address", exc.reason) from None
         label = (draft.label or "").strip() or None
         evidence = (draft.evidence or "").strip() or None
-        links = addresses.holders(tx.conn, chain, address)
         uid = uid or self._uid(tx, customer_id)
-        own = next((link for link in links if link[0] == customer_id), None)
-        if own is not None:
-            _, row_id, old_label, old_evidence = own
-            if (old_label, old_evidence) == (label, evidence) or (
-                label is None and evidence is None
-            ):
-                return Outcome()
-            addresses.update_label(tx.conn, row_id, label=label, evidence=evidence)
-            tx.event(
-                "address.updated",
-                {
-                    "customer": uid,
-                    "chain": chain,
-                    "address": address,
-                    "old": self._seal(customer_id, {"label": old_label, "evidence": old_evidence}),
-                    "new": self._seal(customer_id, {"label": label, "evidence": evidence}),
-                },
-            )
-            return Outcome(changed=True)
-        stamp = now()
-        addresses.insert(
+        row_id = addresses.insert(
             tx.conn,
             customer_id=customer_id,
             chain=chain,
             address=address,
             label=label,
             evidence=evidence,
-            now=stamp,
+            now=now(),
         )
+        if row_id is not None:
+            tx.event(
+                "address.added",
+                {
+                    "customer": uid,
+                    "chain": chain,
+                    "address": address,
+                    **self._seal(customer_id, {"label": label, "evidence": evidence}),
+                },
+            )
+            return Outcome(added=True), row_id
+        if label is None and evidence is None:
+            return Outcome(), None
+        old_id, old_label, old_evidence = addresses.link(tx.conn, customer_id, chain, address)
+        if (old_label, old_evidence) == (label, evidence):
+            return Outcome(), None
+        addresses.update_label(tx.conn, old_id, label=label, evidence=evidence)
         tx.event(
-            "address.added",
+            "address.updated",
             {
                 "customer": uid,
                 "chain": chain,
                 "address": address,
-                **self._seal(customer_id, {"label": label, "evidence": evidence}),
+                "old": self._seal(customer_id, {"label": old_label, "evidence": old_evidence}),
+                "new": self._seal(customer_id, {"label": label, "evidence": evidence}),
             },
         )
-        conflicts: list[int] = []
-        for other in sorted({link[0] for link in links}):
+        return Outcome(changed=True), None
+
+    def flag_conflicts(self, tx: Transaction, *, since_row: int) -> list[int]:
+        """Record (and log) each customer pair sharing an address linked at or after `since_row`."""
+        found: list[int] = []
+        stamp = now()
+        for chain, address, first, second in addresses.shared_since(tx.conn, since_row):
             conflict_id = addresses.record_conflict(
-                tx.conn, chain=chain, address=address, first=customer_id, second=other, now=stamp
+                tx.conn, chain=chain, address=address, first=first, second=second, now=stamp
             )
             if conflict_id is not None:
-                conflicts.append(conflict_id)
+                found.append(conflict_id)
                 tx.event(
                     "conflict.detected",
                     {
                         "conflict": conflict_id,
                         "chain": chain,
                         "address": address,
-                        "customers": sorted([uid, self._uid(tx, other)]),
+                        "customers": sorted([self._uid(tx, first), self._uid(tx, second)]),
                     },
                 )
-        return Outcome(added=True, conflicts=tuple(conflicts))
+        return found
 
     def resolve_conflict(self, conflict_id: int, resolution: str) -> bool:
         text = resolution.strip()

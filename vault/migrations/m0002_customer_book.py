@@ -55,9 +55,10 @@ CREATE TABLE addresses (
     first_seen  TEXT,
     last_seen   TEXT,
     created_at  TEXT NOT NULL,
-    UNIQUE (customer_id, chain, address)
+    -- Also the look-up index for "who holds this address" (conflicts).
+    UNIQUE (chain, address, customer_id)
 ) STRICT;
-CREATE INDEX addresses_by_address ON addresses (chain, address, customer_id);
+CREATE INDEX addresses_by_customer ON addresses (customer_id);
 CREATE INDEX addresses_by_key ON addresses (address_key);
 
 CREATE TABLE conflicts (
