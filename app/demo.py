@@ -27,3 +27,140 @@ class DemoFolder:
 
 def new_demo_folder() -> DemoFolder:
     return DemoFolder(Path(tempfile.mkdtemp(prefix="strongroom-demo-")))
+
+
+# --- synthetic sample data (never real people) ------------------------------------
+
+_FIRST = (
+    "Avery",
+    "Bo",
+    "Chidi",
+    "Dana",
+    "Emeka",
+    "Farah",
+    "Goran",
+    "Hana",
+    "Ines",
+    "Jonas",
+    "Kaito",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rafael",
+    "Sana",
+    "Tomas",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zara",
+)
+_LAST = (
+    "Abara",
+    "Berglund",
+    "Castillo",
+    "Dvorak",
+    "Eze",
+    "Fontaine",
+    "Gallo",
+    "Horvath",
+    "Ibsen",
+    "Jovanovic",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Oduya",
+    "Petrenko",
+    "Quispe",
+    "Rahman",
+    "Svensson",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Weiss",
+    "Xu",
+    "Yilmaz",
+    "Zeller",
+)
+_FIRMS = ("Capital", "Trading", "Digital Assets", "Ventures", "Markets", "Holdings", "Labs")
+_COUNTRIES = ("DE", "GB", "FR", "CH", "SG", "AE", "US", "JP", "NL", "ES", "HK", "KR")
+_EVM = ("ethereum", "arbitrum", "optimism", "base", "polygon", "bsc")
+
+
+def fill_demo(vault: object, *, customers: int = 3000, seed: int = 2026) -> dict[str, int]:
+    """Fill a demo vault with synthetic customers and addresses, a few of them shared
+    (conflicts) and a few near-duplicate customers. Runs on the database worker."""
+    import random
+
+    from app.addresses import segwit
+    from app.addresses.base58 import b58check_encode
+    from app.addresses.evm import to_checksum_address
+    from app.book import validate
+    from app.book.models import AddressDraft
+    from app.book.service import CustomerBook
+    from vault.store import Vault
+
+    assert isinstance(vault, Vault)
+    rng = random.Random(seed)
+    book = CustomerBook(vault)
+    made: list[int] = []
+    counts = {"customers": 0, "addresses": 0, "conflicts": 0}
+    with vault.transaction() as tx, tx.buffered_events():
+        for i in range(customers):
+            entity = rng.random() < 0.3
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            initial = chr(ord("A") + rng.randrange(26))
+            name = f"{last} {rng.choice(_FIRMS)}" if entity else f"{first} {initial}. {last}"
+            country = rng.choice(_COUNTRIES)
+            handle = f"{first}.{last}{i}".lower() if not entity else f"desk{i}"
+            fields = {
+                "external_id": f"DEMO-{i:05d}",
+                "name": name,
+                "kind": "entity" if entity else "individual",
+                "country": country,
+                "email": f"{handle}@example.com",
+                "kyc_status": rng.choice(
+                    ("approved", "approved", "pending", "not_started", "expired")
+                ),
+                "risk_rating": rng.choice(("low", "low", "medium", "high")),
+                "tags": rng.choice(("otc", "otc;vip", "institutional", "retail", "")),
+            }
+            customer_id, _ = book.save_customer(tx, validate.customer(fields))
+            made.append(customer_id)
+            counts["customers"] += 1
+            for _ in range(rng.choice((1, 1, 2, 3))):
+                roll, raw = rng.random(), rng.randbytes(20)
+                if roll < 0.75:
+                    chain, address = rng.choice(_EVM), to_checksum_address(raw)
+                elif roll < 0.9:
+                    chain, address = "bitcoin", segwit.encode("bc", version=0, program=raw)
+                else:
+                    chain, address = "tron", b58check_encode(b"\x41" + raw)
+                book.link_address(
+                    tx, customer_id, AddressDraft(chain, address, label="demo wallet")
+                )
+                counts["addresses"] += 1
+        # Near-duplicates: the same person entered twice with a typo.
+        for i in range(0, min(customers, 40), 4):
+            original = made[i]
+            row = tx.execute(
+                "SELECT display_name, country FROM customers WHERE id = ?", (original,)
+            ).fetchone()
+            twin = {
+                "name": str(row[0]).replace("a", "á", 1) + " ",
+                "country": row[1],
+                "external_id": f"DEMO-DUP-{i:03d}",
+            }
+            book.save_customer(tx, validate.customer(twin))
+        # Shared addresses: the same wallet linked to two customers.
+        shared = tx.execute("SELECT chain, address FROM addresses ORDER BY id LIMIT 12").fetchall()
+        for n, (chain, address) in enumerate(shared):
+            other = made[(n * 97 + 500) % len(made)]
+            book.link_address(tx, other, AddressDraft(chain, address, label="also claimed"))
+        counts["conflicts"] = len(book.flag_conflicts(tx, since_row=1))
+    return counts

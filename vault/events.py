@@ -26,7 +26,7 @@ from vault.connection import Connection
 GENESIS = bytes(32)
 
 _COLUMNS = "id, device, seq, lamport, type, payload, author, created_at, signature, prev_hash, hash"
-_INSERT = f"INSERT INTO events ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT = f"INSERT INTO events ({_COLUMNS}, subject) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 @dataclass(frozen=True)
@@ -188,10 +188,11 @@ class EventLog:
             created_at=created_at,
         )
         row = (event_id, self.device, seq, clock, type_, body, who, created_at, None, last_hash)
+        subject = payload.get("customer")
         if self._buffer is not None:
-            self._buffer.append((*row, digest))
+            self._buffer.append((*row, digest, subject))
         else:
-            self._conn.execute(_INSERT, (*row, digest))
+            self._conn.execute(_INSERT, (*row, digest, subject))
         self._head = (seq, digest)
         self._lamport = clock
         self._dirty = True

@@ -35,7 +35,8 @@ class CustomerBook:
 
     # --- helpers -------------------------------------------------------------
 
-    def _seal(self, customer_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    def seal(self, customer_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Personal values sealed with the customer's key; the rest as they are."""
         sealed: dict[str, Any] = {}
         for name, value in values.items():
             if name in PERSONAL_FIELDS and value:
@@ -45,7 +46,7 @@ class CustomerBook:
                 sealed[name] = value
         return sealed
 
-    def _uid(self, tx: Transaction, customer_id: int) -> str:
+    def uid_of(self, tx: Transaction, customer_id: int) -> str:
         return str(
             tx.execute("SELECT uid FROM customers WHERE id = ?", (customer_id,)).fetchone()[0]
         )
@@ -75,24 +76,30 @@ class CustomerBook:
             customers.reindex(tx.conn, customer_id)
             tx.event(
                 "customer.created",
-                {"customer": uid, "values": self._seal(customer_id, values)},
+                {"customer": uid, "values": self.seal(customer_id, values)},
             )
             return customer_id, Outcome(added=True)
-        old = customers.record(tx.conn, existing) or {}
+        changed = self.apply_changes(tx, existing, draft)
+        return existing, Outcome(changed=changed)
+
+    def apply_changes(self, tx: Transaction, customer_id: int, draft: CustomerDraft) -> bool:
+        """Write what differs between the stored customer and `draft`, with one event."""
+        values = draft.record()
+        old = customers.record(tx.conn, customer_id) or {}
         changes = {k: v for k, v in values.items() if old.get(k) != v}
         if not changes:
-            return existing, Outcome()
-        customers.update(tx.conn, existing, changes, now=now())
-        customers.reindex(tx.conn, existing)
+            return False
+        customers.update(tx.conn, customer_id, changes, now=now())
+        customers.reindex(tx.conn, customer_id)
         tx.event(
             "customer.updated",
             {
-                "customer": self._uid(tx, existing),
-                "old": self._seal(existing, {k: old.get(k) for k in changes}),
-                "new": self._seal(existing, changes),
+                "customer": self.uid_of(tx, customer_id),
+                "old": self.seal(customer_id, {k: old.get(k) for k in changes}),
+                "new": self.seal(customer_id, changes),
             },
         )
-        return existing, Outcome(changed=True)
+        return True
 
     # --- addresses -------------------------------------------------------------
 
@@ -120,7 +127,7 @@ class CustomerBook:
             raise ValidationError("address", exc.reason) from None
         label = (draft.label or "").strip() or None
         evidence = (draft.evidence or "").strip() or None
-        uid = uid or self._uid(tx, customer_id)
+        uid = uid or self.uid_of(tx, customer_id)
         row_id = addresses.insert(
             tx.conn,
             customer_id=customer_id,
@@ -137,7 +144,7 @@ class CustomerBook:
                     "customer": uid,
                     "chain": chain,
                     "address": address,
-                    **self._seal(customer_id, {"label": label, "evidence": evidence}),
+                    **self.seal(customer_id, {"label": label, "evidence": evidence}),
                 },
             )
             return Outcome(added=True), row_id
@@ -153,17 +160,25 @@ class CustomerBook:
                 "customer": uid,
                 "chain": chain,
                 "address": address,
-                "old": self._seal(customer_id, {"label": old_label, "evidence": old_evidence}),
-                "new": self._seal(customer_id, {"label": label, "evidence": evidence}),
+                "old": self.seal(customer_id, {"label": old_label, "evidence": old_evidence}),
+                "new": self.seal(customer_id, {"label": label, "evidence": evidence}),
             },
         )
         return Outcome(changed=True), None
 
-    def flag_conflicts(self, tx: Transaction, *, since_row: int) -> list[int]:
-        """Record (and log) each customer pair sharing an address linked at or after `since_row`."""
+    def flag_conflicts(
+        self, tx: Transaction, *, since_row: int | None = None, customer: int | None = None
+    ) -> list[int]:
+        """Record (and log) each customer pair sharing an address: for the links added at or
+        after row `since_row`, or for every address of `customer`."""
         found: list[int] = []
         stamp = now()
-        for chain, address, first, second in addresses.shared_since(tx.conn, since_row):
+        if customer is not None:
+            pairs = addresses.shared_by(tx.conn, customer)
+        else:
+            assert since_row is not None
+            pairs = addresses.shared_since(tx.conn, since_row)
+        for chain, address, first, second in pairs:
             conflict_id = addresses.record_conflict(
                 tx.conn, chain=chain, address=address, first=first, second=second, now=stamp
             )
@@ -175,7 +190,7 @@ class CustomerBook:
                         "conflict": conflict_id,
                         "chain": chain,
                         "address": address,
-                        "customers": sorted([self._uid(tx, first), self._uid(tx, second)]),
+                        "customers": sorted([self.uid_of(tx, first), self.uid_of(tx, second)]),
                     },
                 )
         return found

@@ -49,6 +49,16 @@ def shared_since(conn: Connection, since_row: int) -> list[tuple[str, str, int, 
     ).fetchall()
 
 
+def shared_by(conn: Connection, customer_id: int) -> list[tuple[str, str, int, int]]:
+    """(chain, address, customer, other customer) for this customer's shared addresses."""
+    return conn.execute(
+        "SELECT a.chain, a.address, a.customer_id, o.customer_id FROM addresses a "
+        "JOIN addresses o ON o.chain = a.chain AND o.address = a.address "
+        "AND o.customer_id != a.customer_id WHERE a.customer_id = ?",
+        (customer_id,),
+    ).fetchall()
+
+
 def next_row(conn: Connection) -> int:
     return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM addresses").fetchone()[0])
 

@@ -53,7 +53,11 @@ def search_customer_ids(conn: Connection, text: str, *, limit: int = 200) -> lis
 def count_customers(conn: Connection, *, ids: list[int] | None = None) -> int:
     if ids is not None:
         return len(ids)
-    return int(conn.execute("SELECT count(*) FROM customers WHERE erased_at IS NULL").fetchone()[0])
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM customers WHERE erased_at IS NULL AND merged_into IS NULL"
+        ).fetchone()[0]
+    )
 
 
 CUSTOMER_LIST_COLUMNS = (
@@ -80,7 +84,7 @@ def customer_page(
     """One page of the customer list, sorted in SQL (indexes on name and updated)."""
     order = CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"])
     direction = "DESC" if descending else "ASC"
-    where = "c.erased_at IS NULL"
+    where = "c.erased_at IS NULL AND c.merged_into IS NULL"
     params: list[Any] = []
     if ids is not None:
         where += f" AND c.id IN ({','.join('?' for _ in ids)})" if ids else " AND 0"

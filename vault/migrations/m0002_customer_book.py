@@ -121,6 +121,11 @@ CREATE TABLE customer_keys (
     key         BLOB NOT NULL
 ) STRICT;
 
+-- Which customer an event is about (its payload's "customer"), for the
+-- customer's history; derived from the payload, so not part of the hash.
+ALTER TABLE events ADD COLUMN subject TEXT;
+CREATE INDEX events_by_subject ON events (subject, rowid_) WHERE subject IS NOT NULL;
+
 CREATE VIRTUAL TABLE search USING fts5 (
     kind UNINDEXED,
     customer_id UNINDEXED,

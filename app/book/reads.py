@@ -1,0 +1,237 @@
+"""What the customer views show: one customer's page and its history, decrypted.
+
+Read-only; runs on the database worker (it needs the customer keys, which
+live with the writing connection).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.addresses import explorer_url
+from app.book.models import PERSONAL_FIELDS
+from vault.connection import Connection
+from vault.pii import CustomerKeys
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    id: int
+    chain: str
+    address: str
+    label: str | None
+    evidence: str | None
+    first_seen: str | None
+    last_seen: str | None
+    explorer_url: str
+    #: other customers holding the same address: (id, display name)
+    shared_with: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: int
+    kind: str
+    body: str
+    at: str
+    author: str
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    title: str
+    due_at: str | None
+    remind_at: str | None
+    done_at: str | None
+
+
+@dataclass(frozen=True)
+class CustomValue:
+    field_id: int
+    name: str
+    label: str
+    type: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    id: int
+    uid: str
+    external_id: str | None
+    kind: str
+    legal_name: str
+    display_name: str
+    country: str | None
+    owner: str | None
+    kyc_status: str
+    kyc_updated_at: str | None
+    kyc_expires_at: str | None
+    risk_rating: str | None
+    risk_reason: str | None
+    created_at: str
+    updated_at: str
+    erased_at: str | None
+    merged_into: int | None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    addresses: list[AddressRow] = field(default_factory=list)
+    notes: list[NoteRow] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    custom: list[CustomValue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    seq: int
+    at: str
+    author: str
+    type: str
+    #: the payload with personal values opened (or "[erased]")
+    details: dict[str, Any]
+
+    def summary(self) -> str:
+        parts = []
+        for key, value in self.details.items():
+            if key == "customer":
+                continue
+            parts.append(f"{key}: {value}")
+        return "; ".join(parts)
+
+
+_DETAIL_COLUMNS = (
+    "id, uid, external_id, kind, legal_name, display_name, country, owner, kyc_status, "
+    "kyc_updated_at, kyc_expires_at, risk_rating, risk_reason, created_at, updated_at, "
+    "erased_at, merged_into"
+)
+
+
+def customer_detail(conn: Connection, customer_id: int) -> CustomerDetail | None:
+    row = conn.execute(
+        f"SELECT {_DETAIL_COLUMNS} FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    contacts = conn.execute(
+        "SELECT kind, value FROM contacts WHERE customer_id = ? ORDER BY id", (customer_id,)
+    ).fetchall()
+    tags = [
+        r[0]
+        for r in conn.execute(
+            "SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag", (customer_id,)
+        )
+    ]
+    links = []
+    for a in conn.execute(
+        "SELECT id, chain, address, label, evidence, first_seen, last_seen FROM addresses "
+        "WHERE customer_id = ? ORDER BY id",
+        (customer_id,),
+    ).fetchall():
+        shared = tuple(
+            (int(r[0]), str(r[1]))
+            for r in conn.execute(
+                "SELECT c.id, c.display_name FROM addresses o JOIN customers c "
+                "ON c.id = o.customer_id WHERE o.chain = ? AND o.address = ? "
+                "AND o.customer_id != ?",
+                (a[1], a[2], customer_id),
+            )
+        )
+        links.append(
+            AddressRow(
+                id=a[0],
+                chain=a[1],
+                address=a[2],
+                label=a[3],
+                evidence=a[4],
+                first_seen=a[5],
+                last_seen=a[6],
+                explorer_url=explorer_url(a[1], a[2]),
+                shared_with=shared,
+            )
+        )
+    notes = [
+        NoteRow(*r)
+        for r in conn.execute(
+            "SELECT id, kind, body, at, author FROM notes WHERE customer_id = ? "
+            "ORDER BY at DESC, id DESC",
+            (customer_id,),
+        )
+    ]
+    tasks = [
+        TaskRow(*r)
+        for r in conn.execute(
+            "SELECT id, title, due_at, remind_at, done_at FROM tasks WHERE customer_id = ? "
+            "ORDER BY done_at IS NOT NULL, due_at IS NULL, due_at, id",
+            (customer_id,),
+        )
+    ]
+    custom = [
+        CustomValue(*r)
+        for r in conn.execute(
+            "SELECT f.id, f.name, f.label, f.type, v.value FROM custom_fields f "
+            "LEFT JOIN custom_values v ON v.field_id = f.id AND v.customer_id = ? "
+            "ORDER BY f.position, f.id",
+            (customer_id,),
+        )
+    ]
+    values = dict(zip(_DETAIL_COLUMNS.replace(" ", "").split(","), row, strict=True))
+    return CustomerDetail(
+        **values,
+        emails=[v for k, v in contacts if k == "email"],
+        phones=[v for k, v in contacts if k == "phone"],
+        tags=tags,
+        addresses=links,
+        notes=notes,
+        tasks=tasks,
+        custom=custom,
+    )
+
+
+def _open_values(keys: CustomerKeys, customer_id: int, value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (
+                _open_values(keys, customer_id, v)
+                if k in PERSONAL_FIELDS or isinstance(v, dict)
+                else v
+            )
+            for k, v in value.items()
+        }
+    opened = keys.open(customer_id, value)
+    if isinstance(opened, str) and "\x1f" in opened:
+        return opened.split("\x1f")
+    return opened
+
+
+def customer_history(
+    conn: Connection, keys: CustomerKeys, customer_id: int, *, limit: int = 500
+) -> list[HistoryRow]:
+    """The customer's events, newest first, with who, when, old and new values."""
+    # The customer and everyone merged into it: a merge keeps both histories.
+    owners = {
+        str(uid): int(cid)
+        for cid, uid in conn.execute(
+            "SELECT id, uid FROM customers WHERE id = ? OR merged_into = ?",
+            (customer_id, customer_id),
+        )
+    }
+    if not owners:
+        return []
+    marks = ",".join("?" for _ in owners)
+    history = []
+    for seq, at, author, type_, payload, subject in conn.execute(
+        "SELECT seq, created_at, author, type, payload, subject FROM events "
+        f"WHERE subject IN ({marks}) ORDER BY rowid_ DESC LIMIT ?",
+        (*owners, limit),
+    ):
+        try:
+            details = json.loads(payload)
+        except ValueError:
+            details = {"payload": "(unreadable)"}
+        owner = owners.get(subject, customer_id)
+        history.append(HistoryRow(seq, at, author, type_, _open_values(keys, owner, details)))
+    return history
