@@ -203,3 +203,82 @@ def test_keychain_through_the_cli(tmp_path: Path, secret_service_env: dict[str, 
     # --no-keychain forces the passphrase path.
     result = strongroom("verify", "--vault", str(path), "--no-keychain", env=secret_service_env)
     assert_plain_error(result, 3)
+
+
+def test_import_and_export_from_the_command_line(made: Path, tmp_path: Path) -> None:
+    customers = tmp_path / "c.csv"
+    customers.write_text(
+        "External_ID;Name;Country;Email\nC1;Jane Doe;DE;jane@example.com\nC2;;DE;\n",
+        encoding="utf-8-sig",
+    )
+    result = strongroom(
+        "import",
+        "customers",
+        str(customers),
+        "--vault",
+        str(made),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts == {"added": 1, "unchanged": 0, "changed": 0, "rejected": 1, "conflicts": 0}
+    assert "line 3: name: is empty" in result.stderr
+    addresses = tmp_path / "a.csv"
+    addresses.write_text(
+        "customer_external_id,chain,address,label\n"
+        "C1,ethereum,0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed,=cmd\n"
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("kind: addresses\ncolumns:\n  label: label\n")
+    result = strongroom(
+        "import",
+        "addresses",
+        str(addresses),
+        "--vault",
+        str(made),
+        "--mapping",
+        str(mapping),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1])["added"] == 1
+    out = tmp_path / "out.csv"
+    result = strongroom(
+        "export",
+        "addresses",
+        "--to",
+        str(out),
+        "--reason",
+        "auditor asked",
+        "--vault",
+        str(made),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" in out.read_text(encoding="utf-8-sig")
+    assert "'=cmd" in out.read_text(encoding="utf-8-sig")
+    missing = strongroom(
+        "import",
+        "customers",
+        str(tmp_path / "none.csv"),
+        "--vault",
+        str(made),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    no_reason = strongroom(
+        "export",
+        "customers",
+        "--to",
+        str(tmp_path / "x.csv"),
+        "--reason",
+        " ",
+        "--vault",
+        str(made),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert no_reason.returncode != 0 and "reason" in no_reason.stderr
