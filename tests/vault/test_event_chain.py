@@ -132,7 +132,8 @@ def test_any_single_edit_breaks_the_chain_at_that_event(
     from vault.migrations import MIGRATIONS
 
     conn.execute("BEGIN")
-    MIGRATIONS[0].apply(conn)
+    for migration in MIGRATIONS:
+        migration.apply(conn)
     log = EventLog(conn, device="dev", author="me")
     for payload in payloads:
         log.append("test", payload)
