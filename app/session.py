@@ -19,7 +19,7 @@ from vault.errors import VaultError
 from vault.events import Event
 from vault.keys import Keychain, KeychainStatus
 from vault.paths import VaultPaths
-from vault.store import UnlockInfo, Vault
+from vault.store import UnlockInfo, UnlockMethod, Vault
 from vault.unlock import Created, Credentials, create_vault, open_vault, restore_keychain_entry
 
 
@@ -120,6 +120,22 @@ class VaultSession:
     def change_passphrase(self, *, current: str, new: str) -> None:
         keyops.check_passphrase(self.vault, current)
         keyops.change_passphrase(self.vault, new_passphrase=new)
+
+    def reset_passphrase(self, *, new: str) -> None:
+        """Set a new passphrase without the old one: only after unlocking with the
+        recovery key (the way back for someone who forgot the passphrase)."""
+        if self.vault.unlock.method is not UnlockMethod.RECOVERY_KEY:
+            raise LockedError(
+                "Setting a passphrase without the current one needs an unlock with the "
+                "recovery key.",
+                path=self.paths.db,
+            )
+        keyops.change_passphrase(self.vault, new_passphrase=new)
+
+    def forget_keychain(self) -> None:
+        """Remove this vault's key from the OS keychain (the passphrase still opens it)."""
+        self.keychain.delete(self.vault.vault_id)
+        self.vault.audit("vault.keychain_removed", {})
 
     def rekey(self, *, passphrase: str) -> None:
         with self._read_guard:
