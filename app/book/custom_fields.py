@@ -22,6 +22,7 @@ import yaml
 from app.addresses import CHAINS, AddressError, normalize
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from vault.book import customers
 
 TYPES = ("text", "number", "date", "choice", "bool", "address")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
@@ -157,6 +158,7 @@ def set_value(book: CustomerBook, customer_id: int, name: str, raw: object) -> b
                 "ON CONFLICT (customer_id, field_id) DO UPDATE SET value = excluded.value",
                 (customer_id, field_id, value),
             )
+        customers.reindex(tx.conn, customer_id)
         tx.event(
             "custom_value.set",
             {

@@ -120,6 +120,12 @@ def reindex(conn: Connection, customer_id: int) -> None:
     rows += [("phone", customer_id, customer_id, p) for p in values["phones"]]
     rows += [("tag", customer_id, customer_id, t) for t in values["tags"]]
     rows += [
+        ("custom", customer_id, field_id, value)
+        for field_id, value in conn.execute(
+            "SELECT field_id, value FROM custom_values WHERE customer_id = ?", (customer_id,)
+        )
+    ]
+    rows += [
         ("note", customer_id, note_id, body)
         for note_id, body in conn.execute(
             "SELECT id, body FROM notes WHERE customer_id = ?", (customer_id,)

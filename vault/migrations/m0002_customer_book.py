@@ -24,8 +24,13 @@ CREATE TABLE customers (
     erased_at     TEXT,
     merged_into   INTEGER REFERENCES customers (id)
 ) STRICT;
+-- One index per sortable column of the Customers view, so a page of a
+-- 200k-row book sorted any way is read in order instead of sorted each time.
 CREATE INDEX customers_by_name ON customers (display_name COLLATE NOCASE, id);
 CREATE INDEX customers_by_updated ON customers (updated_at, id);
+CREATE INDEX customers_by_country ON customers (country, id);
+CREATE INDEX customers_by_kyc ON customers (kyc_status, id);
+CREATE INDEX customers_by_risk ON customers (risk_rating, id);
 
 CREATE TABLE customer_tags (
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,

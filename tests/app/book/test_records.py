@@ -70,6 +70,7 @@ def test_custom_fields_typed_and_yaml(book: CustomerBook) -> None:
     with pytest.raises(ValidationError):
         custom_fields.set_value(book, cid, "contract_risk", "extreme")
     custom_fields.set_value(book, cid, "contract_risk", "medium")
+    assert queries.search_customer_ids(book.vault.conn, "250000") == [cid]
     detail = customer_detail(book.vault.conn, cid)
     assert detail is not None
     assert {c.name: c.value for c in detail.custom} == {
