@@ -10,24 +10,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.book import tables
+from app.book.mapping import FIELDS
 from app.book.models import ValidationError
-from vault.book import queries
+from vault.book import customers, queries
+from vault.connection import Connection
 from vault.store import Vault
 
-CUSTOMER_COLUMNS = [
-    "external_id",
-    "name",
-    "legal_name",
-    "kind",
-    "country",
-    "email",
-    "phone",
-    "tags",
-    "owner",
-    "kyc_status",
-    "risk_rating",
-]
+# The import's own field names, so an exported file imports back unchanged.
+CUSTOMER_COLUMNS = list(FIELDS["customers"])
 ADDRESS_COLUMNS = ["customer_external_id", "customer_name", "chain", "address", "label"]
+_JOINED = {"email": "emails", "phone": "phones", "tags": "tags"}
+
+
+def _customer_row(conn: Connection, customer_id: int) -> list[object]:
+    values = customers.record(conn, customer_id) or {}
+    row: list[object] = []
+    for name in CUSTOMER_COLUMNS:
+        if name in _JOINED:
+            row.append("; ".join(values.get(_JOINED[name]) or []))
+        else:
+            row.append(values.get("display_name" if name == "name" else name))
+    return row
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def export(
         raise ValidationError("file", f"{to} already exists; choose a new name")
     if kind == "customers":
         headers = CUSTOMER_COLUMNS
-        rows = queries.customers_for_export(vault.conn, text_filter=text_filter)
+        ids = queries.customer_ids(vault.conn, text_filter=text_filter)
+        rows = [_customer_row(vault.conn, cid) for cid in ids]
     elif kind == "addresses":
         headers = ADDRESS_COLUMNS
         rows = queries.addresses_for_export(vault.conn, text_filter=text_filter)

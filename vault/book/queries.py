@@ -114,49 +114,10 @@ def address_page(conn: Connection, *, offset: int, limit: int) -> list[tuple[Any
     ).fetchall()
 
 
-def customers_for_export(conn: Connection, *, text_filter: str = "") -> list[list[Any]]:
+def customer_ids(conn: Connection, *, text_filter: str = "") -> list[int]:
+    """Every listed customer (or those matching `text_filter`), in list order."""
     ids = search_customer_ids(conn, text_filter, limit=30_000) if text_filter else None
-    rows = customer_page(conn, offset=0, limit=-1, ids=ids)
-    out: list[list[Any]] = []
-    for row in rows:
-        cid = row[0]
-        c = conn.execute(
-            "SELECT external_id, display_name, legal_name, kind, country, owner, kyc_status, "
-            "risk_rating FROM customers WHERE id = ?",
-            (cid,),
-        ).fetchone()
-        emails = [
-            r[0]
-            for r in conn.execute(
-                "SELECT value FROM contacts WHERE customer_id = ? AND kind = 'email'", (cid,)
-            )
-        ]
-        phones = [
-            r[0]
-            for r in conn.execute(
-                "SELECT value FROM contacts WHERE customer_id = ? AND kind = 'phone'", (cid,)
-            )
-        ]
-        tags = [
-            r[0]
-            for r in conn.execute("SELECT tag FROM customer_tags WHERE customer_id = ?", (cid,))
-        ]
-        out.append(
-            [
-                c[0],
-                c[1],
-                c[2],
-                c[3],
-                c[4],
-                "; ".join(emails),
-                "; ".join(phones),
-                "; ".join(tags),
-                c[5],
-                c[6],
-                c[7],
-            ]
-        )
-    return out
+    return [int(row[0]) for row in customer_page(conn, offset=0, limit=-1, ids=ids)]
 
 
 def addresses_for_export(conn: Connection, *, text_filter: str = "") -> list[list[Any]]:

@@ -121,5 +121,10 @@ def test_export_neutralises_formulas_and_is_audited(book: CustomerBook, tmp_path
     assert audits == [("regulator request",), ("regulator request",)]
     with pytest.raises(ValidationError):
         export(book.vault, "customers", tmp_path / "x.csv", reason="")
+    # An export imports back as the same records: nothing added, nothing changed.
+    from app.book.importer import default_mapping, run_import
+
+    again = run_import(book, out, default_mapping("customers"))
+    assert again.counts()["unchanged"] == 6, again.rejects
     with pytest.raises(ValidationError):
         export(book.vault, "customers", out, reason="again")
