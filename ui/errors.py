@@ -1,8 +1,9 @@
 """Turning exceptions from background work into text and message boxes.
 
 A `VaultError` carries a message written for the user, so it is shown as
-is. Anything else is a bug: the user gets a short apology and the
-traceback goes to stderr. With --debug every traceback goes to stderr.
+is; so do the book's input errors (`USER_ERRORS`) and file errors.
+Anything else is a bug: the user gets a short apology and the traceback
+goes to stderr. With --debug every traceback goes to stderr.
 All functions here run on the GUI thread.
 """
 
@@ -14,14 +15,34 @@ import traceback
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.addresses import AddressError
+from app.book.mapping import MappingError
+from app.book.models import ValidationError
+from app.book.tables import TableError
 from app.tasks import Cancelled
 from vault.errors import VaultError
+
+#: Errors about the user's input or files: their message is for the user, not a bug.
+USER_ERRORS = (ValidationError, MappingError, TableError, AddressError)
+
+
+def field_label(field: str) -> str:
+    """'kyc_status' -> 'KYC status', for messages that name a field."""
+    text = field.replace("_", " ").strip().capitalize()
+    return text.replace("Kyc", "KYC").replace(" id", " ID")
 
 
 def describe(error: BaseException) -> str:
     """One or two sentences for the user; never a traceback, never a secret."""
     if isinstance(error, VaultError):
         return error.message
+    if isinstance(error, ValidationError):
+        return f"{field_label(error.field)}: {error.reason}"
+    if isinstance(error, USER_ERRORS):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror}."
     if isinstance(error, Cancelled):
         return "Cancelled."
     return (
@@ -34,7 +55,7 @@ def log(error: BaseException, *, debug: bool) -> None:
     """Print the traceback to stderr: always for bugs, for vault errors only with debug."""
     if isinstance(error, Cancelled):
         return
-    if debug or not isinstance(error, VaultError):
+    if debug or not isinstance(error, (VaultError, OSError, *USER_ERRORS)):
         traceback.print_exception(error, file=sys.stderr)
 
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
+from app.demo import fill_demo
 from app.session import VaultSession
 from app.settings import Settings
 from app.tasks import Operation
@@ -26,7 +27,6 @@ from ui.sections import SECTIONS
 from ui.services import Services
 from ui.unlock_dialog import UnlockDialog
 from ui.vault_actions import VaultActions
-from ui.worker_dialog import WorkerDialog
 from ui.workspace import Workspace
 from vault.errors import AuthenticationError
 from vault.store import UnlockInfo
@@ -127,6 +127,12 @@ class MainWindow(QMainWindow):
         menu.addAction(quit_action)
 
         go = self.menuBar().addMenu("&Go")
+        self.search_action = named(QAction("Find customer…", self), "searchAction")
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.setToolTip("Search customers, contacts, addresses, tags and notes")
+        self.search_action.triggered.connect(self.focus_search)
+        go.addAction(self.search_action)
+        go.addSeparator()
         self.go_actions: list[QAction] = []
         for number, section in enumerate(SECTIONS, start=1):
             action = named(QAction(section.title, self), f"go{section.title}")
@@ -151,6 +157,7 @@ class MainWindow(QMainWindow):
 
     def _set_unlocked_ui(self, unlocked: bool) -> None:
         self.lock_action.setEnabled(unlocked)
+        self.search_action.setEnabled(unlocked)
         for action in self.go_actions:
             action.setEnabled(unlocked)
         self.vault_actions.set_unlocked(unlocked)
@@ -160,6 +167,10 @@ class MainWindow(QMainWindow):
     def select_section(self, index: int) -> None:
         if self.workspace is not None:
             self.workspace.select(index)
+
+    def focus_search(self) -> None:
+        if self.workspace is not None:
+            self.workspace.focus_search()
 
     # --- opening -------------------------------------------------------------
 
@@ -179,13 +190,29 @@ class MainWindow(QMainWindow):
         )
 
     def create_demo(self, passphrase: str) -> None:
-        """Create the throwaway demo vault (never with the keychain) and show it."""
+        """Create the throwaway demo vault (never with the keychain), fill it with
+        synthetic customers, and show it."""
         self.state = State.OPENING
         self.locked_screen.show_busy("Preparing the demo vault…")
         session = self.session
 
         def created(result: Created) -> None:
-            self._unlocked(result.vault.unlock)
+            info = result.vault.unlock
+            self.locked_screen.show_busy(
+                "Filling the demo vault…", "Synthetic customers and wallets, a few seconds"
+            )
+
+            def filled_anyway(error: BaseException) -> None:
+                self._unlocked(info)
+                errors.show_error(self, "Demo data", error, debug=self.services.debug)
+
+            run_db(
+                self.services.runner,
+                self,
+                lambda _progress: fill_demo(session.vault),
+                on_success=lambda _counts: self._unlocked(info),
+                on_failure=filled_anyway,
+            )
 
         run_db(
             self.services.runner,
@@ -287,8 +314,11 @@ class MainWindow(QMainWindow):
 
     def close_dialogs(self) -> None:
         for dialog in self.findChildren(QDialog):
-            if isinstance(dialog, WorkerDialog):
-                dialog.force_close()
+            force_close = getattr(dialog, "force_close", None)
+            if callable(force_close):
+                # WorkerDialog, ImportDialog: a busy one refuses reject(); this stops
+                # its work (or ignores the late result) and closes it.
+                force_close()
             elif dialog.isVisible():
                 dialog.reject()
 

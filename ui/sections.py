@@ -19,8 +19,8 @@ class Section:
 
 
 SECTIONS = (
-    Section("customers", "Customers", "the customer book"),
-    Section("wallets", "Wallets", "wallet and address tracking"),
+    Section("customers", "Customers", None),
+    Section("wallets", "Wallets", None),
     Section("screening", "Screening", "address screening (explorers, KYT, sanctions lists)"),
     Section("approvals", "Approvals", "the approval queue and signed decisions"),
     Section("dashboards", "Dashboards", "the charts of flows, balances and risk"),

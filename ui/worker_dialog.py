@@ -99,6 +99,23 @@ class WorkerDialog(QDialog):
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Run `work` on the database worker; the callbacks are skipped once closed."""
+        self.start(
+            lambda success, failure: run_db(
+                self.services.runner, self, work, on_success=success, on_failure=failure
+            ),
+            on_success=on_success,
+            on_failure=on_failure,
+        )
+
+    def start(
+        self,
+        launch: Callable[[Callable[[T], None], Callable[[BaseException], None]], object],
+        *,
+        on_success: Callable[[T], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Like `run`, for work started another way: `launch(success, failure)` starts it
+        and arranges for one of the two to be called on the GUI thread."""
         self._set_busy(True)
         self.show_error("")
 
@@ -117,7 +134,7 @@ class WorkerDialog(QDialog):
             else:
                 self.show_error(errors.describe(error))
 
-        run_db(self.services.runner, self, work, on_success=success, on_failure=failure)
+        launch(success, failure)
 
     # --- closing -------------------------------------------------------------
 

@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.session import VaultSession
 from ui.audit_page import AuditPage
+from ui.book.context import BookContext
+from ui.book.customers_page import CustomersPage
+from ui.book.wallets_page import WalletsPage
 from ui.naming import named
 from ui.sections import SECTIONS, NotBuiltPage
 from ui.services import Services
@@ -34,15 +37,20 @@ class Workspace(QWidget):
             " color: palette(highlighted-text); }"
         )
         self.stack = named(QStackedWidget(), "sectionStack")
-        self.audit: AuditPage | None = None
+        self.book = BookContext(session, services, self)
+        self.customers = CustomersPage(self.book)
+        self.wallets = WalletsPage(self.book)
+        self.wallets.open_customer.connect(self.open_customer)
+        self.audit: AuditPage | None = AuditPage(session, services)
+        built: dict[str, QWidget] = {
+            "customers": self.customers,
+            "wallets": self.wallets,
+            "audit": self.audit,
+        }
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
-            if section.arrives_with is None:
-                self.audit = AuditPage(session, services)
-                self.stack.addWidget(self.audit)
-            else:
-                self.stack.addWidget(NotBuiltPage(section))
+            self.stack.addWidget(built.get(section.key) or NotBuiltPage(section))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -55,10 +63,27 @@ class Workspace(QWidget):
     def select(self, index: int) -> None:
         self.nav.setCurrentRow(index)
 
+    def select_key(self, key: str) -> None:
+        self.select(next(i for i, s in enumerate(SECTIONS) if s.key == key))
+
+    def open_customer(self, customer_id: int) -> None:
+        """Show one customer's page (from Wallets, Conflicts, ...)."""
+        self.select_key("customers")
+        self.customers.open_customer(customer_id)
+
+    def focus_search(self) -> None:
+        """Ctrl+K from anywhere: the customer search box."""
+        self.select_key("customers")
+        self.customers.focus_search()
+
     def current_key(self) -> str:
         return SECTIONS[self.stack.currentIndex()].key
 
     def close_vault_views(self) -> None:
-        """Lock: drop every view's data before the widget is deleted."""
+        """Lock: drop every view's data before the widget is deleted, and the book
+        (its forgetting is queued on the worker ahead of the lock)."""
+        self.customers.close_vault_views()
+        self.wallets.close_vault_views()
         if self.audit is not None:
             self.audit.close_vault_views()
+        self.book.close()

@@ -96,6 +96,7 @@ def test_cancelling_a_queued_verify_reports_at_once(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:
     window = make_window()
+    window.select_section(6)
     assert window.workspace is not None and window.workspace.audit is not None
     page = window.workspace.audit
     gate = threading.Event()

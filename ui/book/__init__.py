@@ -1,0 +1,1 @@
+"""The customer book's screens: customers, wallets, conflicts, a customer's page, import/export."""

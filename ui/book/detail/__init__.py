@@ -1,0 +1,1 @@
+"""One customer's page: profile, addresses, notes, tasks, custom fields, history, actions."""

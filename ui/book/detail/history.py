@@ -1,0 +1,94 @@
+"""A customer's history: every event about them, newest first, personal values opened.
+
+Read when the tab is first shown (it needs the customer's key, on the
+database worker) and again after each change. GUI thread only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.book.reads import HistoryRow, customer_history
+from app.book.service import CustomerBook
+from app.tasks import Progress
+from ui import errors
+from ui.book import format as fmt
+from ui.book.context import BookContext, RefreshWhenShown
+from ui.book.list_model import Column, ListModel
+from ui.book.widgets import hint, table_view
+from ui.naming import named
+
+
+def _full(row: HistoryRow) -> str:
+    return json.dumps(row.details, ensure_ascii=False, indent=1, default=str)[:2000]
+
+
+COLUMNS: tuple[Column[HistoryRow], ...] = (
+    Column("When", lambda h: fmt.local(h.at, seconds=True)),
+    Column("Who", lambda h: h.author),
+    Column("What", lambda h: h.type),
+    Column("Details", lambda h: h.summary(), tooltip=_full),
+)
+
+
+class HistoryTab(QWidget):
+    def __init__(
+        self,
+        context: BookContext,
+        customer_id: Callable[[], int | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._customer_id = customer_id
+        self._generation = 0
+        self.model: ListModel[HistoryRow] = ListModel(COLUMNS, self)
+        self.status = named(hint("Reading the history…"), "historyStatus")
+        self.view = table_view("historyTable")
+        self.view.setModel(self.model)
+        for column, width in enumerate((150, 120, 150)):
+            self.view.setColumnWidth(column, width)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        self._refresher = RefreshWhenShown(self, self.reload)
+
+    def request(self) -> None:
+        """The customer or its data changed: read again now if shown, else when shown."""
+        self._refresher.request()
+
+    def reload(self) -> None:
+        customer_id = self._customer_id()
+        if customer_id is None:
+            return
+        self._generation += 1
+        generation = self._generation
+
+        def work(book: CustomerBook, _progress: Progress) -> list[HistoryRow]:
+            return customer_history(book.vault.conn, book.keys, customer_id)
+
+        self.context.write(
+            self,
+            work,
+            changes=(),
+            on_success=lambda rows: self._loaded(generation, rows),
+            on_failure=lambda error: self.status.setText(errors.describe(error)),
+        )
+
+    def _loaded(self, generation: int, rows: list[HistoryRow]) -> None:
+        if generation != self._generation:
+            return
+        self.model.set_rows(rows)
+        count = len(rows)
+        self.status.setText(
+            f"{count} event{'s' if count != 1 else ''}, newest first. Hover a row for all details."
+            if count
+            else "No events yet."
+        )
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.model.clear()

@@ -1,0 +1,177 @@
+"""Small widgets the book's forms share: inline field errors, optional dates, tables.
+
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.book.models import ValidationError
+from ui import errors
+from ui.naming import named
+
+ERROR_STYLE = "color: #b71c1c;"
+HINT_STYLE = "color: #666;"
+
+
+def error_label(name: str = "") -> QLabel:
+    """A red line under a field; hidden while empty."""
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_text(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def hint(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(HINT_STYLE)
+    return label
+
+
+class ErrorForm(QFormLayout):
+    """A form whose rows each have an error line; `show_error` puts a
+    `ValidationError` next to the field it names (or under the form)."""
+
+    def __init__(self, parent: QWidget | None = None, *, general: QLabel | None = None) -> None:
+        super().__init__(parent)
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._errors: dict[str, QLabel] = {}
+        self._aliases: dict[str, str] = {}
+        #: errors that name no field of this form; the caller places it
+        self.general = general if general is not None else error_label("formError")
+
+    def add(
+        self, field: str, text: str, editor: QWidget, *, aliases: tuple[str, ...] = ()
+    ) -> QLabel:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(editor)
+        error = error_label(f"{field}Error")
+        column.addWidget(error)
+        self.addRow(text, box)
+        self._errors[field] = error
+        for alias in aliases:
+            self._aliases[alias] = field
+        return error
+
+    def error_for(self, field: str) -> QLabel:
+        return self._errors.get(self._aliases.get(field, field), self.general)
+
+    def clear_errors(self) -> None:
+        for label in (*self._errors.values(), self.general):
+            show_text(label, "")
+
+    def show_error(self, error: BaseException) -> None:
+        """Show `error` next to the field it names, or under the form."""
+        if isinstance(error, ValidationError):
+            label = self.error_for(error.field)
+            text = error.reason if label is not self.general else errors.describe(error)
+            show_text(label, text[:1].upper() + text[1:])
+            return
+        show_text(self.general, errors.describe(error))
+
+
+class OptionalDate(QWidget):
+    """A date (or date and time) that may also be "none": a check box and a picker."""
+
+    def __init__(
+        self, text: str = "Set", *, with_time: bool = False, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.with_time = with_time
+        self.check = QCheckBox(text)
+        self.edit: QDateTimeEdit = QDateTimeEdit() if with_time else QDateEdit()
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd HH:mm" if with_time else "yyyy-MM-dd")
+        self.edit.setEnabled(False)
+        self.check.toggled.connect(self.edit.setEnabled)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.check)
+        row.addWidget(self.edit)
+        row.addStretch(1)
+        self.set_value(None)
+
+    def value(self) -> str | None:
+        """ISO date ("2026-05-01") or minute ("2026-05-01T09:30"), or None."""
+        if not self.check.isChecked():
+            return None
+        if self.with_time:
+            return str(self.edit.dateTime().toString("yyyy-MM-ddTHH:mm"))
+        return str(self.edit.date().toString("yyyy-MM-dd"))
+
+    def set_value(self, value: str | None) -> None:
+        self.check.setChecked(bool(value))
+        if not value:
+            today = QDate.currentDate()
+            self.edit.setDateTime(QDateTime(today, QTime(9, 0)))
+            return
+        if self.with_time and len(value) > 10:
+            parsed = QDateTime.fromString(value[:16], "yyyy-MM-ddTHH:mm")
+            if parsed.isValid():
+                self.edit.setDateTime(parsed)
+            return
+        date = QDate.fromString(value[:10], "yyyy-MM-dd")
+        if date.isValid():
+            self.edit.setDate(date)
+
+
+def table_view(
+    name: str,
+    *,
+    stretch_last: bool = True,
+    elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+) -> QTableView:
+    """A read-only, row-selecting table in the house style (addresses: elide in the middle,
+    so both ends a person compares stay visible)."""
+    view = named(QTableView(), name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(elide)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(stretch_last)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return view
+
+
+def empty_state(text: str, name: str = "emptyState") -> QLabel:
+    """Grey centred text shown instead of an empty table."""
+    label = named(QLabel(text), name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #666; padding: 24px;")
+    label.hide()
+    return label
