@@ -60,7 +60,7 @@ def test_customer_model_passes_the_tester_and_fetches_lazily(
     assert model.rowCount() == total
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == list(COLUMNS)
     names = _names(model)
-    assert names == sorted(names, key=lambda n: (n.casefold()))  # by name, in SQL
+    assert names == sorted(names, key=lambda n: n.casefold())  # by name, in SQL
     assert not [r.message for r in qtlog.records if "FAIL" in r.message]
     model.close()
     assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
