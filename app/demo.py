@@ -88,6 +88,8 @@ _LAST = (
     "Zeller",
 )
 _FIRMS = ("Capital", "Trading", "Digital Assets", "Ventures", "Markets", "Holdings", "Labs")
+_PLACES = ("Alpine", "Harbour", "Meridian", "Northgate", "Orchid", "Pacific", "Summit", "Tidal")
+_FORMS = ("Ltd", "AG", "LLC", "Pte Ltd", "GmbH", "SA", "BV", "KK")
 _COUNTRIES = ("DE", "GB", "FR", "CH", "SG", "AE", "US", "JP", "NL", "ES", "HK", "KR")
 _EVM = ("ethereum", "arbitrum", "optimism", "base", "polygon", "bsc")
 
@@ -115,7 +117,12 @@ def fill_demo(vault: object, *, customers: int = 3000, seed: int = 2026) -> dict
             entity = rng.random() < 0.3
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
             initial = chr(ord("A") + rng.randrange(26))
-            name = f"{last} {rng.choice(_FIRMS)}" if entity else f"{first} {initial}. {last}"
+            brand = rng.choice((last, rng.choice(_PLACES)))
+            name = (
+                f"{brand} {rng.choice(_FIRMS)} {rng.choice(_FORMS)}"
+                if entity
+                else f"{first} {initial}. {last}"
+            )
             country = rng.choice(_COUNTRIES)
             handle = f"{first}.{last}{i}".lower() if not entity else f"desk{i}"
             fields = {
