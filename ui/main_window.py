@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWid
 from app.demo import fill_demo
 from app.session import VaultSession
 from app.settings import Settings
-from app.tasks import Operation
+from app.tasks import Operation, Progress
 from ui import errors
 from ui.idle import IdleWatcher
 from ui.locked_screen import LockedScreen
@@ -30,7 +30,7 @@ from ui.vault_actions import VaultActions
 from ui.workspace import Workspace
 from vault.errors import AuthenticationError
 from vault.store import UnlockInfo
-from vault.unlock import Created, Credentials
+from vault.unlock import Credentials
 
 _METHOD_TEXT = {
     "keychain": "Unlocked through the OS keychain",
@@ -196,30 +196,21 @@ class MainWindow(QMainWindow):
         self.locked_screen.show_busy("Preparing the demo vault…")
         session = self.session
 
-        def created(result: Created) -> None:
-            info = result.vault.unlock
-            self.locked_screen.show_busy(
-                "Filling the demo vault…", "Synthetic customers and wallets, a few seconds"
-            )
-
-            def filled_anyway(error: BaseException) -> None:
-                self._unlocked(info)
-                errors.show_error(self, "Demo data", error, debug=self.services.debug)
-
-            run_db(
-                self.services.runner,
-                self,
-                lambda _progress: fill_demo(session.vault),
-                on_success=lambda _counts: self._unlocked(info),
-                on_failure=filled_anyway,
-            )
+        def work(progress: Progress) -> UnlockInfo:
+            created = session.create(passphrase=passphrase, use_keychain=False)
+            progress("filling", 0, 0)
+            fill_demo(created.vault)
+            return created.vault.unlock
 
         run_db(
             self.services.runner,
             self,
-            lambda _progress: session.create(passphrase=passphrase, use_keychain=False),
-            on_success=created,
+            work,
+            on_success=self._unlocked,
             on_failure=self._open_failed,
+            on_progress=lambda *_: self.locked_screen.show_busy(
+                "Filling the demo vault…", "Synthetic customers and wallets, a few seconds"
+            ),
         )
 
     def show_unlocked(self, info: UnlockInfo) -> None:

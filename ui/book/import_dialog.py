@@ -120,6 +120,7 @@ class ImportDialog(QDialog):
         mapping_layout.addWidget(self.mapping)
         profile_row = QHBoxLayout()
         profile_row.addWidget(self.missing_label, 1)
+        profile_row.addStretch(0)
         profile_row.addWidget(load_profile)
         profile_row.addWidget(self.save_profile_button)
         mapping_layout.addLayout(profile_row)

@@ -58,7 +58,8 @@ class ErrorForm(QFormLayout):
 
     def __init__(self, parent: QWidget | None = None, *, general: QLabel | None = None) -> None:
         super().__init__(parent)
-        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Text fields grow; combos and dates keep their natural width.
+        self.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._errors: dict[str, QLabel] = {}
         self._aliases: dict[str, str] = {}

@@ -110,6 +110,8 @@ class AddressesTab(QWidget):
         editable = detail.erased_at is None and detail.merged_into is None
         for widget in (self.chain, self.address, self.label, self.add_button):
             widget.setEnabled(editable)
+        if detail.addresses:
+            self.view.selectRow(0)
         self._update_buttons()
 
     def clear(self) -> None:

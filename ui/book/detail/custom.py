@@ -188,8 +188,8 @@ class CustomFieldsTab(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.form.show_error(error)
-        self.status.setText("Not saved: see the field marked in red.")
         self._update()
+        self.status.setText("Not saved: see the field marked in red.")
 
     def manage(self) -> None:
         open_dialog(ManageFieldsDialog(self.context, self))

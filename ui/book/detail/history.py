@@ -17,6 +17,7 @@ from app.tasks import Progress
 from ui import errors
 from ui.book import format as fmt
 from ui.book.context import BookContext, RefreshWhenShown
+from ui.book.detail.history_text import describe
 from ui.book.list_model import Column, ListModel
 from ui.book.widgets import hint, table_view
 from ui.naming import named
@@ -30,7 +31,7 @@ COLUMNS: tuple[Column[HistoryRow], ...] = (
     Column("When", lambda h: fmt.local(h.at, seconds=True)),
     Column("Who", lambda h: h.author),
     Column("What", lambda h: h.type),
-    Column("Details", lambda h: h.summary(), tooltip=_full),
+    Column("Details", describe, tooltip=_full),
 )
 
 
@@ -83,8 +84,10 @@ class HistoryTab(QWidget):
             return
         self.model.set_rows(rows)
         count = len(rows)
+        limited = " (the latest 500)" if count >= 500 else ""
         self.status.setText(
-            f"{count} event{'s' if count != 1 else ''}, newest first. Hover a row for all details."
+            f"{count} event{'s' if count != 1 else ''}{limited}, newest first. "
+            "Hover a row for every detail."
             if count
             else "No events yet."
         )

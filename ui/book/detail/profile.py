@@ -12,7 +12,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -79,6 +78,7 @@ class ProfileForm(QWidget):
         self._customer_id = customer_id
         self._baseline: Values = {}
         self._dirty = False
+        self._filling = False
         self.name = named(QLineEdit(), "profileName")
         self.legal_name = named(QLineEdit(), "profileLegalName")
         self.kind = _combo("profileKind", KINDS, fmt.KIND_LABELS)
@@ -128,11 +128,17 @@ class ProfileForm(QWidget):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
+        # A form a person reads down, not a row of fields across a wide screen.
+        column = QWidget()
+        column.setMaximumWidth(760)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addLayout(self.form)
+        inner.addWidget(self.form.general)
+        inner.addSpacing(8)
+        inner.addLayout(buttons)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.form.general)
-        layout.addWidget(QLabel(""))
-        layout.addLayout(buttons)
+        layout.addWidget(column)
         layout.addStretch(1)
         for edit in (
             self.name,
@@ -189,6 +195,13 @@ class ProfileForm(QWidget):
         self._edited()
 
     def _fill(self, values: Values) -> None:
+        self._filling = True  # one dirty check at the end, not one per field
+        try:
+            self._fill_fields(values)
+        finally:
+            self._filling = False
+
+    def _fill_fields(self, values: Values) -> None:
         self.name.setText(str(values["name"]))
         self.legal_name.setText(str(values["legal_name"]))
         self.kind.setCurrentIndex(max(0, self.kind.findData(values["kind"])))
@@ -227,6 +240,8 @@ class ProfileForm(QWidget):
         self._dirty = False
 
     def _edited(self, *_args: object) -> None:
+        if self._filling:
+            return
         dirty = bool(self._baseline) and bool(self.changes())
         if dirty != self._dirty:
             self._dirty = dirty
@@ -238,6 +253,8 @@ class ProfileForm(QWidget):
         self.revert_button.setEnabled(self._dirty)
         if self._dirty:
             self.status.setText("Unsaved changes (Ctrl+S saves)")
+        elif self.status.text().startswith("Unsaved"):
+            self.status.setText("")
 
     # --- saving ------------------------------------------------------------------------
 
@@ -265,5 +282,5 @@ class ProfileForm(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.form.show_error(error)
-        self.status.setText("Not saved: see the field marked in red.")
         self._update_buttons()
+        self.status.setText("Not saved: see the field marked in red.")
