@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
         self._screens.addWidget(self.workspace)
         self._screens.setCurrentWidget(self.workspace)
         self._set_unlocked_ui(True)
+        self.workspace.focus_search()  # the first thing a person does is look someone up
         self.method_label.setText(_METHOD_TEXT.get(info.method.value, info.method.value))
         if not keep_note:
             self.note_label.setText(info.keychain_note or "")

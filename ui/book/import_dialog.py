@@ -111,6 +111,7 @@ class ImportDialog(QDialog):
         self.mapping = MappingEditor()
         self.mapping.changed.connect(self._update_buttons)
         self.missing_label = error_label("missingLabel")
+        self.mapping_note = named(hint(""), "mappingNote")
         load_profile = named(QPushButton("Load profile…"), "loadProfile")
         load_profile.clicked.connect(self._ask_load_profile)
         self.save_profile_button = named(QPushButton("Save profile…"), "saveProfile")
@@ -118,6 +119,7 @@ class ImportDialog(QDialog):
         mapping_box = QGroupBox("Columns (fields marked * are required)")
         mapping_layout = QVBoxLayout(mapping_box)
         mapping_layout.addWidget(self.mapping)
+        mapping_layout.addWidget(self.mapping_note)
         profile_row = QHBoxLayout()
         profile_row.addWidget(self.missing_label, 1)
         profile_row.addStretch(0)
@@ -261,6 +263,14 @@ class ImportDialog(QDialog):
         if self.preview is not None and missing:
             text = "Choose a column for " + ", ".join(field_label(f) for f in missing) + "."
         show_text(self.missing_label, text)
+        anyway = self.mapping.read_anyway()
+        self.mapping_note.setText(
+            "Still read by name: "
+            + ", ".join(f"{field_label(f)} from “{h}”" for f, h in anyway)
+            + " (rename the column in the file to leave it out)."
+            if anyway
+            else ""
+        )
 
     # --- profiles ----------------------------------------------------------------------
 

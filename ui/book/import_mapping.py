@@ -125,6 +125,16 @@ class MappingEditor(QWidget):
             if combo.currentData() is not None
         }
 
+    def read_anyway(self) -> list[tuple[str, str]]:
+        """(field, header) for fields set to "not imported" that the importer will still
+        read, because a column has exactly the field's name (it matches those by name)."""
+        by_name = {h.strip().lower(): h for h in self.headers}
+        return [
+            (field, by_name[field])
+            for field, combo in self.combos.items()
+            if combo.currentData() is None and field in by_name
+        ]
+
     def missing(self) -> list[str]:
         """Required fields with no column chosen."""
         chosen = self.columns()

@@ -76,6 +76,10 @@ class ManageFieldsDialog(QDialog):
         import_button.clicked.connect(self._ask_import)
         export_button = named(QPushButton("Export YAML…"), "exportYaml")
         export_button.clicked.connect(self._ask_export)
+        # Enter in the form adds the field; it must never open a file chooser.
+        for button in (import_button, export_button):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(True)
         self.status = named(hint(""), "fieldsStatus")
         row = QHBoxLayout()
         row.addWidget(import_button)
