@@ -1,0 +1,1 @@
+"""SQL for screening: the offline sanctions lists. Plain values in, plain values out."""
