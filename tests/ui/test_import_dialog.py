@@ -17,7 +17,7 @@ from ui.book.import_mapping import NOT_IMPORTED
 from ui.services import Services
 from vault.book import queries
 
-from .book_helpers import read
+from .book_helpers import ETH_A, add_customer, read
 from .conftest import unlock
 
 CSV = (
@@ -55,10 +55,10 @@ def test_preview_mapping_import_counts_and_rejects(
     assert not dialog.import_button.isEnabled()
     dialog.set_file(path)
     qtbot.waitUntil(lambda: dialog.preview is not None)
-    view = dialog.preview_view.model()
+    view = dialog.source.view.model()
     assert view.rowCount() == 3 and view.columnCount() == 5  # line + 4 columns
     assert view.index(1, 2).data() == "Bo Rahman"
-    assert "delimiter “;”" in dialog.detected.text()
+    assert "delimiter “;”" in dialog.source.detected.text()
     # "Country" matched by name; "Full Name" and "E-Mail" need choosing; name is required.
     assert dialog.mapping.combos["country"].currentData() == "Country"
     assert dialog.mapping.combos["email"].currentData() == "E-Mail"  # punctuation ignored
@@ -115,8 +115,8 @@ def test_profile_round_trip(qtbot: QtBot, dialog: ImportDialog, tmp_path: Path) 
 def test_a_bad_file_says_why(qtbot: QtBot, dialog: ImportDialog, tmp_path: Path) -> None:
     path = tmp_path / "nothing.csv"
     dialog.set_file(path)
-    qtbot.waitUntil(dialog.file_error.isVisible)
-    assert "does not exist" in dialog.file_error.text()
+    qtbot.waitUntil(dialog.source.file_error.isVisible)
+    assert "does not exist" in dialog.source.file_error.text()
     assert not dialog.import_button.isEnabled()
 
 
@@ -156,3 +156,30 @@ def test_cancel_mid_import_keeps_whole_batches(
     assert "cancelled" in dialog.status.text()
     assert _customers(session, services) == 5  # exactly the one whole batch
     assert dialog.report is None
+
+
+def test_addresses_from_a_workbook(
+    qtbot: QtBot, dialog: ImportDialog, services: Services, session: VaultSession, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    add_customer(session, services, name="Ada Quint", external_id="C1", addresses=(ETH_A,))
+    add_customer(session, services, name="Bo Rahman", external_id="C2")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["customer_external_id", "chain", "address", "label"])
+    sheet.append(["C2", "ethereum", ETH_A.lower(), "shared with Ada"])
+    sheet.append(["C2", "bitcoin", "bc1qnotanaddress", ""])
+    path = tmp_path / "wallets.xlsx"
+    book.save(path)
+    dialog.source.set_kind("addresses")
+    dialog.set_file(path)
+    qtbot.waitUntil(dialog.import_button.isEnabled)
+    assert not dialog.source.encoding.isEnabled()  # CSV-only options
+    assert "Excel" in dialog.source.detected.text()
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
+    counts = dialog.report.counts()  # type: ignore[union-attr]
+    assert (counts["added"], counts["rejected"], counts["conflicts"]) == (1, 1, 1)
+    assert dialog.results.conflict_hint.isVisible()
+    assert dialog.results.model.index(0, 0).data() == 3

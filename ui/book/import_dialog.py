@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -31,22 +29,15 @@ from app.tasks import Cancelled, Handle, Progress
 from ui import errors
 from ui.book import context as ctx
 from ui.book.context import BookContext
-from ui.book.dialogs import TABLE_FILTER, YAML_FILTER, ask_open, ask_save
-from ui.book.import_mapping import (
-    DELIMITERS,
-    ENCODINGS,
-    MappingEditor,
-    Preview,
-    preview_model,
-    read_preview,
-)
+from ui.book.dialogs import YAML_FILTER, ask_open, ask_save
+from ui.book.import_mapping import MappingEditor, Preview
 from ui.book.import_results import ResultsPanel
-from ui.book.widgets import error_label, hint, show_text, table_view
+from ui.book.import_source import SourcePanel
+from ui.book.widgets import error_label, hint, show_text
 from ui.errors import field_label
 from ui.naming import named
 from ui.ops import run_db
 
-KINDS = (("Customers", "customers"), ("Wallet addresses", "addresses"))
 CHANGES = (ctx.CUSTOMERS, ctx.ADDRESSES, ctx.CONFLICTS, ctx.AUDIT)
 
 
@@ -57,56 +48,14 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Import customers or addresses")
         self.resize(960, 680)
         self.context = context
-        self.preview: Preview | None = None
         self.report: ImportReport | None = None
         self._handle: Handle | None = None
         self._rows_done = 0
-        self._preview_generation = 0
         self._pending_profile: Mapping | None = None
 
-        self.path = named(QLineEdit(), "importPath")
-        self.path.setPlaceholderText("A .csv or .xlsx file")
-        self.path.editingFinished.connect(self.load_preview)
-        browse = named(QPushButton("Choose…"), "chooseFile")
-        browse.clicked.connect(self._browse)
-        self.kind = named(QComboBox(), "importKind")
-        for text, code in KINDS:
-            self.kind.addItem(text, code)
-        self.kind.currentIndexChanged.connect(lambda _i: self._configure_mapping())
-        self.encoding = named(QComboBox(), "importEncoding")
-        self.encoding.addItem("Detect", None)
-        for name in ENCODINGS:
-            self.encoding.addItem(name, name)
-        self.delimiter = named(QComboBox(), "importDelimiter")
-        self.delimiter.addItem("Detect", None)
-        for value, text in DELIMITERS:
-            self.delimiter.addItem(text, value)
-        for combo in (self.encoding, self.delimiter):
-            combo.setToolTip("CSV only: override what was detected if the preview looks wrong")
-            combo.currentIndexChanged.connect(lambda _i: self.load_preview())
-        file_row = QHBoxLayout()
-        file_row.addWidget(QLabel("File"))
-        file_row.addWidget(self.path, 1)
-        file_row.addWidget(browse)
-        file_row.addSpacing(12)
-        file_row.addWidget(QLabel("Import"))
-        file_row.addWidget(self.kind)
-        csv_row = QHBoxLayout()
-        csv_row.addWidget(QLabel("Encoding"))
-        csv_row.addWidget(self.encoding)
-        csv_row.addWidget(QLabel("Delimiter"))
-        csv_row.addWidget(self.delimiter)
-        self.detected = named(hint(""), "detectedLabel")
-        csv_row.addWidget(self.detected, 1)
-
-        self.preview_view = table_view("previewView", stretch_last=False)
-        self.preview_status = named(hint("Choose a file to see its first rows."), "previewStatus")
-        self.file_error = error_label("fileError")
-        preview_box = QGroupBox("Preview (first 20 rows)")
-        preview_layout = QVBoxLayout(preview_box)
-        preview_layout.addWidget(self.preview_status)
-        preview_layout.addWidget(self.file_error)
-        preview_layout.addWidget(self.preview_view, 1)
+        self.source = SourcePanel(context.runner, debug=context.debug)
+        self.source.previewed.connect(self._previewed)
+        self.source.kind_changed.connect(self._configure_mapping)
 
         self.mapping = MappingEditor()
         self.mapping.changed.connect(self._update_buttons)
@@ -130,9 +79,7 @@ class ImportDialog(QDialog):
         self.setup = setup = QWidget()
         setup_layout = QVBoxLayout(setup)
         setup_layout.setContentsMargins(0, 0, 0, 0)
-        setup_layout.addLayout(file_row)
-        setup_layout.addLayout(csv_row)
-        setup_layout.addWidget(preview_box, 1)
+        setup_layout.addWidget(self.source, 1)
         setup_layout.addWidget(mapping_box)
         self.results = ResultsPanel(context.services)
         self.pages = QStackedWidget()
@@ -170,89 +117,22 @@ class ImportDialog(QDialog):
     def running(self) -> bool:
         return self._handle is not None
 
+    @property
+    def preview(self) -> Preview | None:
+        return self.source.preview
+
     def set_file(self, path: Path) -> None:
-        self.path.setText(str(path))
-        self.load_preview()
+        self.source.set_file(path)
 
-    def _browse(self) -> None:
-        path = ask_open(self, "Import from", TABLE_FILTER)
-        if path is not None:
-            self.set_file(path)
-
-    def _file(self) -> Path | None:
-        text = self.path.text().strip()
-        return Path(text).expanduser() if text else None
-
-    def _is_csv(self) -> bool:
-        path = self._file()
-        return path is None or path.suffix.lower() not in (".xlsx", ".xlsm")
-
-    def _encoding(self) -> str | None:
-        value = self.encoding.currentData()
-        return str(value) if value and self._is_csv() else None
-
-    def _delimiter(self) -> str | None:
-        value = self.delimiter.currentData()
-        return str(value) if value and self._is_csv() else None
-
-    def load_preview(self) -> None:
-        path = self._file()
-        for combo in (self.encoding, self.delimiter):
-            combo.setEnabled(self._is_csv())
-        if path is None or self.running:
-            return
-        self._preview_generation += 1
-        generation = self._preview_generation
-        encoding, delimiter = self._encoding(), self._delimiter()
-        self.preview_status.setText(f"Reading {path.name}…")
-        show_text(self.file_error, "")
-        run_db(
-            self.context.runner,
-            self,
-            lambda _p: read_preview(path, encoding=encoding, delimiter=delimiter),
-            on_success=lambda preview: self._previewed(generation, preview),
-            on_failure=lambda error: self._preview_failed(generation, error),
-        )
-
-    def _previewed(self, generation: int, preview: Preview) -> None:
-        if generation != self._preview_generation:
-            return
-        self.preview = preview
-        old = self.preview_view.model()
-        self.preview_view.setModel(preview_model(preview, self))
-        if old is not None:
-            old.deleteLater()
-        self.preview_view.resizeColumnsToContents()
-        for column in range(self.preview_view.model().columnCount()):
-            if self.preview_view.columnWidth(column) > 260:
-                self.preview_view.setColumnWidth(column, 260)
-        shown = len(preview.rows)
-        self.preview_status.setText(
-            f"{preview.path.name}: {len(preview.headers)} columns; "
-            f"showing the first {shown} row{'s' if shown != 1 else ''}."
-        )
-        if preview.encoding != "xlsx":
-            shown_delimiter = "Tab" if preview.delimiter == "\t" else preview.delimiter
-            self.detected.setText(f"Read as {preview.encoding}, delimiter “{shown_delimiter}”")
-        else:
-            self.detected.setText("Excel workbook: the first sheet is read")
+    def _previewed(self) -> None:
         self._configure_mapping()
-        if self._pending_profile is not None:
+        if self._pending_profile is not None and self.preview is not None:
             self._apply_profile(self._pending_profile)
-            self._pending_profile = None
-
-    def _preview_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._preview_generation:
-            return
-        self.preview = None
-        errors.log(error, debug=self.context.debug)
-        self.preview_status.setText("")
-        show_text(self.file_error, errors.describe(error))
-        self._configure_mapping()
+        self._pending_profile = None
 
     def _configure_mapping(self) -> None:
         headers = self.preview.headers if self.preview is not None else []
-        self.mapping.configure(str(self.kind.currentData()), headers)
+        self.mapping.configure(self.source.kind_code(), headers)
 
     def _update_buttons(self) -> None:
         missing = self.mapping.missing()
@@ -289,20 +169,10 @@ class ImportDialog(QDialog):
         )
 
     def _profile_loaded(self, profile: Mapping) -> None:
-        self.kind.setCurrentIndex(max(0, self.kind.findData(profile.kind)))
-        changed = False
-        for combo, value in (
-            (self.encoding, profile.encoding),
-            (self.delimiter, profile.delimiter),
-        ):
-            index = max(0, combo.findData(value)) if value else 0
-            changed = changed or index != combo.currentIndex()
-            combo.blockSignals(True)
-            combo.setCurrentIndex(index)
-            combo.blockSignals(False)
-        if changed and self.preview is not None:
-            self._pending_profile = profile
-            self.load_preview()
+        self.source.set_kind(profile.kind)
+        if self.source.set_overrides(profile.encoding, profile.delimiter) and self.preview:
+            self._pending_profile = profile  # applied once the file is read the new way
+            self.source.load_preview()
         else:
             self._apply_profile(profile)
 
@@ -317,7 +187,9 @@ class ImportDialog(QDialog):
             self.save_profile(path)
 
     def save_profile(self, path: Path) -> None:
-        profile = self.mapping.mapping(encoding=self._encoding(), delimiter=self._delimiter())
+        profile = self.mapping.mapping(
+            encoding=self.source.encoding_override(), delimiter=self.source.delimiter_override()
+        )
         run_db(
             self.context.runner,
             self,
@@ -329,10 +201,12 @@ class ImportDialog(QDialog):
     # --- importing ---------------------------------------------------------------------
 
     def start_import(self) -> None:
-        path = self._file()
+        path = self.source.file()
         if path is None or self.preview is None or self.running or self.mapping.missing():
             return
-        profile = self.mapping.mapping(encoding=self._encoding(), delimiter=self._delimiter())
+        profile = self.mapping.mapping(
+            encoding=self.source.encoding_override(), delimiter=self.source.delimiter_override()
+        )
 
         def work(book: CustomerBook, progress: Progress) -> ImportReport:
             return run_import(book, path, profile, progress=progress)
@@ -377,7 +251,7 @@ class ImportDialog(QDialog):
     def _finished(self, report: ImportReport) -> None:
         self._set_running(False)
         self.report = report
-        path = self._file()
+        path = self.source.file()
         self.results.show_report(report, path.name if path is not None else "")
         self.pages.setCurrentWidget(self.results)
         self.import_button.hide()
@@ -396,7 +270,7 @@ class ImportDialog(QDialog):
             return
         errors.log(error, debug=self.context.debug)
         self.status.setText("")
-        show_text(self.file_error, errors.describe(error))
+        show_text(self.source.file_error, errors.describe(error))
 
     # --- closing -------------------------------------------------------------------------
 
