@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.session import VaultSession
 from ui.audit_page import AuditPage
-from ui.book.context import BookContext
+from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
 from ui.book.wallets_page import WalletsPage
 from ui.naming import named
@@ -42,6 +42,9 @@ class Workspace(QWidget):
         self.wallets = WalletsPage(self.book)
         self.wallets.open_customer.connect(self.open_customer)
         self.audit: AuditPage | None = AuditPage(session, services)
+        # Every book change is an event: the log catches up the next time it is shown.
+        audit_refresher = RefreshWhenShown(self.audit, self.audit.refresh)
+        self.book.changed.connect(lambda _names: audit_refresher.request())
         built: dict[str, QWidget] = {
             "customers": self.customers,
             "wallets": self.wallets,

@@ -203,3 +203,22 @@ def test_lock_drops_the_book_views_and_unlock_rebuilds_them(
     window.show_unlocked(session.vault.unlock)
     rebuilt = customer_page(window).list.model
     qtbot.waitUntil(lambda: rebuilt.rowCount() > 0)
+
+
+def test_the_audit_log_catches_up_with_book_changes_when_shown(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    window = make_window()
+    assert window.workspace is not None and window.workspace.audit is not None
+    audit = window.workspace.audit.model
+    assert audit is not None
+    qtbot.waitUntil(lambda: audit.total == 3)  # created, locked, unlocked
+    page = customer_page(window).list
+    dialog = page.new_customer()
+    dialog.name.setText("Kaito Abara")
+    dialog.ok_button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: customer_page(window).detail.detail is not None)
+    assert audit.total == 3  # hidden: no work yet
+    window.select_section(6)
+    qtbot.waitUntil(lambda: audit.total == 4)
+    assert audit.index(0, 4).data() == "customer.created"

@@ -144,12 +144,13 @@ class ImportDialog(QDialog):
             text = "Choose a column for " + ", ".join(field_label(f) for f in missing) + "."
         show_text(self.missing_label, text)
         anyway = self.mapping.read_anyway()
-        self.mapping_note.setText(
+        show_text(
+            self.mapping_note,
             "Still read by name: "
             + ", ".join(f"{field_label(f)} from “{h}”" for f, h in anyway)
             + " (rename the column in the file to leave it out)."
             if anyway
-            else ""
+            else "",
         )
 
     # --- profiles ----------------------------------------------------------------------
