@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from benchmarks import book_bench
+from benchmarks import book_bench, screening_bench
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.events import GENESIS, canonical_payload, event_hash
 from vault.keys import Keychain
@@ -219,6 +219,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "verify": bench_verify,
     "import": book_bench.bench_import,
     "book": book_bench.bench_big_book,
+    "sanctions": screening_bench.bench_sanctions,
 }
 
 

@@ -24,6 +24,9 @@ from app.book.mapping import MappingError
 from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from app.screening.risk import RiskResult
+from app.screening.sanctions import SanctionsImportError, import_sanctions
+from app.screening.service import Screening, all_targets, customer_targets, parse_target
 from app.session import VaultSession
 from vault import backup as backups
 from vault import keyops, verify
@@ -264,6 +267,64 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
     return 0
 
 
+def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    session = _open(args, secrets, keychain)
+    try:
+        vault = session.vault
+        try:
+            if args.customer:
+                targets = customer_targets(vault, args.customer)
+            elif args.address:
+                targets = [parse_target(text) for text in args.address]
+            else:
+                targets = list(all_targets(vault))
+            results = Screening(vault).screen(targets, provider=args.provider, offline=args.offline)
+        except ValidationError as exc:
+            raise VaultError(f"{exc.field}: {exc.reason}") from None
+        for result in results:
+            print(json.dumps(screen_line(result)))
+    finally:
+        session.lock(reason="command finished")
+    return 0
+
+
+def screen_line(result: RiskResult) -> dict[str, object]:
+    line: dict[str, object] = {
+        "chain": result.chain,
+        "address": result.address,
+        "provider": result.provider,
+        "level": str(result.level),
+        "score": result.score,
+        "sanctioned": result.sanctioned,
+        "categories": list(result.categories),
+        "fetched_at": result.fetched_at.isoformat(),
+        "status": str(result.status),
+    }
+    if result.sanctioned_party:
+        line["sanctioned_party"] = result.sanctioned_party
+    if result.source:
+        line["source"] = result.source
+    if result.list_date:
+        line["list_date"] = result.list_date.isoformat()
+    if result.error:
+        line["error"] = result.error
+    return line
+
+
+def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    session = _open(args, secrets, keychain)
+    try:
+        try:
+            counts = import_sanctions(session.vault, Path(args.file), args.asset)
+        except (SanctionsImportError, OSError) as exc:
+            print(f"strongroom sanctions: {exc}", file=sys.stderr)
+            return 2
+    finally:
+        session.lock(reason="command finished")
+    print(json.dumps(counts))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "init": cmd_init,
     "verify": cmd_verify,
@@ -274,6 +335,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "keychain": cmd_keychain,
     "import": cmd_import,
     "export": cmd_export,
+    "screen": cmd_screen,
+    "sanctions": cmd_sanctions,
 }
 
 

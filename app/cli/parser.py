@@ -134,6 +134,29 @@ def build_parser() -> argparse.ArgumentParser:
     _unlock_args(p)
     _common(p)
 
+    p = sub.add_parser(
+        "screen", help="screen addresses; prints one JSON object per address per line"
+    )
+    _vault_arg(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--customer", metavar="EXTERNAL_ID", help="every address of a customer")
+    which.add_argument(
+        "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
+    )
+    which.add_argument("--all", action="store_true", help="every address in the book")
+    p.add_argument("--provider", default="sanctions-list", help="default: sanctions-list")
+    p.add_argument("--offline", action="store_true", help="use only the cache and offline list")
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser("sanctions", help="the offline sanctions list")
+    p.add_argument("action", choices=("import",))
+    p.add_argument("file", metavar="FILE", help="OFAC SDN advanced XML, or a plain list")
+    _vault_arg(p)
+    p.add_argument("--asset", help="the asset of a plain list (ETH, XBT, TRX, USDT, ...)")
+    _unlock_args(p)
+    _common(p)
+
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))
     _vault_arg(p)

@@ -282,3 +282,64 @@ def test_import_and_export_from_the_command_line(made: Path, tmp_path: Path) -> 
         stdin=PW + "\n",
     )
     assert no_reason.returncode != 0 and "reason" in no_reason.stderr
+
+
+OFAC = ROOT.parent / "shared" / "data" / "ofac" / "sanctioned_addresses_ETH.txt"
+
+
+@pytest.mark.skipif(not OFAC.exists(), reason="needs ../shared/data/ofac")
+def test_sanctions_import_and_offline_screen(made: Path, tmp_path: Path) -> None:
+    result = strongroom(
+        "sanctions",
+        "import",
+        str(OFAC),
+        "--vault",
+        str(made),
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert counts["evm"] > 100
+    listed = OFAC.read_text().split()[0]
+    result = strongroom(
+        "screen",
+        "--vault",
+        str(made),
+        "--address",
+        f"bsc:{listed.lower()}",
+        "--address",
+        "ethereum:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        "--offline",
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [(x["level"], x["sanctioned"], x["score"]) for x in lines] == [
+        ("severe", True, 100),
+        ("none", False, 0),
+    ]
+    assert {"chain", "address", "provider", "categories", "fetched_at", "status"} <= set(lines[0])
+    bad = strongroom(
+        "screen",
+        "--vault",
+        str(made),
+        "--address",
+        "ethereum:0x12",
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert "40" in assert_plain_error(bad, 1)
+    missing = strongroom(
+        "sanctions",
+        "import",
+        str(tmp_path / "none.txt"),
+        "--vault",
+        str(made),
+        "--asset",
+        "ETH",
+        "--passphrase-stdin",
+        stdin=PW + "\n",
+    )
+    assert missing.returncode == 2
