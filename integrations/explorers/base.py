@@ -1,0 +1,77 @@
+"""The interface every explorer client implements, and helpers they share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from integrations.explorers.models import AddressSummary, Transfer
+from integrations.http.clock import Clock
+
+
+class Explorer(Protocol):
+    """Read-only facts about an address on one chain, from one provider.
+
+    Calls block on the network: run them on the network pool, never on the
+    GUI thread. They raise `integrations.http.IntegrationError` subclasses.
+    """
+
+    @property
+    def chain(self) -> str: ...
+
+    @property
+    def source(self) -> str:
+        """The provider, as shown next to every figure, e.g. "Etherscan (chain 1)"."""
+        ...
+
+    def summary(self, address: str) -> AddressSummary: ...
+
+    def transfers(self, address: str, *, limit: int = 100) -> list[Transfer]:
+        """The most recent transfers in and out (up to `limit`), newest first."""
+        ...
+
+
+def as_int(value: Any) -> int:
+    """An integer from a JSON integer or a decimal string; anything else is a shape error."""
+    if isinstance(value, bool):
+        raise TypeError("a boolean where an integer was expected")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise TypeError(f"{value!r} is not an integer")
+
+
+def optional_int(value: Any) -> int | None:
+    return None if value in (None, "") else as_int(value)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_unix(seconds: int) -> datetime:
+    return _EPOCH + timedelta(seconds=seconds)
+
+
+def from_unix_ms(milliseconds: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=milliseconds)
+
+
+def wall_time(clock: Clock) -> datetime:
+    """Now, as a UTC datetime, from the injectable clock (for `fetched_at`)."""
+    return datetime.fromtimestamp(clock.time(), UTC)
+
+
+def newest_first(transfer: Transfer) -> tuple[bool, datetime, int, int]:
+    """Sort key (use with reverse=True): unconfirmed first, then by time, block, log."""
+    return (
+        transfer.timestamp is None,
+        transfer.timestamp or datetime.min.replace(tzinfo=UTC),
+        transfer.block or 0,
+        transfer.log_index if transfer.log_index is not None else -1,
+    )
+
+
+def check_limit(limit: int) -> None:
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
