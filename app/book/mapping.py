@@ -50,11 +50,14 @@ class Mapping:
     delimiter: str | None = None
 
     def resolve(self, headers: list[str]) -> dict[str, int]:
-        """Field → column index. Unmapped fields are matched by header name, any case."""
+        """Field → column index. Unmapped fields are matched by header name, any case;
+        a field mapped to "" (or null in YAML) is left out even if a column has its name."""
         by_name = {h.strip().lower(): i for i, h in reversed(list(enumerate(headers)))}
         resolved: dict[str, int] = {}
         for name in FIELDS[self.kind]:
             header = self.columns.get(name, name)
+            if not header:
+                continue
             index = by_name.get(header.strip().lower())
             if index is not None:
                 resolved[name] = index
@@ -98,7 +101,7 @@ def load(path: Path, *, kind: str | None = None) -> Mapping:
         )
     return Mapping(
         kind=found,
-        columns={str(k): str(v) for k, v in columns.items()},
+        columns={str(k): "" if v is None else str(v) for k, v in columns.items()},
         encoding=doc.get("encoding"),
         delimiter=doc.get("delimiter"),
     )

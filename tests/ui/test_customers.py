@@ -58,7 +58,7 @@ def test_customer_model_passes_the_tester_and_fetches_lazily(
         _fetch_all(qtbot, model)
     assert not exceptions
     assert model.rowCount() == total
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == list(COLUMNS)
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(8)] == list(COLUMNS)
     names = _names(model)
     assert names == sorted(names, key=lambda n: n.casefold())  # by name, in SQL
     assert not [r.message for r in qtlog.records if "FAIL" in r.message]
@@ -80,12 +80,16 @@ def test_sorting_by_a_header_asks_sql_for_the_new_order(
     qtbot.waitUntil(lambda: _names(model)[0] != first)
     names = _names(model)
     assert names == sorted(names, key=lambda n: n.casefold(), reverse=True)
-    model.sort(2, Qt.SortOrder.AscendingOrder)  # country
+    model.sort(3, Qt.SortOrder.AscendingOrder)  # country
     qtbot.waitUntil(lambda: model.sort_key == ("country", False) and not model.fetching)
-    countries = [model.index(r, 2).data() for r in range(model.rowCount())]
+    countries = [model.index(r, 3).data() for r in range(model.rowCount())]
     assert countries == sorted(countries)
-    model.sort(1, Qt.SortOrder.AscendingOrder)  # Kind: no SQL sort, nothing changes
-    assert model.sort_key == ("country", False) and not model.fetching
+    model.sort(1, Qt.SortOrder.AscendingOrder)  # the desk's own id
+    qtbot.waitUntil(lambda: model.sort_key == ("external_id", False) and not model.fetching)
+    ids = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert ids == sorted(ids)
+    model.sort(6, Qt.SortOrder.AscendingOrder)  # Addresses: a count, no SQL sort
+    assert model.sort_key == ("external_id", False) and not model.fetching
 
 
 def test_wallet_model_passes_the_tester(

@@ -33,7 +33,7 @@ from ui.book.widgets import empty_state, table_view
 from ui.naming import named
 
 SEARCH_DELAY_MS = 150
-_WIDTHS = (260, 90, 70, 100, 90, 85)
+_WIDTHS = (260, 110, 90, 70, 100, 90, 85)
 
 
 class CustomerListPage(QWidget):
@@ -100,7 +100,7 @@ class CustomerListPage(QWidget):
             self.view.setColumnWidth(column, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        self.view.setColumnWidth(6, 130)
+        self.view.setColumnWidth(7, 130)
         self.view.activated.connect(self._activated)
         self.empty = empty_state("")
 

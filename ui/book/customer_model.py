@@ -16,9 +16,19 @@ from ui.book.paged_model import PAGE_SIZE, PagedModel, Row
 from vault.book import queries
 from vault.connection import Connection
 
-COLUMNS = ("Name", "Kind", "Country", "KYC", "Risk", "Addresses", "Updated")
-#: column → the SQL sort key in `queries.CUSTOMER_SORTS` (Kind and Addresses cannot sort)
-SORT_KEYS = {0: "name", 2: "country", 3: "kyc", 4: "risk", 6: "updated"}
+COLUMNS = ("Name", "ID", "Kind", "Country", "KYC", "Risk", "Addresses", "Updated")
+#: column → the SQL sort key in `queries.CUSTOMER_SORTS` (Addresses cannot sort: a count)
+SORT_KEYS = {
+    0: "name",
+    1: "external_id",
+    2: "kind",
+    3: "country",
+    4: "kyc",
+    5: "risk",
+    7: "updated",
+}
+#: columns as the query returns them
+_NAME, _KIND, _COUNTRY, _KYC, _RISK, _COUNT, _UPDATED, _EXTERNAL = range(1, 9)
 #: `search_customer_ids` returns at most this many
 SEARCH_LIMIT = 200
 
@@ -117,36 +127,37 @@ class CustomerModel(PagedModel):
         return super().headerData(section, orientation, role)
 
     def display(self, row: Row, column: int) -> Any:
-        _id, name, kind, country, kyc, risk, addresses, updated = row
         if column == 0:
-            return name
+            return row[_NAME]
         if column == 1:
-            return fmt.label(kind, fmt.KIND_LABELS)
+            return row[_EXTERNAL] or ""
         if column == 2:
-            return country or ""
+            return fmt.label(row[_KIND], fmt.KIND_LABELS)
         if column == 3:
-            return fmt.label(kyc, fmt.KYC_LABELS)
+            return row[_COUNTRY] or ""
         if column == 4:
-            return fmt.label(risk, fmt.RISK_LABELS) or "—"
+            return fmt.label(row[_KYC], fmt.KYC_LABELS)
         if column == 5:
-            return addresses
+            return fmt.label(row[_RISK], fmt.RISK_LABELS) or "—"
         if column == 6:
-            return fmt.local(updated)
+            return row[_COUNT]
+        if column == 7:
+            return fmt.local(row[_UPDATED])
         return None
 
     def role_data(self, row: Row, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 5:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 6:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
+            if column == 5:
+                return fmt.risk_colour(row[_RISK])
             if column == 4:
-                return fmt.risk_colour(row[5])
-            if column == 3:
-                return fmt.kyc_colour(row[4])
-        if role == Qt.ItemDataRole.FontRole and column == 4 and row[5] == "prohibited":
+                return fmt.kyc_colour(row[_KYC])
+        if role == Qt.ItemDataRole.FontRole and column == 5 and row[_RISK] == "prohibited":
             return fmt.bold()
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
-                return f"{row[1]} — Enter or double-click to open"
-            if column == 6:
-                return f"Last changed {fmt.local(row[7], seconds=True)} (local time)"
+                return f"{row[_NAME]} — Enter or double-click to open"
+            if column == 7:
+                return f"Last changed {fmt.local(row[_UPDATED], seconds=True)} (local time)"
         return None

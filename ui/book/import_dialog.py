@@ -33,7 +33,7 @@ from ui.book.dialogs import YAML_FILTER, ask_open, ask_save
 from ui.book.import_mapping import MappingEditor, Preview
 from ui.book.import_results import ResultsPanel
 from ui.book.import_source import SourcePanel
-from ui.book.widgets import error_label, hint, show_text
+from ui.book.widgets import error_label, show_text
 from ui.errors import field_label
 from ui.naming import named
 from ui.ops import run_db
@@ -60,7 +60,6 @@ class ImportDialog(QDialog):
         self.mapping = MappingEditor()
         self.mapping.changed.connect(self._update_buttons)
         self.missing_label = error_label("missingLabel")
-        self.mapping_note = named(hint(""), "mappingNote")
         load_profile = named(QPushButton("Load profile…"), "loadProfile")
         load_profile.clicked.connect(self._ask_load_profile)
         self.save_profile_button = named(QPushButton("Save profile…"), "saveProfile")
@@ -68,7 +67,6 @@ class ImportDialog(QDialog):
         mapping_box = QGroupBox("Columns (fields marked * are required)")
         mapping_layout = QVBoxLayout(mapping_box)
         mapping_layout.addWidget(self.mapping)
-        mapping_layout.addWidget(self.mapping_note)
         profile_row = QHBoxLayout()
         profile_row.addWidget(self.missing_label, 1)
         profile_row.addStretch(0)
@@ -143,15 +141,6 @@ class ImportDialog(QDialog):
         if self.preview is not None and missing:
             text = "Choose a column for " + ", ".join(field_label(f) for f in missing) + "."
         show_text(self.missing_label, text)
-        anyway = self.mapping.read_anyway()
-        show_text(
-            self.mapping_note,
-            "Still read by name: "
-            + ", ".join(f"{field_label(f)} from “{h}”" for f, h in anyway)
-            + " (rename the column in the file to leave it out)."
-            if anyway
-            else "",
-        )
 
     # --- profiles ----------------------------------------------------------------------
 

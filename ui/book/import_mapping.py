@@ -119,26 +119,16 @@ class MappingEditor(QWidget):
         self.changed.emit()
 
     def columns(self) -> dict[str, str]:
+        """Field → header; "" for a field left out (even if a column has its name)."""
         return {
-            field: str(combo.currentData())
+            field: "" if combo.currentData() is None else str(combo.currentData())
             for field, combo in self.combos.items()
-            if combo.currentData() is not None
         }
-
-    def read_anyway(self) -> list[tuple[str, str]]:
-        """(field, header) for fields set to "not imported" that the importer will still
-        read, because a column has exactly the field's name (it matches those by name)."""
-        by_name = {h.strip().lower(): h for h in self.headers}
-        return [
-            (field, by_name[field])
-            for field, combo in self.combos.items()
-            if combo.currentData() is None and field in by_name
-        ]
 
     def missing(self) -> list[str]:
         """Required fields with no column chosen."""
         chosen = self.columns()
-        return [f for f in REQUIRED[self.kind] if f not in chosen]
+        return [f for f in REQUIRED[self.kind] if not chosen.get(f)]
 
     def apply(self, mapping: Mapping) -> list[str]:
         """Choose the columns a saved profile names; returns those not in this file."""

@@ -17,6 +17,8 @@ CUSTOMER_SORTS = {
     "kyc": "c.kyc_status",
     "risk": "c.risk_rating",
     "updated": "c.updated_at",
+    "external_id": "c.external_id",
+    "kind": "c.kind",
 }
 
 
@@ -91,7 +93,8 @@ def customer_page(
         params += ids
     sql = (
         "SELECT c.id, c.display_name, c.kind, c.country, c.kyc_status, c.risk_rating, "
-        "(SELECT count(*) FROM addresses a WHERE a.customer_id = c.id), c.updated_at "
+        "(SELECT count(*) FROM addresses a WHERE a.customer_id = c.id), c.updated_at, "
+        "c.external_id "
         f"FROM customers c WHERE {where} ORDER BY {order} {direction}, c.id {direction} "
         "LIMIT ? OFFSET ?"
     )

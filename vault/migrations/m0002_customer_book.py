@@ -31,6 +31,7 @@ CREATE INDEX customers_by_updated ON customers (updated_at, id);
 CREATE INDEX customers_by_country ON customers (country, id);
 CREATE INDEX customers_by_kyc ON customers (kyc_status, id);
 CREATE INDEX customers_by_risk ON customers (risk_rating, id);
+CREATE INDEX customers_by_kind ON customers (kind, id);
 
 CREATE TABLE customer_tags (
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,

@@ -207,3 +207,14 @@ def test_events_hold_no_personal_value_in_clear(book: CustomerBook, tmp_path: Pa
     )
     assert created["values"]["display_name"].startswith("enc:v1:")
     assert created["values"]["country"] == "DE"
+
+
+def test_a_field_can_be_left_out_even_if_a_column_has_its_name(
+    book: CustomerBook, tmp_path: Path
+) -> None:
+    text = "external_id,name,email\nL1,Left Out,not-an-email\n"
+    skip = Mapping(kind="customers", columns={"email": ""})
+    report = run_import(book, write(tmp_path / "c.csv", text), skip)
+    assert report.counts()["added"] == 1 and not report.rejects
+    (tmp_path / "p.yaml").write_text("kind: customers\ncolumns:\n  email: null\n")
+    assert load_mapping(tmp_path / "p.yaml").columns == {"email": ""}
