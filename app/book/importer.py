@@ -96,7 +96,7 @@ def run_import(
         done += len(batch)
         batch.clear()
         if progress is not None:
-            progress("rows", done, 0)
+            progress("rows", done, max(done, table.estimated_rows))
 
     for line, cells in table.rows:
         batch.append((line, cells))

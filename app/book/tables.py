@@ -33,6 +33,8 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
     encoding: str
     delimiter: str
+    #: roughly how many data rows there are, for a progress bar (0: unknown)
+    estimated_rows: int = 0
 
 
 def _detect_encoding(sample: bytes) -> str:
@@ -99,7 +101,12 @@ def read(path: Path, *, encoding: str | None = None, delimiter: str | None = Non
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise TableError(f"{path} line {start}: {exc}.") from None
 
-    return Table(headers, rows(), enc, sep)
+    lines_in_sample = max(1, sample.count(b"\n"))
+    size = path.stat().st_size
+    estimate = (
+        lines_in_sample - 1 if len(sample) >= size else int(size / (len(sample) / lines_in_sample))
+    )
+    return Table(headers, rows(), enc, sep, max(0, estimate))
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -129,7 +136,7 @@ def _read_xlsx(path: Path) -> Table:
         finally:
             book.close()
 
-    return Table(headers, rows(), "xlsx", "")
+    return Table(headers, rows(), "xlsx", "", max(0, (sheet.max_row or 1) - 1))
 
 
 def neutralise(cell: object) -> str:

@@ -218,3 +218,18 @@ def test_a_field_can_be_left_out_even_if_a_column_has_its_name(
     assert report.counts()["added"] == 1 and not report.rejects
     (tmp_path / "p.yaml").write_text("kind: customers\ncolumns:\n  email: null\n")
     assert load_mapping(tmp_path / "p.yaml").columns == {"email": ""}
+
+
+def test_progress_reports_an_estimated_total(book: CustomerBook, tmp_path: Path) -> None:
+    from app.book import importer
+
+    rows = "".join(f"P{i},Person {i},DE\n" for i in range(15_000))
+    path = write(tmp_path / "big.csv", "external_id,name,country\n" + rows)
+    seen: list[tuple[int, int]] = []
+    run_import(
+        book, path, default_mapping("customers"), progress=lambda p, d, t: seen.append((d, t))
+    )
+    assert seen[-1][0] == 15_000
+    first_done, first_total = seen[0]
+    assert first_done == importer.BATCH
+    assert 12_000 <= first_total <= 18_000
