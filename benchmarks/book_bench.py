@@ -134,8 +134,8 @@ def _fill_big(vault: Vault, rng: random.Random) -> list[str]:
         ),
     )
     conn.execute(
-        "INSERT INTO search (kind, customer_id, ref, text) "
-        "SELECT 'customer', id, id, display_name FROM customers"
+        "INSERT INTO search (rowid, kind, customer_id, ref, text) "
+        "SELECT id << 20, 'customer', id, id, display_name FROM customers"
     )
     keys: list[str] = []
     batch = []

@@ -129,7 +129,7 @@ def merge(book: CustomerBook, keep: int, other: int, *, reason: str) -> None:
             "UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ?",
             (keep, stamp, other),
         )
-        tx.execute("DELETE FROM search WHERE customer_id = ?", (other,))
+        customers.unindex(tx.conn, other)
         customers.reindex(tx.conn, keep)
         tx.event(
             "customer.merged",

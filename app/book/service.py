@@ -73,7 +73,7 @@ class CustomerBook:
         values = draft.record()
         if existing is None:
             customer_id, uid = customers.insert(tx.conn, values, now=now())
-            customers.reindex(tx.conn, customer_id)
+            customers.reindex(tx.conn, customer_id, new=True)
             tx.event(
                 "customer.created",
                 {"customer": uid, "values": self.seal(customer_id, values)},
@@ -237,7 +237,7 @@ class CustomerBook:
                 "owner = NULL, risk_reason = NULL, erased_at = ?, updated_at = ? WHERE id = ?",
                 (ERASED, ERASED, stamp, stamp, customer_id),
             )
-            tx.execute("DELETE FROM search WHERE customer_id = ?", (customer_id,))
+            customers.unindex(tx.conn, customer_id)
             self.keys.destroy(customer_id)
             tx.event("customer.erased", {"customer": row[0], "reason": reason.strip()})
         # Deleted FTS entries linger in index segments until they are merged.
