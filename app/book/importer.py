@@ -14,16 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.addresses import AddressError, normalize
 from app.book import tables, validate
 from app.book.mapping import FIELDS, Mapping
-from app.book.models import AddressDraft, ValidationError
+from app.book.models import AddressDraft, Outcome, ValidationError
 from app.book.service import CustomerBook
-from vault.book import addresses, customers
+from vault.book import addresses
 from vault.store import Transaction
 
 BATCH = 10_000
 Progress = Callable[[str, int, int], None]
-RowWriter = Callable[[CustomerBook, Transaction, dict[str, str], "ImportReport"], None]
 
 
 @dataclass(frozen=True)
@@ -77,21 +77,34 @@ def run_import(
     table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
     columns = mapping.resolve(table.headers)
     report = ImportReport(kind=mapping.kind, headers=table.headers)
-    row_of = _customer_row if mapping.kind == "customers" else _address_row(book)
     batch: list[tuple[int, list[str]]] = []
     done = 0
+
+    links = _AddressLinks() if mapping.kind == "addresses" else None
+
+    def reject(line: int, cells: list[str], exc: ValidationError) -> None:
+        report.rejected += 1
+        report.rejects.append(Reject(line, f"{exc.field}: {exc.reason}", cells))
 
     def flush() -> None:
         nonlocal done
         with book.vault.transaction() as tx, tx.buffered_events():
-            first_new = addresses.next_row(tx.conn)
-            for line, cells in batch:
-                try:
-                    row_of(book, tx, _fields(cells, columns), report)
-                except ValidationError as exc:
-                    report.rejected += 1
-                    report.rejects.append(Reject(line, f"{exc.field}: {exc.reason}", cells))
-            if mapping.kind == "addresses":
+            if links is None:
+                for line, cells in batch:
+                    try:
+                        _customer_row(book, tx, _fields(cells, columns), report)
+                    except ValidationError as exc:
+                        reject(line, cells, exc)
+            else:
+                first_new = addresses.next_row(tx.conn)
+                ready = []
+                for line, cells in batch:
+                    try:
+                        ready.append(links.prepare(tx, _fields(cells, columns)))
+                    except ValidationError as exc:
+                        reject(line, cells, exc)
+                for outcome in book.link_addresses(tx, ready):
+                    _count(report, outcome)
                 report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
         done += len(batch)
         batch.clear()
@@ -113,8 +126,11 @@ def run_import(
 def _customer_row(
     book: CustomerBook, tx: Transaction, fields: dict[str, str], report: ImportReport
 ) -> None:
-    draft = validate.customer(fields)
-    _, outcome = book.save_customer(tx, draft)
+    _, outcome = book.save_customer(tx, validate.customer(fields))
+    _count(report, outcome)
+
+
+def _count(report: ImportReport, outcome: Outcome) -> None:
     if outcome.added:
         report.added += 1
     elif outcome.changed:
@@ -123,42 +139,35 @@ def _customer_row(
         report.unchanged += 1
 
 
-def _address_row(book: CustomerBook) -> RowWriter:
-    cache: dict[str, tuple[int, str]] = {}
+class _AddressLinks:
+    """Checks each address row and finds its customer; the batch is then linked at once."""
 
-    def row(_: CustomerBook, tx: Transaction, fields: dict[str, str], report: ImportReport) -> None:
+    def __init__(self) -> None:
+        self._customers: dict[str, tuple[int, str]] = {}
+
+    def prepare(self, tx: Transaction, fields: dict[str, str]) -> tuple[int, str, AddressDraft]:
         external = fields.get("customer_external_id", "").strip()
         if not external:
             raise ValidationError("customer_external_id", "is empty")
-        found = cache.get(external)
+        chain = fields.get("chain", "").strip().lower()
+        if not chain:
+            raise ValidationError("chain", "is empty")
+        try:
+            address = normalize(chain, fields.get("address", ""))
+        except AddressError as exc:
+            raise ValidationError("address", exc.reason) from None
+        found = self._customers.get(external)
         if found is None:
-            customer_id = customers.by_external_id(tx.conn, external)
-            if customer_id is None:
+            row = tx.execute(
+                "SELECT id, uid FROM customers WHERE external_id = ?", (external,)
+            ).fetchone()
+            if row is None:
                 raise ValidationError(
                     "customer_external_id", f"no customer with external id '{external[:40]}'"
                 )
-            uid = str(
-                tx.execute("SELECT uid FROM customers WHERE id = ?", (customer_id,)).fetchone()[0]
-            )
-            found = cache[external] = (customer_id, uid)
-        chain = fields.get("chain", "").strip()
-        if not chain:
-            raise ValidationError("chain", "is empty")
-        draft = AddressDraft(
-            chain=chain,
-            address=fields.get("address", ""),
-            label=fields.get("label"),
-            evidence=fields.get("evidence"),
-        )
-        outcome, _row = book.link_address(tx, found[0], draft, uid=found[1])
-        if outcome.added:
-            report.added += 1
-        elif outcome.changed:
-            report.changed += 1
-        else:
-            report.unchanged += 1
-
-    return row
+            found = self._customers[external] = (int(row[0]), str(row[1]))
+        draft = AddressDraft(chain, address, fields.get("label"), fields.get("evidence"))
+        return found[0], found[1], draft
 
 
 def default_mapping(kind: str) -> Mapping:

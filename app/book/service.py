@@ -7,7 +7,7 @@ Personal values in events are sealed with the customer's own key
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,7 +113,13 @@ class CustomerBook:
         return Outcome(added=True, conflicts=tuple(self.flag_conflicts(tx, since_row=row_id)))
 
     def link_address(
-        self, tx: Transaction, customer_id: int, draft: AddressDraft, *, uid: str | None = None
+        self,
+        tx: Transaction,
+        customer_id: int,
+        draft: AddressDraft,
+        *,
+        uid: str | None = None,
+        normalized: bool = False,
     ) -> tuple[Outcome, int | None]:
         """Add (or relabel) one link; returns the new row id, or None if it existed.
 
@@ -121,10 +127,13 @@ class CustomerBook:
         address for a single add, once per batch for an import.
         """
         chain = draft.chain.strip().lower()
-        try:
-            address = normalize(chain, draft.address)
-        except AddressError as exc:
-            raise ValidationError("address", exc.reason) from None
+        if normalized:  # checked already, e.g. by the importer
+            address = draft.address
+        else:
+            try:
+                address = normalize(chain, draft.address)
+            except AddressError as exc:
+                raise ValidationError("address", exc.reason) from None
         label = (draft.label or "").strip() or None
         evidence = (draft.evidence or "").strip() or None
         uid = uid or self.uid_of(tx, customer_id)
@@ -165,6 +174,43 @@ class CustomerBook:
             },
         )
         return Outcome(changed=True), None
+
+    def link_addresses(
+        self, tx: Transaction, links: Sequence[tuple[int, str, AddressDraft]]
+    ) -> list[Outcome]:
+        """The bulk form of `link_address` for imports: (customer id, uid, draft) with the
+        address already normalised. New links are written with one executemany; the
+        rest (existing links, repeats within the batch) go through `link_address`."""
+        stamp = now()
+        keys = [(d.chain, d.address, cid) for cid, _, d in links]
+        known = addresses.existing(tx.conn, keys)
+        outcomes: list[Outcome | None] = [None] * len(links)
+        fresh: list[tuple[int, str, str, str | None, str | None, str]] = []
+        later: list[int] = []
+        for i, (customer_id, uid, draft) in enumerate(links):
+            key = keys[i]
+            if key in known:
+                later.append(i)
+                continue
+            known.add(key)
+            label = (draft.label or "").strip() or None
+            evidence = (draft.evidence or "").strip() or None
+            fresh.append((customer_id, draft.chain, draft.address, label, evidence, stamp))
+            tx.event(
+                "address.added",
+                {
+                    "customer": uid,
+                    "chain": draft.chain,
+                    "address": draft.address,
+                    **self.seal(customer_id, {"label": label, "evidence": evidence}),
+                },
+            )
+            outcomes[i] = Outcome(added=True)
+        addresses.insert_many(tx.conn, fresh)
+        for i in later:
+            customer_id, uid, draft = links[i]
+            outcomes[i] = self.link_address(tx, customer_id, draft, uid=uid, normalized=True)[0]
+        return [o if o is not None else Outcome() for o in outcomes]
 
     def flag_conflicts(
         self, tx: Transaction, *, since_row: int | None = None, customer: int | None = None
