@@ -15,7 +15,6 @@ import json
 import os
 import struct
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,8 +46,12 @@ class Event:
         return json.loads(self.payload)
 
 
+# One encoder for every payload: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_payload(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(payload).encode()
 
 
 def event_hash(
@@ -111,7 +114,8 @@ def time_ordered_id() -> str:
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return str(uuid.UUID(int=value))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class EventLog:
@@ -130,6 +134,19 @@ class EventLog:
         self._lamport: int | None = None
         self._dirty = False
         self._buffer: list[tuple[Any, ...]] | None = None
+        self._stamp_ms = -1
+        self._stamp = ""
+
+    def _timestamp(self) -> str:
+        """The ISO time to the millisecond, formatted once per millisecond (a bulk
+        import appends many events within one)."""
+        now_ms = time.time_ns() // 1_000_000
+        if now_ms != self._stamp_ms:
+            self._stamp_ms = now_ms
+            self._stamp = datetime.fromtimestamp(now_ms / 1000, UTC).isoformat(
+                timespec="milliseconds"
+            )
+        return self._stamp
 
     def forget_cache(self) -> None:
         """After a rollback (of a transaction or a savepoint): re-read the head."""
@@ -175,7 +192,7 @@ class EventLog:
         seq, clock = last_seq + 1, lamport + 1
         body = canonical_payload(payload)
         who = author or self.author
-        created_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        created_at = self._timestamp()
         digest = event_hash(
             prev_hash=last_hash,
             event_id=event_id,
