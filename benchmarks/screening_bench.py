@@ -1,18 +1,32 @@
-"""Offline sanctions figures: importing a full-size SDN XML, and look-ups against it.
+"""Screening figures: the offline sanctions list (import, look-ups), and screening over
+the network (a rate-limited local server; re-screening from the cache).
 
 python -m benchmarks.screening_bench     (or through benchmarks/run.py)
 """
 
 from __future__ import annotations
 
+import json
 import random
+import threading
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.addresses.evm import to_checksum_address
+from app.screening.batch import screen_batch
+from app.screening.outbox import RiskProvider
+from app.screening.providers import make_provider
+from app.screening.risk import Level, RiskResult, utc_now
 from app.screening.sanctions import OfflineSanctions, import_sanctions, screen_offline
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.keys import Keychain
+from vault.screening import screenings
+from vault.store import Vault
 from vault.unlock import create_vault
 
 NS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADVANCED_XML"
@@ -162,6 +176,157 @@ def bench_sanctions() -> list[Figure]:
     ]
 
 
+# --- screening over the network ------------------------------------------------
+
+RATE = 100  # requests per second the server allows and the client keeps to
+NETWORK_LOOKUPS = 1_000
+CACHED_LOOKUPS = 10_000
+KYT = "chainalysis-sanctions"
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # a line per request would drown the figures
+
+
+class _RateLimitedServer:
+    """The Chainalysis Sanctions API's documented answer on 127.0.0.1, allowing `rate`
+    requests per second (a token bucket holding 5, so a few milliseconds of thread
+    jitter are not punished); beyond that it answers 429 with Retry-After, as the
+    real service does. Threaded: the client's workers call it concurrently."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.requests = 0
+        self.refused = 0
+        self._lock = threading.Lock()
+        self._tokens = 5.0
+        self._updated = time.monotonic()
+        self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_Quiet)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _allowed(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(5.0, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self.requests += 1
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return True
+            self.refused += 1
+            return False
+
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if not self._allowed():
+            start_response("429 Too Many Requests", [("Retry-After", "1")])
+            return [b""]
+        body = json.dumps({"identifications": []}).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    def __enter__(self) -> _RateLimitedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(10)
+
+
+def _provider(base_url: str, rate: float) -> RiskProvider:
+    """The Chainalysis Sanctions provider, pointed at the local server."""
+    return make_provider(KYT, key="bench-key", base_url=base_url, rate_per_second=rate)
+
+
+def _close(provider: RiskProvider) -> None:
+    close = getattr(provider, "close", None)
+    if callable(close):
+        close()
+
+
+@contextmanager
+def _bench_vault(folder: Path) -> Iterator[Vault]:
+    vault = create_vault(
+        folder / "bench.vault", passphrase=PASSPHRASE, keychain=Keychain(MemoryKeyring())
+    ).vault
+    try:
+        yield vault
+    finally:
+        vault.close(audit=False)
+
+
+def _addresses(count: int) -> list[tuple[str, str]]:
+    return [("ethereum", "0x" + f"{i:040x}") for i in range(1, count + 1)]
+
+
+def bench_screening_rate_limited() -> list[Figure]:
+    """1,000 look-ups through the batch (8 network threads, results written in batches)
+    against a server allowing 100/s, with the client's token bucket at 100/s."""
+    limit = NETWORK_LOOKUPS / RATE  # seconds the limit permits (the first call is free)
+    with temp_folder() as folder, _bench_vault(folder) as vault, _RateLimitedServer(RATE) as server:
+        provider = _provider(server.url, RATE)
+        try:
+            start = time.perf_counter()
+            report = screen_batch(vault, provider, _addresses(NETWORK_LOOKUPS), workers=8)
+            wall = time.perf_counter() - start
+        finally:
+            _close(provider)
+        if report.fetched != NETWORK_LOOKUPS or report.errors:
+            raise SystemExit(f"rate-limited benchmark: {report}")
+    return [
+        Figure(
+            "screening_1000_at_100_per_s",
+            wall,
+            "s",
+            f"within 15% of the {limit:.0f} s the limit permits ({server.requests} requests, "
+            f"{server.refused} answered 429)",
+            wall / limit,
+            f"the {limit:.0f} s the limit permits",
+        )
+    ]
+
+
+def bench_screening_cached() -> list[Figure]:
+    """10,000 addresses answered once, then screened again within their time to live
+    with a provider pointed at the server: every answer from the vault, no request."""
+    with temp_folder() as folder, _bench_vault(folder) as vault, _RateLimitedServer(RATE) as server:
+        provider = _provider(server.url, RATE)
+        targets = _addresses(CACHED_LOOKUPS)
+        try:
+            with vault.transaction() as tx:
+                for chain, address in targets:
+                    answer = RiskResult(
+                        chain=chain,
+                        address=address,
+                        provider=KYT,
+                        level=Level.NONE,
+                        score=0,
+                        fetched_at=utc_now(),
+                        source="Chainalysis Sanctions API",
+                        raw=b'{"identifications": []}',
+                    )
+                    screenings.record(tx.conn, answer.to_record())
+            start = time.perf_counter()
+            report = screen_batch(vault, provider, targets, workers=8)
+            wall = time.perf_counter() - start
+        finally:
+            _close(provider)
+        if report.cached != CACHED_LOOKUPS or server.requests:
+            raise SystemExit(f"cached benchmark: {report}, {server.requests} requests")
+    return [
+        Figure(
+            "screening_10k_cached_within_ttl",
+            wall,
+            "s",
+            f"< 1 s and zero requests ({server.requests} made)",
+            wall / 1.0,
+            "target",
+        )
+    ]
+
+
 if __name__ == "__main__":
-    for figure in bench_sanctions():
+    for figure in bench_sanctions() + bench_screening_rate_limited() + bench_screening_cached():
         print(figure.line())

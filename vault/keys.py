@@ -100,6 +100,38 @@ class Keychain:
         with contextlib.suppress(keyring.errors.KeyringError, OSError, RuntimeError):
             ring.delete_password(SERVICE, vault_id)
 
+    # Other secrets of a vault (provider API keys) sit beside its key, under the
+    # user name "<vault id>/<name>", so they follow the vault as its key does.
+
+    def put_secret(self, vault_id: str, name: str, value: str) -> bool:
+        """Store a secret of this vault (e.g. "api/etherscan/key"); False when no
+        keychain accepted it."""
+        ring = self._ring()
+        if _is_fail_backend(ring):
+            return False
+        try:
+            ring.set_password(SERVICE, f"{vault_id}/{name}", value)
+        except (keyring.errors.KeyringError, OSError, RuntimeError):
+            return False
+        return True
+
+    def get_secret(self, vault_id: str, name: str) -> str | None:
+        """The stored secret, or None when there is none or no keychain answers."""
+        ring = self._ring()
+        if _is_fail_backend(ring):
+            return None
+        try:
+            return ring.get_password(SERVICE, f"{vault_id}/{name}")
+        except (keyring.errors.KeyringError, OSError, RuntimeError):
+            return None
+
+    def delete_secret(self, vault_id: str, name: str) -> None:
+        ring = self._ring()
+        if _is_fail_backend(ring):
+            return
+        with contextlib.suppress(keyring.errors.KeyringError, OSError, RuntimeError):
+            ring.delete_password(SERVICE, f"{vault_id}/{name}")
+
 
 def _is_fail_backend(ring: KeyringBackend) -> bool:
     # keyring falls back to fail.Keyring (or a chainer holding nothing) when no

@@ -14,6 +14,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -24,15 +25,25 @@ from app.book.mapping import MappingError
 from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from app.screening.cache import Lookup
+from app.screening.outbox import EXPLORER, pending
 from app.screening.risk import RiskResult
 from app.screening.sanctions import SanctionsImportError, import_sanctions
-from app.screening.service import Screening, all_targets, customer_targets, parse_target
+from app.screening.secrets import delete_key, set_key
+from app.screening.service import (
+    Screening,
+    all_targets,
+    customer_targets,
+    explorers_for,
+    parse_target,
+)
 from app.session import VaultSession
 from vault import backup as backups
 from vault import keyops, verify
 from vault.errors import NoUnlockMethodError, VaultError, WrongPassphraseError
 from vault.header import read_header
 from vault.keys import Keychain
+from vault.screening.outbox import Item
 from vault.unlock import MIN_PASSPHRASE, Credentials
 
 UNEXPECTED = 70
@@ -268,7 +279,11 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
 
 
 def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    """One JSON line per address, as each answer arrives: from the cache within its time
+    to live, from the provider, or "queued" (with the last known answer) when the
+    provider cannot be reached or --offline was given."""
     session = _open(args, secrets, keychain)
+    screening = Screening(session.vault)
     try:
         vault = session.vault
         try:
@@ -278,14 +293,51 @@ def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
                 targets = [parse_target(text) for text in args.address]
             else:
                 targets = list(all_targets(vault))
-            results = Screening(vault).screen(targets, provider=args.provider, offline=args.offline)
+            screening.lookup(
+                targets,
+                provider=args.provider,
+                offline=args.offline,
+                refresh=args.refresh,
+                on_result=lambda lookup: print(json.dumps(lookup_line(lookup)), flush=True),
+            )
         except ValidationError as exc:
             raise VaultError(f"{exc.field}: {exc.reason}") from None
-        for result in results:
-            print(json.dumps(screen_line(result)))
+        report = screening.last_report
+        if report is not None and report.queued:
+            print(
+                f"{report.queued} look-up(s) wait in the outbox ({screening.waiting()} in all); "
+                "they run with 'strongroom outbox run' once the provider is reachable.",
+                file=sys.stderr,
+            )
     finally:
+        screening.forget()
         session.lock(reason="command finished")
     return 0
+
+
+def lookup_line(lookup: Lookup) -> dict[str, object]:
+    """A look-up as printed by `screen`: the normalised model, its status ("queued"
+    when it waits in the outbox), where the answer came from and how old it is."""
+    if lookup.result is None:
+        line: dict[str, object] = {
+            "chain": lookup.chain,
+            "address": lookup.address,
+            "provider": lookup.provider,
+            "level": "unknown",
+            "score": None,
+            "sanctioned": False,
+            "categories": [],
+            "fetched_at": None,
+        }
+    else:
+        line = screen_line(lookup.result)
+    line["status"] = lookup.status
+    line["origin"] = str(lookup.origin)
+    age = lookup.age_seconds()
+    line["age_seconds"] = None if age is None else max(0, round(age))
+    if lookup.note:
+        line["queued_because"] = lookup.note
+    return line
 
 
 def screen_line(result: RiskResult) -> dict[str, object]:
@@ -325,6 +377,70 @@ def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    """`run`: run what is due (prints the counts as JSON); `status`: what waits."""
+    session = _open(args, secrets, keychain)
+    screening = Screening(session.vault)
+    explorers = None
+    try:
+        if args.action == "status":
+            items = pending(session.vault.conn, limit=args.limit)
+            print(json.dumps({"waiting": screening.waiting()}))
+            for item in items:
+                print(json.dumps(outbox_line(item)))
+            return 0
+        if args.force:
+            screening.retry_now()
+        if pending(session.vault.conn, kind=EXPLORER, limit=1):
+            explorers = explorers_for(session.vault)
+        report = screening.run_outbox(limit=args.limit, explorers=explorers)
+        print(json.dumps(asdict(report)))
+    finally:
+        if explorers is not None:
+            explorers.close()
+        screening.forget()
+        session.lock(reason="command finished")
+    return 0
+
+
+def outbox_line(item: Item) -> dict[str, object]:
+    return {
+        "kind": item.kind,
+        **item.payload,
+        "attempts": item.attempts,
+        "next_attempt_at": item.next_attempt_at,
+        "last_error": item.last_error,
+    }
+
+
+def cmd_keys(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    """Store or forget a provider's API key; the key is read from stdin (after the
+    passphrase line with --passphrase-stdin), or asked for on a terminal."""
+    session = _open(args, secrets, keychain)
+    try:
+        try:
+            if args.action == "set":
+                key = _read_key(secrets, f"API key for {args.provider}")
+                secret = _read_key(secrets, "API secret") if args.with_secret else None
+                where = set_key(session.vault, args.provider, key, secret)
+                place = "the OS keychain" if where == "keychain" else "the vault (no OS keychain)"
+                print(f"Stored the API key for {args.provider} in {place}.")
+            elif delete_key(session.vault, args.provider):
+                print(f"Removed the API key for {args.provider}.")
+            else:
+                print(f"There was no API key for {args.provider}.")
+        except ValidationError as exc:
+            raise VaultError(f"{exc.field}: {exc.reason}") from None
+    finally:
+        session.lock(reason="command finished")
+    return 0
+
+
+def _read_key(secrets: Secrets, what: str) -> str:
+    typed = secrets.ask(f"{what}: ")
+    return typed if typed is not None else secrets.line(what)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "init": cmd_init,
     "verify": cmd_verify,
@@ -337,6 +453,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "export": cmd_export,
     "screen": cmd_screen,
     "sanctions": cmd_sanctions,
+    "outbox": cmd_outbox,
+    "keys": cmd_keys,
 }
 
 

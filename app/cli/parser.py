@@ -14,6 +14,8 @@ COMMANDS = (
     "keychain",
     "import",
     "export",
+    "outbox",
+    "keys",
 )
 
 
@@ -144,8 +146,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
     )
     which.add_argument("--all", action="store_true", help="every address in the book")
-    p.add_argument("--provider", default="sanctions-list", help="default: sanctions-list")
-    p.add_argument("--offline", action="store_true", help="use only the cache and offline list")
+    p.add_argument(
+        "--provider",
+        default="sanctions-list",
+        metavar="NAME",
+        help="default: sanctions-list (no key, no network); a KYT provider needs "
+        "'strongroom keys set NAME' first",
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="use only the cache and the offline list; other look-ups wait in the outbox",
+    )
+    p.add_argument(
+        "--refresh", action="store_true", help="ask the provider even if a fresh answer is cached"
+    )
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser(
+        "outbox", help="look-ups waiting for the network: run what is due, or list them"
+    )
+    p.add_argument("action", choices=("run", "status"))
+    _vault_arg(p)
+    p.add_argument("--limit", type=int, default=1000, help="run at most this many (default 1000)")
+    p.add_argument(
+        "--force", action="store_true", help="run: also what is still backing off after a failure"
+    )
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser(
+        "keys",
+        help="provider API keys (OS keychain, else the vault): the key is read from stdin",
+    )
+    p.add_argument("action", choices=("set", "delete"))
+    p.add_argument("provider", metavar="PROVIDER", help="e.g. chainalysis-sanctions, etherscan")
+    _vault_arg(p)
+    p.add_argument(
+        "--with-secret",
+        action="store_true",
+        help="also read the provider's API secret, on the line after the key (Elliptic)",
+    )
     _unlock_args(p)
     _common(p)
 

@@ -1,0 +1,457 @@
+"""Screening many addresses, and draining the outbox, on a pool of network threads.
+
+Threads (DESIGN.md "Threads"): the function is called on the database worker
+and stays there. Provider calls run on a `concurrent.futures` thread pool (the
+client's token bucket keeps them within the provider's rate); their outcomes
+come back to the calling thread, which reports each one as it arrives and
+writes them in batches (one transaction per `write_every` results or per
+`flush_seconds`), so the database is never written from the pool.
+
+Cancel: `progress(done, total)` or `on_result` may raise (e.g. `app.tasks.
+Cancelled`). The batch then stops submitting, drops calls still in flight,
+writes the whole results it already reported, records the run, and re-raises.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from app.screening import explorer_data
+from app.screening.cache import ANSWERED, Lookup, Origin, ResultCache, TtlPolicy
+from app.screening.outbox import (
+    EXPLORER,
+    LEASE,
+    SCREENING,
+    Backoff,
+    Outcome,
+    RiskProvider,
+    attempt,
+    iso,
+    queue_screening,
+    retry_delay,
+)
+from app.screening.risk import RiskResult, utc_now
+from integrations.http import IntegrationError
+from vault.connection import Connection
+from vault.screening import outbox as store
+from vault.screening import screenings
+from vault.store import Vault
+
+Progress = Callable[[int, int], None]
+OnResult = Callable[[Lookup], None]
+Pair = tuple[str, str]
+
+
+@dataclass
+class BatchReport:
+    """What a batch did. `fetched` counts provider answers (error statuses included)."""
+
+    provider: str
+    total: int = 0
+    fetched: int = 0
+    cached: int = 0
+    queued: int = 0
+    errors: int = 0
+    sanctioned: int = 0
+    cancelled: bool = False
+
+    @property
+    def done(self) -> int:
+        return self.fetched + self.cached + self.queued
+
+    def event(self) -> dict[str, object]:
+        return {
+            "provider": self.provider,
+            "addresses": self.total,
+            "fetched": self.fetched,
+            "cached": self.cached,
+            "queued": self.queued,
+            "sanctioned": self.sanctioned,
+            "errors": self.errors,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass
+class _Writer:
+    """Results and queued look-ups of one batch, written one transaction at a time."""
+
+    vault: Vault
+    provider: str
+    backoff: Backoff
+    rng: random.Random
+    results: list[RiskResult] = field(default_factory=list)
+    queued: list[tuple[str, str, Outcome | None, datetime]] = field(default_factory=list)
+    since: float | None = None
+    broken: bool = False
+
+    def __len__(self) -> int:
+        return len(self.results) + len(self.queued)
+
+    def add(self, result: RiskResult) -> None:
+        self.results.append(result)
+        self._started()
+
+    def add_queued(self, chain: str, address: str, outcome: Outcome | None, now: datetime) -> None:
+        self.queued.append((chain, address, outcome, now))
+        self._started()
+
+    def _started(self) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+
+    def due(self, every: int, seconds: float) -> bool:
+        if self.since is None:
+            return False
+        return len(self) >= every or time.monotonic() - self.since >= seconds
+
+    def flush(self, event: dict[str, object] | None = None) -> None:
+        if not len(self) and event is None:
+            return
+        try:
+            with self.vault.transaction() as tx:
+                for result in self.results:
+                    screenings.record(tx.conn, result.to_record())
+                for chain, address, outcome, now in self.queued:
+                    queue_screening(
+                        tx.conn,
+                        provider=self.provider,
+                        chain=chain,
+                        address=address,
+                        now=now,
+                        outcome=outcome,
+                        backoff=self.backoff,
+                        rng=self.rng,
+                    )
+                if event is not None:
+                    tx.event("screening.run", event)
+        except BaseException:
+            self.broken = True
+            raise
+        self.results.clear()
+        self.queued.clear()
+        self.since = None
+
+
+def screen_batch(
+    vault: Vault,
+    provider: RiskProvider,
+    targets: Iterable[Pair],
+    *,
+    policy: TtlPolicy | None = None,
+    refresh: bool = False,
+    offline: bool = False,
+    progress: Progress | None = None,
+    on_result: OnResult | None = None,
+    workers: int = 8,
+    executor: Executor | None = None,
+    inline: bool = False,
+    write_every: int = 200,
+    flush_seconds: float = 0.5,
+    backoff: Backoff | None = None,
+    rng: random.Random | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> BatchReport:
+    """Screen each (chain, address) once with `provider`; one audit event per run.
+
+    A stored answer within the provider's time to live is reported from the cache
+    without a call, unless `refresh`. `offline` makes no call at all: misses are
+    queued and reported with their last known answer. A provider that cannot be
+    reached queues the rest of the batch too. `inline` runs the provider on the
+    calling thread (the offline list: no network, microseconds per call).
+    """
+    pairs = list(dict.fromkeys(targets))
+    report = BatchReport(provider.name, total=len(pairs))
+    cache = ResultCache(vault.conn, policy)
+    writer = _Writer(vault, provider.name, backoff or Backoff(), rng or random.Random())
+    run = _Run(report, cache, writer, provider.name, progress, on_result, clock)
+    try:
+        misses = []
+        for chain, address in pairs:
+            hit = None if refresh else cache.fresh(chain, address, provider.name, now=clock())
+            if hit is not None:
+                run.report_cached(chain, address, hit)
+            elif offline:
+                run.queue(chain, address, None, "offline: only the cache was asked")
+            else:
+                misses.append((chain, address))
+        if inline:
+            for chain, address in misses:
+                run.handle(chain, address, attempt(provider, chain, address))
+                run.tick(write_every, flush_seconds)
+        else:
+            _on_pool(provider, misses, run, workers, executor, write_every, flush_seconds)
+    except BaseException:
+        report.cancelled = True
+        if not writer.broken:
+            writer.flush(report.event())
+        raise
+    writer.flush(report.event())
+    return report
+
+
+@dataclass
+class _Run:
+    """The calling thread's side of a batch: report each outcome, buffer its write."""
+
+    report: BatchReport
+    cache: ResultCache
+    writer: _Writer
+    provider: str
+    progress: Progress | None
+    on_result: OnResult | None
+    clock: Callable[[], datetime]
+    unreachable: Outcome | None = None
+
+    def _emit(self, lookup: Lookup) -> None:
+        if self.on_result is not None:
+            self.on_result(lookup)
+        if self.progress is not None:
+            self.progress(self.report.done, self.report.total)
+
+    def report_cached(self, chain: str, address: str, result: RiskResult) -> None:
+        self.report.cached += 1
+        self._emit(Lookup(chain, address, self.provider, Origin.CACHE, result))
+
+    def queue(self, chain: str, address: str, outcome: Outcome | None, note: str) -> None:
+        self.writer.add_queued(chain, address, outcome, self.clock())
+        self.report.queued += 1
+        known = self.cache.last_known(chain, address, self.provider)
+        self._emit(Lookup(chain, address, self.provider, Origin.QUEUED, known, note))
+
+    def handle(self, chain: str, address: str, outcome: Outcome) -> None:
+        if outcome.offline and self.unreachable is None:
+            self.unreachable = outcome
+        if outcome.result is not None:
+            result = outcome.result
+            self.writer.add(result)
+            self.report.errors += not result.ok
+            self.report.sanctioned += result.sanctioned
+        if outcome.retry:
+            if outcome.result is not None:
+                # An error status the provider gave (quota, key refused): stored, and
+                # the look-up waits in the outbox too; reported as the status it is.
+                self.writer.add_queued(chain, address, outcome, self.clock())
+            else:
+                self.report.queued += 1
+                self.writer.add_queued(chain, address, outcome, self.clock())
+                known = self.cache.last_known(chain, address, self.provider)
+                note = outcome.error or "the provider could not be reached"
+                self._emit(Lookup(chain, address, self.provider, Origin.QUEUED, known, note))
+                return
+        self.report.fetched += 1
+        self._emit(Lookup(chain, address, self.provider, Origin.PROVIDER, outcome.result))
+
+    def tick(self, every: int, seconds: float) -> None:
+        if self.writer.due(every, seconds):
+            self.writer.flush()
+
+
+def _on_pool(
+    provider: RiskProvider,
+    misses: list[Pair],
+    run: _Run,
+    workers: int,
+    executor: Executor | None,
+    write_every: int,
+    flush_seconds: float,
+) -> None:
+    if not misses:
+        return
+    own = executor is None
+    pool = executor or ThreadPoolExecutor(workers, thread_name_prefix="strongroom-screen")
+    window = max(1, workers) * 2
+    todo = iter(misses)
+    in_flight: dict[Future[Outcome], Pair] = {}
+    finished = False
+    try:
+        _submit(pool, provider, todo, in_flight, window, run)
+        while in_flight:
+            done, _ = wait(in_flight, timeout=flush_seconds, return_when=FIRST_COMPLETED)
+            for future in done:
+                chain, address = in_flight.pop(future)
+                run.handle(chain, address, future.result())
+            run.tick(write_every, flush_seconds)
+            _submit(pool, provider, todo, in_flight, window, run)
+        finished = True
+    finally:
+        if not finished:
+            for future in in_flight:
+                future.cancel()
+        if own:
+            pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
+def _submit(
+    pool: Executor,
+    provider: RiskProvider,
+    todo: Iterator[Pair],
+    in_flight: dict[Future[Outcome], Pair],
+    window: int,
+    run: _Run,
+) -> None:
+    """Keep `window` calls in flight; once the provider proved unreachable, queue the
+    rest without calling it (the outbox tries them when it is back)."""
+    while len(in_flight) < window:
+        pair = next(todo, None)
+        if pair is None:
+            return
+        if run.unreachable is not None:
+            run.queue(*pair, run.unreachable, run.unreachable.error or "unreachable")
+            continue
+        in_flight[pool.submit(attempt, provider, *pair)] = pair
+
+
+# --- draining the outbox -------------------------------------------------------
+
+
+@dataclass
+class OutboxRun:
+    """What one drain did, and how many items still wait."""
+
+    done: int = 0  # ran, and the answer is stored
+    given_up: int = 0  # ran into an error that retrying will not fix (stored as a status)
+    retried: int = 0  # failed again: pushed back with backoff
+    waiting: int = 0  # left in the outbox after this run
+
+
+@dataclass(frozen=True)
+class _Ran:
+    item: store.Item
+    outcome: Outcome
+    answer: explorer_data.ExplorerAnswer | None = None
+
+
+def run_outbox(
+    vault: Vault,
+    providers: Mapping[str, RiskProvider],
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    explorers: explorer_data.ExplorerSource | None = None,
+    workers: int = 4,
+    executor: Executor | None = None,
+    write_every: int = 200,
+    backoff: Backoff | None = None,
+    rng: random.Random | None = None,
+    lease: timedelta = LEASE,
+) -> OutboxRun:
+    """Run up to `limit` due items whose provider (or explorer) is at hand.
+
+    Each item is claimed before it runs and marked done in the transaction that
+    stores its result, so an item runs once even when drains overlap, and its
+    result is stored once even if a lease ran out. Database worker; calls run on
+    the pool.
+    """
+    moment = now or utc_now()
+    backoff = backoff or Backoff()
+    rng = rng or random.Random()
+    prefixes = [f"{SCREENING}:{name}:" for name in providers]
+    if explorers is not None:
+        prefixes.append(f"{EXPLORER}:")
+    items = store.due(vault.conn, now=iso(moment), limit=limit, key_prefixes=prefixes)
+    with vault.transaction() as tx:
+        claimed = [
+            i
+            for i in items
+            if store.claim(tx.conn, i.id, now=iso(moment), lease_until=iso(moment + lease))
+        ]
+    report = OutboxRun()
+    if claimed:
+        own = executor is None
+        pool = executor or ThreadPoolExecutor(workers, thread_name_prefix="strongroom-outbox")
+        try:
+            futures = [pool.submit(_run_item, item, providers, explorers) for item in claimed]
+            ran: list[_Ran] = []
+            for future in futures:
+                ran.append(future.result())
+                if len(ran) >= write_every:
+                    _settle(vault, ran, report, moment, backoff, rng)
+                    ran = []
+            _settle(vault, ran, report, moment, backoff, rng)
+        finally:
+            if own:
+                pool.shutdown(wait=False, cancel_futures=True)
+    report.waiting = store.waiting(vault.conn)
+    return report
+
+
+def _run_item(
+    item: store.Item,
+    providers: Mapping[str, RiskProvider],
+    explorers: explorer_data.ExplorerSource | None,
+) -> _Ran:
+    """Network pool: one item's call, its failure sorted, never raised."""
+    chain, address = item.payload["chain"], item.payload["address"]
+    if item.kind == EXPLORER:
+        assert explorers is not None
+        try:
+            answer = explorer_data.fetch(explorers, chain, address)
+            return _Ran(item, Outcome(None, retry=False), answer)
+        except IntegrationError as exc:
+            return _Ran(item, explorer_data.explorer_outcome(exc))
+        except KeyError:
+            return _Ran(item, Outcome(None, retry=False, error=f"no explorer for {chain}"))
+        except Exception as exc:  # an explorer bug must not stall the drain: give it up
+            error = f"the explorer failed unexpectedly ({type(exc).__name__})"
+            return _Ran(item, Outcome(None, retry=False, error=error))
+    return _Ran(item, attempt(providers[item.payload["provider"]], chain, address))
+
+
+def _settle(
+    vault: Vault,
+    ran: list[_Ran],
+    report: OutboxRun,
+    now: datetime,
+    backoff: Backoff,
+    rng: random.Random,
+) -> None:
+    if not ran:
+        return
+    with vault.transaction() as tx:
+        for done in ran:
+            _settle_one(tx.conn, done, report, now, backoff, rng)
+
+
+def _settle_one(
+    conn: Connection,
+    ran: _Ran,
+    report: OutboxRun,
+    now: datetime,
+    backoff: Backoff,
+    rng: random.Random,
+) -> None:
+    item, outcome = ran.item, ran.outcome
+    if outcome.retry:
+        delay = retry_delay(outcome, item.attempts + 1, backoff, rng)
+        error = outcome.error or "failed"
+        if store.retry_at(conn, item.id, when=iso(now + timedelta(seconds=delay)), error=error):
+            report.retried += 1
+            if outcome.result is not None:
+                screenings.record(conn, outcome.result.to_record())
+        return
+    answered = ran.answer is not None or (
+        outcome.result is not None and outcome.result.status in ANSWERED
+    )
+    given_up = None if answered else (outcome.error or _error_of(outcome.result))
+    if not store.finish(conn, item.id, now=iso(now), error=given_up):
+        return  # finished by another drain already: its result is stored, not this one
+    if ran.answer is not None:
+        explorer_data.store_answer(conn, ran.answer)
+    if outcome.result is not None:
+        screenings.record(conn, outcome.result.to_record())
+    if given_up is None:
+        report.done += 1
+    else:
+        report.given_up += 1
+
+
+def _error_of(result: RiskResult | None) -> str:
+    if result is None:
+        return "no answer"
+    return result.error or str(result.status)

@@ -1,0 +1,229 @@
+"""Explorer data kept for the dashboards: an address's balances and activity, and its
+daily inflow/outflow, as the block explorers gave them (`integrations.explorers`).
+
+`refresh_explorer` asks the chain's explorer and stores the answer; when the
+explorer cannot be reached it queues the refresh in the outbox (kind
+"explorer"), and `app.screening.batch.run_outbox` runs it later. The stored
+figures are read back with their source and `fetched_at`, so a chart always
+says how old it is and where it came from.
+
+`fetch` blocks on the network (network pool); `store`, the reads and
+`refresh_explorer` as a whole use the vault (database worker).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from app.screening.outbox import EXPLORER, Backoff, Outcome, queue
+from app.screening.risk import utc_now
+from integrations.explorers import AddressSummary, Balance, DailyFlow, Transfer, daily_flows
+from integrations.explorers.base import Explorer
+from integrations.http import AuthError, IntegrationError, QuotaError, TransientError
+from vault.connection import Connection
+from vault.screening import explorer as store
+from vault.screening.explorer import FlowRow
+from vault.store import Vault
+
+#: recent transfers read per refresh: the window the daily flows are built from
+TRANSFERS = 100
+
+
+class ExplorerSource(Protocol):
+    """What `refresh_explorer` needs of `integrations.explorers.Explorers`."""
+
+    def for_chain(self, chain: str) -> Explorer: ...
+
+
+@dataclass(frozen=True)
+class ExplorerAnswer:
+    """One refresh's worth of data about an address, before it is stored."""
+
+    summary: AddressSummary
+    transfers: tuple[Transfer, ...]
+    flows: tuple[DailyFlow, ...]
+    #: the transfer window was full: its oldest day may miss transfers
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class ExplorerRefresh:
+    """What `refresh_explorer` did: stored an answer, or queued the refresh, or failed."""
+
+    chain: str
+    address: str
+    answer: ExplorerAnswer | None
+    queued: bool = False
+    error: str | None = None
+
+
+def explorer_key(chain: str, address: str) -> str:
+    return f"{EXPLORER}:{chain}:{address}"
+
+
+def fetch(
+    explorers: ExplorerSource, chain: str, address: str, *, transfers: int = TRANSFERS
+) -> ExplorerAnswer:
+    """Summary and recent transfers from the chain's explorer. Network pool; raises
+    `IntegrationError`s, and KeyError when no explorer is set up for the chain."""
+    explorer = explorers.for_chain(chain)
+    summary = explorer.summary(address)
+    recent = explorer.transfers(address, limit=transfers)
+    return ExplorerAnswer(
+        summary=summary,
+        transfers=tuple(recent),
+        flows=tuple(daily_flows(recent)),
+        truncated=len(recent) >= transfers,
+    )
+
+
+def store_answer(conn: Connection, answer: ExplorerAnswer) -> None:
+    """Write the summary (replacing this source's previous one) and the daily flows,
+    inside the caller's transaction."""
+    summary = answer.summary
+    store.put_summary(
+        conn,
+        {
+            "chain": summary.chain,
+            "address": summary.address,
+            "source": summary.source,
+            "balances": [_balance(summary.native), *(_balance(t) for t in summary.tokens)],
+            "tx_count": summary.tx_count,
+            "nonce": summary.nonce,
+            "first_seen": _when(summary.first_seen),
+            "last_seen": _when(summary.last_seen),
+            "fetched_at": summary.fetched_at.isoformat(),
+            "raw": evidence(answer),
+        },
+    )
+    oldest = min((f.day for f in answer.flows), default=None)
+    store.put_flows(
+        conn,
+        chain=summary.chain,
+        address=summary.address,
+        source=summary.source,
+        fetched_at=summary.fetched_at.isoformat(),
+        flows=[
+            FlowRow(
+                day=f.day.isoformat(),
+                asset=f.asset.contract or "",
+                symbol=f.asset.symbol,
+                decimals=f.asset.decimals,
+                inflow=f.inflow,
+                outflow=f.outflow,
+                transfers=f.transfers,
+                complete=not (answer.truncated and f.day == oldest),
+            )
+            for f in answer.flows
+        ],
+    )
+
+
+def refresh_explorer(
+    vault: Vault,
+    explorers: ExplorerSource,
+    chain: str,
+    address: str,
+    *,
+    now: datetime | None = None,
+    backoff: Backoff | None = None,
+    rng: random.Random | None = None,
+) -> ExplorerRefresh:
+    """Ask the explorer about an address and keep the answer; queue it when the
+    explorer cannot be reached. Blocks the calling thread (the database worker)
+    for the network calls: for many addresses use the outbox and `run_outbox`."""
+    try:
+        answer = fetch(explorers, chain, address)
+    except KeyError as exc:
+        return ExplorerRefresh(chain, address, None, error=str(exc.args[0]) if exc.args else "")
+    except IntegrationError as exc:
+        outcome = explorer_outcome(exc)
+        if not outcome.retry:
+            return ExplorerRefresh(chain, address, None, error=outcome.error)
+        with vault.transaction() as tx:
+            queue(
+                tx.conn,
+                kind=EXPLORER,
+                key=explorer_key(chain, address),
+                payload={"chain": chain, "address": address},
+                now=now or utc_now(),
+                outcome=outcome,
+                backoff=backoff or Backoff(),
+                rng=rng or random.Random(),
+            )
+        return ExplorerRefresh(chain, address, None, queued=True, error=outcome.error)
+    with vault.transaction() as tx:
+        store_answer(tx.conn, answer)
+    return ExplorerRefresh(chain, address, answer)
+
+
+def explorer_outcome(exc: IntegrationError) -> Outcome:
+    """Whether a failed refresh waits in the outbox (unreachable, quota, key) or not."""
+    text = str(exc)
+    if isinstance(exc, TransientError | QuotaError):
+        return Outcome(None, retry=True, error=text, retry_after=exc.retry_after)
+    if isinstance(exc, AuthError):
+        return Outcome(None, retry=True, error=text, auth=True)
+    return Outcome(None, retry=False, error=text)
+
+
+# --- reading, for the dashboards ---------------------------------------------
+
+
+def summaries(conn: Connection, chain: str, address: str) -> list[dict[str, Any]]:
+    """Each source's newest summary of the address (balances as ints), newest first."""
+    return store.summaries(conn, chain, address)
+
+
+def flows(
+    conn: Connection,
+    chain: str,
+    address: str,
+    *,
+    since: date | None = None,
+    assets: Sequence[str] | None = None,
+) -> list[FlowRow]:
+    """The daily series, oldest day first; `assets` are contracts ('' for native)."""
+    return store.flows(
+        conn,
+        chain,
+        address,
+        since=None if since is None else since.isoformat(),
+        assets=assets,
+    )
+
+
+def _balance(balance: Balance) -> dict[str, Any]:
+    asset = balance.asset
+    return {
+        "symbol": asset.symbol,
+        "contract": asset.contract,
+        "decimals": asset.decimals,
+        "amount": balance.amount,
+        "pending": balance.pending,
+    }
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def evidence(answer: ExplorerAnswer) -> bytes:
+    """The normalised answer as JSON (amounts as exact integers, times as ISO): what the
+    explorer said, kept as evidence beside the figures drawn from it."""
+    body = {
+        "summary": asdict(answer.summary),
+        "transfers": [asdict(t) for t in answer.transfers],
+    }
+    return json.dumps(body, default=_plain, sort_keys=True).encode()
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
