@@ -220,6 +220,10 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "import": book_bench.bench_import,
     "book": book_bench.bench_big_book,
     "sanctions": screening_bench.bench_sanctions,
+    "screening": lambda: [
+        *screening_bench.bench_screening_rate_limited(),
+        *screening_bench.bench_screening_cached(),
+    ],
 }
 
 

@@ -123,5 +123,12 @@ def message_in(body: Any) -> str:
 
 
 def _short(text: str) -> str:
+    """At most _SNIPPET characters, cut between words only: a key echoed in the body is
+    then either whole (and blanked by the client's redaction) or left out, never a
+    prefix that redaction would no longer recognise."""
     text = " ".join(text.split())
-    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
+    if len(text) <= _SNIPPET:
+        return text
+    cut = text[: _SNIPPET - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else "") + "…"

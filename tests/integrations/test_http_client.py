@@ -307,3 +307,13 @@ def test_the_key_never_shows_in_errors_tracebacks_or_logs(
     assert any("/data?apikey=***" in line for line in ours)
     assert not any(KEY in line for line in ours)
     offline.close()
+
+
+def test_a_long_error_body_never_keeps_part_of_a_word() -> None:
+    from integrations.http.responses import _short
+
+    key = "K" * 40
+    text = "x " * 70 + key + " tail"
+    short = _short(text)
+    assert len(short) <= 160
+    assert "K" not in short  # the key straddled the cut: left out whole
