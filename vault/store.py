@@ -81,6 +81,10 @@ class Transaction:
     def event(self, type_: str, payload: Mapping[str, Any]) -> Event:
         return self._log.append(type_, payload)
 
+    def events(self, type_: str, payloads: list[Mapping[str, Any]]) -> None:
+        """Many events of one type, in order (bulk imports)."""
+        self._log.extend(type_, payloads)
+
 
 class Vault:
     """An unlocked vault. Closing it (lock) drops the key and every connection."""

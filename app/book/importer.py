@@ -14,23 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.addresses import AddressError, normalize
-from app.book import tables, validate
+from app.book import tables
+from app.book.import_rows import BATCH, Batch, Reject, open_rows
 from app.book.mapping import FIELDS, Mapping
-from app.book.models import AddressDraft, Outcome, ValidationError
+from app.book.models import AddressDraft, CustomerDraft, Outcome
 from app.book.service import CustomerBook
 from vault.book import addresses
 from vault.store import Transaction
 
-BATCH = 10_000
+__all__ = ["BATCH", "ImportReport", "Reject", "default_mapping", "run_import"]
+
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Reject:
-    line: int
-    reason: str
-    cells: list[str]
 
 
 @dataclass
@@ -61,9 +55,17 @@ class ImportReport:
             [[r.line, r.reason, *r.cells] for r in self.rejects],
         )
 
+    def _reject(self, found: list[Reject]) -> None:
+        self.rejected += len(found)
+        self.rejects.extend(sorted(found, key=lambda r: r.line))
 
-def _fields(cells: list[str], columns: dict[str, int]) -> dict[str, str]:
-    return {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
+    def _count(self, outcome: Outcome) -> None:
+        if outcome.added:
+            self.added += 1
+        elif outcome.changed:
+            self.changed += 1
+        else:
+            self.unchanged += 1
 
 
 def run_import(
@@ -72,102 +74,82 @@ def run_import(
     mapping: Mapping,
     *,
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
-    """Import `path` into the book; raises TableError/MappingError only for the file itself."""
-    table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
-    columns = mapping.resolve(table.headers)
-    report = ImportReport(kind=mapping.kind, headers=table.headers)
-    batch: list[tuple[int, list[str]]] = []
-    done = 0
+    """Import `path` into the book; raises TableError/MappingError only for the file itself.
 
-    links = _AddressLinks() if mapping.kind == "addresses" else None
-
-    def reject(line: int, cells: list[str], exc: ValidationError) -> None:
-        report.rejected += 1
-        report.rejects.append(Reject(line, f"{exc.field}: {exc.reason}", cells))
-
-    def flush() -> None:
-        nonlocal done
-        with book.vault.transaction() as tx, tx.buffered_events():
-            if links is None:
-                for line, cells in batch:
-                    try:
-                        _customer_row(book, tx, _fields(cells, columns), report)
-                    except ValidationError as exc:
-                        reject(line, cells, exc)
-            else:
-                first_new = addresses.next_row(tx.conn)
-                ready = []
-                for line, cells in batch:
-                    try:
-                        ready.append(links.prepare(tx, _fields(cells, columns)))
-                    except ValidationError as exc:
-                        reject(line, cells, exc)
-                for outcome in book.link_addresses(tx, ready):
-                    _count(report, outcome)
-                report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
-        done += len(batch)
-        batch.clear()
-        if progress is not None:
-            progress("rows", done, max(done, table.estimated_rows))
-
-    for line, cells in table.rows:
-        batch.append((line, cells))
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+    `parallel`: read and check rows in a second process (None: for big files)."""
+    owners = _Owners()
+    with open_rows(path, mapping, parallel=parallel) as source:
+        report = ImportReport(kind=mapping.kind, headers=source.headers)
+        for batch in source.batches:
+            with book.vault.transaction() as tx, tx.buffered_events():
+                if mapping.kind == "addresses":
+                    _write_addresses(book, tx, batch, owners, report)
+                else:
+                    _write_customers(book, tx, batch, report)
+            if progress is not None:
+                progress("rows", batch.read, max(batch.read, source.estimated_rows))
     book.vault.audit(
         "import.finished", {"kind": mapping.kind, "file": path.name, **report.counts()}
     )
     return report
 
 
-def _customer_row(
-    book: CustomerBook, tx: Transaction, fields: dict[str, str], report: ImportReport
+def _write_customers(
+    book: CustomerBook, tx: Transaction, batch: Batch, report: ImportReport
 ) -> None:
-    _, outcome = book.save_customer(tx, validate.customer(fields))
-    _count(report, outcome)
+    for _, _, draft in batch.rows():
+        assert isinstance(draft, CustomerDraft)
+        report._count(book.save_customer(tx, draft)[1])
+    report._reject(batch.rejects)
 
 
-def _count(report: ImportReport, outcome: Outcome) -> None:
-    if outcome.added:
-        report.added += 1
-    elif outcome.changed:
-        report.changed += 1
-    else:
-        report.unchanged += 1
+def _write_addresses(
+    book: CustomerBook, tx: Transaction, batch: Batch, owners: _Owners, report: ImportReport
+) -> None:
+    first_new = addresses.next_row(tx.conn)
+    # The packed tuples (customer external id, chain, address, label, evidence), not
+    # batch.rows(): 100k AddressRow objects would be built only to be taken apart.
+    owners.load(tx, {fields[0] for _, _, fields in batch.packed})
+    ready: list[tuple[int, str, AddressDraft]] = []
+    rejects = list(batch.rejects)
+    for line, cells, (external, *draft) in batch.packed:
+        found = owners.get(external)
+        if found is None:
+            reason = f"customer_external_id: no customer with external id '{external[:40]}'"
+            rejects.append(Reject(line, reason, cells))
+        else:
+            ready.append((found[0], found[1], AddressDraft(*draft)))
+    for outcome in book.link_addresses(tx, ready):
+        report._count(outcome)
+    report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
+    report._reject(rejects)
 
 
-class _AddressLinks:
-    """Checks each address row and finds its customer; the batch is then linked at once."""
+class _Owners:
+    """Customers by external id, looked up once per import and a chunk at a time."""
+
+    CHUNK = 500
 
     def __init__(self) -> None:
-        self._customers: dict[str, tuple[int, str]] = {}
+        self._known: dict[str, tuple[int, str]] = {}
+        self._missing: set[str] = set()
 
-    def prepare(self, tx: Transaction, fields: dict[str, str]) -> tuple[int, str, AddressDraft]:
-        external = fields.get("customer_external_id", "").strip()
-        if not external:
-            raise ValidationError("customer_external_id", "is empty")
-        chain = fields.get("chain", "").strip().lower()
-        if not chain:
-            raise ValidationError("chain", "is empty")
-        try:
-            address = normalize(chain, fields.get("address", ""))
-        except AddressError as exc:
-            raise ValidationError("address", exc.reason) from None
-        found = self._customers.get(external)
-        if found is None:
-            row = tx.execute(
-                "SELECT id, uid FROM customers WHERE external_id = ?", (external,)
-            ).fetchone()
-            if row is None:
-                raise ValidationError(
-                    "customer_external_id", f"no customer with external id '{external[:40]}'"
-                )
-            found = self._customers[external] = (int(row[0]), str(row[1]))
-        draft = AddressDraft(chain, address, fields.get("label"), fields.get("evidence"))
-        return found[0], found[1], draft
+    def load(self, tx: Transaction, externals: set[str]) -> None:
+        wanted = [e for e in externals if e not in self._known and e not in self._missing]
+        for start in range(0, len(wanted), self.CHUNK):
+            part = wanted[start : start + self.CHUNK]
+            marks = ", ".join("?" * len(part))
+            for cid, uid, external in tx.execute(
+                f"SELECT id, uid, external_id FROM customers WHERE external_id IN ({marks})",
+                tuple(part),
+            ):
+                self._known[str(external)] = (int(cid), str(uid))
+            self._missing.update(e for e in part if e not in self._known)
+
+    def get(self, external: str) -> tuple[int, str] | None:
+        return self._known.get(external)
 
 
 def default_mapping(kind: str) -> Mapping:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.book import importer
+from app.book import import_rows, importer
 from app.session import VaultSession
 from ui.book import import_dialog
 from ui.book.context import BookContext
@@ -128,7 +128,7 @@ def test_cancel_mid_import_keeps_whole_batches(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(importer, "BATCH", 5)
+    monkeypatch.setitem(import_rows.BATCH, "customers", 5)
     path = tmp_path / "many.csv"
     path.write_text("name,country\n" + "".join(f"Person {i},DE\n" for i in range(40)))
     # Hold the worker after the first batch until the test has pressed Cancel.

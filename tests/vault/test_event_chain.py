@@ -145,3 +145,28 @@ def test_any_single_edit_breaks_the_chain_at_that_event(
     conn.execute("UPDATE events SET payload = ? WHERE seq = ?", (bytes(body) + b" ", seq))
     report = verify_chain(conn)
     assert report.first_break is not None and report.first_break.seq == seq
+
+
+def test_bulk_extend_chains_like_single_appends(
+    closed_vault: tuple[Path, str], no_keychain: Keychain
+) -> None:
+    path, _ = closed_vault
+    vault = open_vault(path, Credentials(passphrase=PASSPHRASE), keychain=no_keychain)
+    try:
+        with vault.transaction() as tx:
+            tx.event("one.before", {"n": 0})
+            tx.events("many", [{"n": i, "customer": f"u{i % 3}"} for i in range(50)])
+            tx.event("one.after", {"n": 51})
+            tx.events("none", [])
+        rows = vault.conn.execute(
+            "SELECT seq, type, subject FROM events WHERE type IN ('one.before', 'many', "
+            "'one.after', 'none') ORDER BY seq"
+        ).fetchall()
+        seqs = [r[0] for r in rows]
+        assert seqs == list(range(seqs[0], seqs[0] + 52))
+        assert [r[1] for r in rows] == ["one.before", *["many"] * 50, "one.after"]
+        assert rows[5][2] == "u1"
+        assert len({r[0] for r in vault.conn.execute("SELECT id FROM events")}) == seqs[-1]
+        assert verify_chain(vault.conn).ok
+    finally:
+        vault.close()

@@ -174,20 +174,20 @@ def test_missing_column_is_a_file_error(book: CustomerBook, tmp_path: Path) -> N
 def test_cancel_keeps_only_whole_batches(book: CustomerBook, tmp_path: Path) -> None:
     from app.book import importer
 
-    rows = "".join(f"K{i},Person {i},DE\n" for i in range(12_000))
+    rows = "".join(f"K{i},Person {i},DE\n" for i in range(importer.BATCH["customers"] + 2_000))
     path = write(tmp_path / "big.csv", "external_id,name,country\n" + rows)
 
     class Stop(Exception):
         pass
 
     def progress(phase: str, done: int, total: int) -> None:
-        if done >= importer.BATCH:
+        if done >= importer.BATCH["customers"]:
             raise Stop
 
     with pytest.raises(Stop):
         run_import(book, path, default_mapping("customers"), progress=progress)
     count = book.vault.conn.execute("SELECT count(*) FROM customers").fetchone()[0]
-    assert count == importer.BATCH
+    assert count == importer.BATCH["customers"]
     events = book.vault.conn.execute(
         "SELECT count(*) FROM events WHERE type = 'customer.created'"
     ).fetchone()[0]
@@ -231,5 +231,5 @@ def test_progress_reports_an_estimated_total(book: CustomerBook, tmp_path: Path)
     )
     assert seen[-1][0] == 15_000
     first_done, first_total = seen[0]
-    assert first_done == importer.BATCH
+    assert first_done == importer.BATCH["customers"]
     assert 12_000 <= first_total <= 18_000

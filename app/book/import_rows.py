@@ -1,0 +1,253 @@
+"""Reading, mapping and checking import rows in batches, for big files in a second process.
+
+Parsing the file and checking every row (EIP-55 checksums, bech32,
+email and phone rules) needs no vault, and it is about a third of an
+import's time. For a big file a reader process does it while the
+database worker writes the batch before, so the two run side by side on
+two cores. Small files are read inline: starting a process costs more
+than it saves.
+
+The reader sends only file contents and checked drafts; it never sees
+the vault or its key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from app.addresses import AddressError, normalize
+from app.book import tables
+from app.book.mapping import Mapping, MappingError
+from app.book.models import AddressDraft, CustomerDraft, ValidationError
+
+#: rows per batch (and per transaction): an address row is several times cheaper to
+#: write than a customer row, and bigger batches rewrite shared index pages less often
+BATCH = {"customers": 10_000, "addresses": 20_000}
+#: files at least this big are read in a second process
+PARALLEL_FROM_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int
+    reason: str
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    """An address row whose address is valid; its customer is found in the vault."""
+
+    customer_external_id: str
+    draft: AddressDraft
+
+
+Item = CustomerDraft | AddressRow
+
+
+@dataclass(frozen=True)
+class Batch:
+    kind: str
+    #: (line, cells, the checked item's fields): plain tuples, as they cross a pipe several
+    #: times faster than dataclasses. Addresses: (customer external id, chain, address,
+    #: label, evidence); customers: CustomerDraft's fields in order.
+    packed: list[tuple[int, list[str], tuple[Any, ...]]]
+    rejects: list[Reject]
+    #: data rows read so far, this batch included
+    read: int
+
+    def rows(self) -> Iterator[tuple[int, list[str], Item]]:
+        make = _unpack_address if self.kind == "addresses" else _unpack_customer
+        for line, cells, fields in self.packed:
+            yield line, cells, make(fields)
+
+
+def _pack(item: Item) -> tuple[Any, ...]:
+    if isinstance(item, AddressRow):
+        d = item.draft
+        return (item.customer_external_id, d.chain, d.address, d.label, d.evidence)
+    return tuple(vars(item).values())
+
+
+def _unpack_address(fields: tuple[Any, ...]) -> Item:
+    return AddressRow(fields[0], AddressDraft(*fields[1:]))
+
+
+def _unpack_customer(fields: tuple[Any, ...]) -> Item:
+    return CustomerDraft(*fields)
+
+
+@dataclass(frozen=True)
+class Source:
+    headers: list[str]
+    estimated_rows: int
+    batches: Iterator[Batch]
+
+
+def reject_for(line: int, cells: list[str], exc: ValidationError) -> Reject:
+    return Reject(line, f"{exc.field}: {exc.reason}", cells)
+
+
+def check_address(fields: dict[str, str]) -> AddressRow:
+    external = fields.get("customer_external_id", "").strip()
+    if not external:
+        raise ValidationError("customer_external_id", "is empty")
+    chain = fields.get("chain", "").strip().lower()
+    if not chain:
+        raise ValidationError("chain", "is empty")
+    try:
+        address = normalize(chain, fields.get("address", ""))
+    except AddressError as exc:
+        raise ValidationError("address", exc.reason) from None
+    return AddressRow(
+        external, AddressDraft(chain, address, fields.get("label"), fields.get("evidence"))
+    )
+
+
+def _checker(kind: str) -> Callable[[dict[str, str]], Item]:
+    if kind == "addresses":
+        return check_address
+    # Imported here: phonenumbers and email-validator take a while to load, and an
+    # address import's reader process has no use for them.
+    from app.book import validate
+
+    return validate.customer
+
+
+def _inline(path: Path, mapping: Mapping, size: int) -> Source:
+    table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
+    columns = list(mapping.resolve(table.headers).items())
+    check = _checker(mapping.kind)
+
+    def batches() -> Iterator[Batch]:
+        rows: list[tuple[int, list[str], tuple[Any, ...]]] = []
+        rejects: list[Reject] = []
+        read = 0
+        for line, cells in table.rows:
+            read += 1
+            width = len(cells)
+            fields = {name: cells[i] if i < width else "" for name, i in columns}
+            try:
+                rows.append((line, cells, _pack(check(fields))))
+            except ValidationError as exc:
+                rejects.append(reject_for(line, cells, exc))
+            if len(rows) + len(rejects) >= size:
+                yield Batch(mapping.kind, rows, rejects, read)
+                rows, rejects = [], []
+        if rows or rejects:
+            yield Batch(mapping.kind, rows, rejects, read)
+
+    return Source(table.headers, table.estimated_rows, batches())
+
+
+@contextmanager
+def open_rows(
+    path: Path, mapping: Mapping, *, size: int | None = None, parallel: bool | None = None
+) -> Iterator[Source]:
+    """The file's checked rows in batches of `size`; raises TableError/MappingError for
+    the file itself. `parallel` None: a second process for files of a megabyte or more."""
+    size = size or BATCH[mapping.kind]
+    if parallel is None:
+        try:
+            parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
+        except OSError:
+            parallel = False
+    if not parallel:
+        source = _inline(path, mapping, size)
+        try:
+            yield source
+        finally:
+            source.batches.close()  # type: ignore[attr-defined]
+        return
+    with _reader_process(path, mapping, size) as source:
+        yield source
+
+
+@contextmanager
+def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]:
+    # A fresh interpreter rather than multiprocessing: fork is unsafe in a process with
+    # threads (Qt, the network pool), and spawn would re-run the caller's __main__.
+    # Its stderr is dropped: a traceback could quote a cell, and cells may be personal.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.book.import_rows"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        # A reader that died at once says so below, with its exit code.
+        with contextlib.suppress(BrokenPipeError):
+            pickle.dump((path, mapping, size), process.stdin)
+            process.stdin.close()
+        head = _receive(process)
+        yield Source(head[1], head[2], _received_batches(process))
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+
+
+def _received_batches(process: subprocess.Popen[bytes]) -> Iterator[Batch]:
+    while True:
+        message = _receive(process)
+        if message[0] == "end":
+            return
+        yield message[1]
+
+
+def _receive(process: subprocess.Popen[bytes]) -> tuple[Any, ...]:
+    assert process.stdout is not None
+    try:
+        # Only our own child writes this pipe, with objects of this module.
+        message: tuple[Any, ...] = pickle.load(process.stdout)  # noqa: S301
+    except (EOFError, pickle.UnpicklingError):
+        code = process.wait()
+        raise RuntimeError(f"the import reader stopped unexpectedly (exit code {code})") from None
+    kind = message[0]
+    if kind == "table_error":
+        raise tables.TableError(message[1])
+    if kind == "mapping_error":
+        raise MappingError(message[1])
+    if kind == "failed":
+        raise RuntimeError(f"the import reader failed ({message[1]})")
+    return message
+
+
+def _read_into(path: Path, mapping: Mapping, size: int, out: BinaryIO) -> None:
+    """The reader process: header first, then batches, then "end" (or an error)."""
+
+    def send(message: tuple[Any, ...]) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    try:
+        source = _inline(path, mapping, size)
+        send(("head", source.headers, source.estimated_rows))
+        for batch in source.batches:
+            send(("batch", batch))
+        send(("end",))
+    except tables.TableError as exc:
+        send(("table_error", str(exc)))
+    except MappingError as exc:
+        send(("mapping_error", str(exc)))
+    except Exception as exc:
+        # Only the type: a message could quote a cell, and cells may be personal data.
+        send(("failed", type(exc).__name__))
+
+
+if __name__ == "__main__":
+    # Through the module's real name, so the batches unpickle as app.book.import_rows types.
+    from app.book.import_rows import _read_into as read_into
+
+    path, mapping, size = pickle.load(sys.stdin.buffer)  # noqa: S301
+    read_into(path, mapping, size, sys.stdout.buffer)
