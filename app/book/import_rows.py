@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -183,23 +185,61 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
         stderr=subprocess.DEVNULL,
     )
     assert process.stdin is not None and process.stdout is not None
+    stop = threading.Event()
+    ahead: queue.Queue[tuple[Any, ...] | BaseException] = queue.Queue(maxsize=2)
+    # Unpickling a batch takes a while and needs the GIL; a thread does it while the
+    # database worker is inside SQLite (which runs without the GIL).
+    pump = threading.Thread(
+        target=_pump, args=(process, ahead, stop), name="import-reader-pipe", daemon=True
+    )
     try:
         # A reader that died at once says so below, with its exit code.
         with contextlib.suppress(BrokenPipeError):
             pickle.dump((path, mapping, size), process.stdin)
             process.stdin.close()
-        head = _receive(process)
-        yield Source(head[1], head[2], _received_batches(process))
+        pump.start()
+        head = _take(ahead)
+        yield Source(head[1], head[2], _received_batches(ahead))
     finally:
+        stop.set()
         if process.poll() is None:
             process.kill()
         process.wait()
+        if pump.is_alive():
+            pump.join(timeout=5)
         process.stdout.close()
 
 
-def _received_batches(process: subprocess.Popen[bytes]) -> Iterator[Batch]:
+def _pump(
+    process: subprocess.Popen[bytes],
+    ahead: queue.Queue[tuple[Any, ...] | BaseException],
+    stop: threading.Event,
+) -> None:
+    while not stop.is_set():
+        try:
+            item: tuple[Any, ...] | BaseException = _receive(process)
+        except Exception as exc:
+            item = exc
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.2)
+                break
+            except queue.Full:
+                continue
+        if isinstance(item, BaseException) or item[0] == "end":
+            return
+
+
+def _take(ahead: queue.Queue[tuple[Any, ...] | BaseException]) -> tuple[Any, ...]:
+    item = ahead.get()
+    if isinstance(item, BaseException):
+        raise item
+    return item
+
+
+def _received_batches(ahead: queue.Queue[tuple[Any, ...] | BaseException]) -> Iterator[Batch]:
     while True:
-        message = _receive(process)
+        message = _take(ahead)
         if message[0] == "end":
             return
         yield message[1]
