@@ -9,7 +9,8 @@ are inserted when they arrive. Answers for an older reload are dropped.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,8 +21,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from app.tasks import Handle
 from ui import errors
-from ui.book.context import BookContext
 from vault.connection import Connection
 
 PAGE_SIZE = 200
@@ -29,6 +30,23 @@ PAGE_SIZE = 200
 MAX_KEEP = 2000
 Index = QModelIndex | QPersistentModelIndex
 Row = tuple[Any, ...]
+T = TypeVar("T")
+
+
+class Reader(Protocol):
+    """Runs reads on the database worker (BookContext is one)."""
+
+    @property
+    def debug(self) -> bool: ...
+
+    def read(
+        self,
+        owner: QObject,
+        work: Callable[[Connection], T],
+        *,
+        on_success: Callable[[T], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> Handle: ...
 
 
 class Query(Protocol):
@@ -54,7 +72,7 @@ class PagedModel(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
 
     def __init__(
-        self, context: BookContext, *, page_size: int = PAGE_SIZE, parent: QObject | None = None
+        self, context: Reader, *, page_size: int = PAGE_SIZE, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self._context = context
@@ -76,6 +94,10 @@ class PagedModel(QAbstractTableModel):
 
     def role_data(self, row: Row, column: int, role: int) -> Any:
         """Other roles (font, colour, alignment, tooltip); None by default."""
+        return None
+
+    def header_tip(self, column: int) -> str | None:
+        """A column header's tooltip; None by default."""
         return None
 
     # --- loading -------------------------------------------------------------
@@ -210,6 +232,8 @@ class PagedModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tip(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
