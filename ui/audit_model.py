@@ -6,19 +6,16 @@ to count and read the log, and how an event is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
 from app.session import AuditRow, VaultSession
-from app.tasks import Handle, TaskRunner
-from ui.book.paged_model import PAGE_SIZE, PagedModel, Row
-from ui.ops import run_db
+from app.tasks import TaskRunner
+from ui.book.paged_model import PAGE_SIZE, PagedModel, Row, SessionReader
 from vault.connection import Connection
 
-T = TypeVar("T")
 COLUMNS = ("#", "Time", "Device", "Author", "Event", "Details")
 
 
@@ -29,36 +26,6 @@ def local_time(created_at: str) -> str:
     except ValueError:
         return created_at
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-class _SessionReader:
-    """Reads for a model that lives outside the customer book (no BookContext)."""
-
-    def __init__(self, session: VaultSession, runner: TaskRunner, debug: bool) -> None:
-        self._session = session
-        self._runner = runner
-        self._debug = debug
-
-    @property
-    def debug(self) -> bool:
-        return self._debug
-
-    def read(
-        self,
-        owner: QObject,
-        work: Callable[[Connection], T],
-        *,
-        on_success: Callable[[T], None],
-        on_failure: Callable[[BaseException], None] | None = None,
-    ) -> Handle:
-        session = self._session
-        return run_db(
-            self._runner,
-            owner,
-            lambda _progress: work(session.vault.conn),
-            on_success=on_success,
-            on_failure=on_failure,
-        )
 
 
 class _AuditQuery:
@@ -88,7 +55,9 @@ class AuditModel(PagedModel):
         debug: bool = False,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(_SessionReader(session, runner, debug), page_size=page_size, parent=parent)
+        super().__init__(
+            SessionReader(session, runner, debug=debug), page_size=page_size, parent=parent
+        )
         self._session = session
 
     def query(self) -> _AuditQuery:

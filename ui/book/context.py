@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from app.book.service import CustomerBook
 from app.session import VaultSession
 from app.tasks import Handle, Operation, Progress, TaskRunner
+from ui.book.paged_model import SessionReader
 from ui.ops import alive, run_db
 from ui.services import Services
 from vault.connection import Connection
@@ -65,6 +66,7 @@ class BookContext(QObject):
         self.session = session
         self.services = services
         self._holder = BookHolder(session)
+        self._reader = SessionReader(session, services.runner, debug=services.debug)
         self._closed = False
 
     @property
@@ -88,14 +90,7 @@ class BookContext(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> Handle:
         """Run `work(conn)` on the database worker with the vault's connection."""
-        session = self.session
-        return run_db(
-            self.runner,
-            owner,
-            lambda _progress: work(session.vault.conn),
-            on_success=on_success,
-            on_failure=on_failure,
-        )
+        return self._reader.read(owner, work, on_success=on_success, on_failure=on_failure)
 
     def write(
         self,

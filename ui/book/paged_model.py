@@ -21,8 +21,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.tasks import Handle
+from app.session import VaultSession
+from app.tasks import Handle, TaskRunner
 from ui import errors
+from ui.ops import run_db
 from vault.connection import Connection
 
 PAGE_SIZE = 200
@@ -57,6 +59,36 @@ class Query(Protocol):
         ...
 
     def page(self, conn: Connection, offset: int, limit: int) -> list[Row]: ...
+
+
+class SessionReader:
+    """A Reader over the unlocked session's vault connection."""
+
+    def __init__(self, session: VaultSession, runner: TaskRunner, *, debug: bool) -> None:
+        self._session = session
+        self._runner = runner
+        self._debug = debug
+
+    @property
+    def debug(self) -> bool:
+        return self._debug
+
+    def read(
+        self,
+        owner: QObject,
+        work: Callable[[Connection], T],
+        *,
+        on_success: Callable[[T], None],
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> Handle:
+        session = self._session
+        return run_db(
+            self._runner,
+            owner,
+            lambda _progress: work(session.vault.conn),
+            on_success=on_success,
+            on_failure=on_failure,
+        )
 
 
 class PagedModel(QAbstractTableModel):
