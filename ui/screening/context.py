@@ -32,11 +32,12 @@ from ui import errors
 from ui.ops import run_db
 from ui.services import Services
 from vault.connection import Connection
+from vault.store import Vault
 
 T = TypeVar("T")
 Pair = tuple[str, str]
 #: the targets of a batch, worked out on the database worker (a customer, the book)
-Targets = Sequence[Pair] | Callable[[Connection], Sequence[Pair]]
+Targets = Sequence[Pair] | Callable[[Vault], Sequence[Pair]]
 
 #: addresses per chunk: the offline list answers in microseconds; a network provider's
 #: chunk is kept short so the worker is back for the views within seconds
@@ -252,10 +253,11 @@ class ScreeningContext(QObject):
         self._cancel_asked = False
         self.batch_started.emit(state)
         if callable(targets):
-            find = targets
-            self._handle = self.read(
+            find, session = targets, self.session
+            self._handle = run_db(
+                self.services.runner,
                 self,
-                lambda conn: list(dict.fromkeys(find(conn))),
+                lambda _p: list(dict.fromkeys(find(session.vault))),
                 on_success=lambda pairs: self._resolved(state, pairs),
                 on_failure=lambda error: self._batch_failed(state, error),
             )
