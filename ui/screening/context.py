@@ -52,7 +52,8 @@ class ScreeningHolder:
 
     def __init__(self, session: VaultSession, backoff: Backoff | None = None) -> None:
         self._session = session
-        self._backoff = backoff
+        #: how failed look-ups wait before the outbox tries them again
+        self.backoff = backoff
         self._screening: Screening | None = None
         self._urls: dict[str, str] = {}
         self._explorer_urls: dict[str, str] = {}
@@ -67,7 +68,7 @@ class ScreeningHolder:
         if self._screening is None or self._screening.vault is not vault:
             self.forget()
             self._screening = Screening(
-                vault, factory=endpoints.provider_factory(self._urls), backoff=self._backoff
+                vault, factory=endpoints.provider_factory(self._urls), backoff=self.backoff
             )
         return self._screening
 

@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.screening.sanctions import SanctionsImportError
 from app.tasks import Progress
-from ui import errors
 from ui.naming import named
 from ui.screening.context import ScreeningContext
 from ui.worker_dialog import WorkerDialog
@@ -117,12 +115,18 @@ class SanctionsImportDialog(WorkerDialog):
 
         def work(_progress: Progress) -> tuple[dict[str, int], dict[str, Any] | None]:
             screening = holder.get()
+            before = {
+                i["source"]: i["sha256"] + i["imported_at"]
+                for i in lists.lists(screening.vault.conn)
+            }
             counts = screening.sanctions.import_file(path, asset, allow_older=allow_older)
             found = lists.lists(screening.vault.conn)
-            newest = max(found, key=lambda i: str(i["imported_at"]), default=None)
-            return counts, newest
+            changed = [
+                i for i in found if before.get(i["source"]) != i["sha256"] + i["imported_at"]
+            ]
+            return counts, next(iter(changed or found), None)
 
-        self.run(work, on_success=self._done, on_failure=self._failed)
+        self.run(work, on_success=self._done)
 
     def _done(self, outcome: tuple[dict[str, int], dict[str, Any] | None]) -> None:
         counts, info = outcome
@@ -140,9 +144,3 @@ class SanctionsImportDialog(WorkerDialog):
         self.update_ok()
         self.imported.emit()
         self.context.changed.emit()
-
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, SanctionsImportError):
-            self.show_error(str(error))
-        else:
-            self.show_error(errors.describe(error))
