@@ -63,10 +63,20 @@ def age_filter(label: str, now: datetime | None = None) -> tuple[str | None, str
     )
 
 
-def evidence_text(raw: bytes | None) -> str:
-    """The kept body for reading: JSON indented, text as is, anything else in hex."""
+def evidence_text(result: RiskResult) -> str:
+    """The kept body for reading (JSON indented, text as is, anything else in hex); for
+    an answer kept without one (the offline list's clean answers, failed look-ups) the
+    stored answer itself and what it rests on."""
+    raw = result.raw
     if raw is None:
-        return "No raw answer was kept for this result (the look-up failed before an answer)."
+        record = {k: v for k, v in result.to_record().items() if k != "raw" and v is not None}
+        why = (
+            "The offline list keeps no body for an address it does not list: the answer "
+            "rests on the imported list named below."
+            if result.ok
+            else "No body was kept: the look-up ended before an answer."
+        )
+        return why + "\n\n" + json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -162,20 +172,18 @@ def customer_screening(conn: Connection, customer_id: int) -> CustomerScreening:
 def explain(current: str | None, suggestion: RatingSuggestion) -> str:
     """Why the rating would change, or why it would not, in a sentence or two."""
     now = current or "not rated"
-    if suggestion.rating is None:
+    rating = suggestion.rating
+    if rating is None:
         return f"No rating can be suggested yet ({suggestion.reason}). The rating stays {now}."
-    if suggestion.rating == current:
-        return f"The current rating ({now}) matches what the addresses show: {suggestion.reason}."
-    direction = ""
+    because = suggestion.reason.removeprefix(f"{rating}: ").rstrip(".")
+    if rating == current:
+        return f"The current rating ({now}) matches what the addresses show: {because}."
     order = ("low", "medium", "high", "prohibited")
+    direction = ""
     if current in order:
-        up = order.index(suggestion.rating) > order.index(current)
-        direction = " up" if up else " down"
+        direction = " up" if order.index(rating) > order.index(current) else " down"
     partial = "" if suggestion.complete else " Not every address could be screened."
-    return (
-        f"Rating would go{direction} from {now} to {suggestion.rating}: {suggestion.reason}."
-        f"{partial}"
-    )
+    return f"Rating would go{direction} from {now} to {rating} because {because}.{partial}"
 
 
 def apply_suggestion(book: CustomerBook, customer_id: int, expected: str) -> bool:

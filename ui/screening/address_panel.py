@@ -27,7 +27,7 @@ def _level(entry: Entry) -> str:
     result = entry[1]
     if not result.ok:
         return "—"
-    return f"{result.level} ({result.score})" + (" ⛔ sanctioned" if result.sanctioned else "")
+    return f"{result.level} ({result.score})" + (" · SANCTIONED" if result.sanctioned else "")
 
 
 HISTORY: tuple[Column[Entry], ...] = (
@@ -64,7 +64,7 @@ class AddressPanel(QWidget):
         self.model: ListModel[Entry] = ListModel(HISTORY, self)
         self.history = table_view("historyTable")
         self.history.setModel(self.model)
-        for column, width in enumerate((130, 150, 130)):
+        for column, width in enumerate((120, 100, 150)):
             self.history.setColumnWidth(column, width)
         self.history.selectionModel().currentRowChanged.connect(lambda *_: self._show_evidence())
         self.evidence = named(QPlainTextEdit(), "evidenceText")
@@ -130,7 +130,7 @@ class AddressPanel(QWidget):
             f"{fmt.local(result.fetched_at.isoformat(), seconds=True)}"
             + (f" · {result.raw_ref}" if result.raw_ref else "")
         )
-        self.evidence.setPlainText(evidence_text(result.raw))
+        self.evidence.setPlainText(evidence_text(result))
 
     def _failed(self, error: BaseException) -> None:
         errors.log(error, debug=self.context.services.debug)

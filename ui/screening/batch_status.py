@@ -15,7 +15,7 @@ from ui.screening.context import BatchState, ScreeningContext
 def waiting_text(count: int) -> str:
     if not count:
         return ""
-    return f"⏳ {count:,} look-up{'s' if count != 1 else ''} wait in the outbox"
+    return f"{count:,} look-up{'s' if count != 1 else ''} wait in the outbox"
 
 
 class BatchStatus(QWidget):

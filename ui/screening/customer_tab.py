@@ -46,7 +46,7 @@ def _answer(line: Line) -> str:
         return "not screened"
     if not r.ok:
         return "—"
-    return f"{r.level} ({r.score})" + (" ⛔ sanctioned" if r.sanctioned else "")
+    return f"{r.level} ({r.score})" + (" · SANCTIONED" if r.sanctioned else "")
 
 
 COLUMNS: tuple[Column[Line], ...] = (
@@ -118,7 +118,7 @@ class CustomerScreeningTab(QWidget):
         self.model: ListModel[Line] = ListModel(COLUMNS, self)
         self.view = table_view("customerScreeningTable", elide=Qt.TextElideMode.ElideMiddle)
         self.view.setModel(self.model)
-        for column, width in enumerate((80, 300, 120, 150, 160, 80)):
+        for column, width in enumerate((80, 300, 120, 220, 130, 80)):
             self.view.setColumnWidth(column, width)
         self.screen_button = named(QPushButton("Screen this customer"), "screenCustomer")
         self.screen_button.setToolTip(

@@ -16,32 +16,33 @@ from ui.book.paged_model import PAGE_SIZE, PagedModel, Reader, Row
 from vault.connection import Connection
 from vault.screening import latest
 
+#: age and source come right after the verdict, so they are never scrolled out of sight
 COLUMNS = (
     "Chain",
     "Address",
-    "Customer",
     "Level",
-    "Score",
     "Sanctioned",
     "Source",
     "Age",
+    "Score",
+    "Customer",
     "Status",
 )
 SORT_KEYS = {
     0: "chain",
     1: "address",
-    2: "customer",
-    3: "level",
-    4: "score",
-    5: "sanctioned",
-    6: "provider",
-    7: "age",
+    2: "level",
+    3: "sanctioned",
+    4: "provider",
+    5: "age",
+    6: "score",
+    7: "customer",
     8: "status",
 }
 TIPS = {
-    3: "none < low < medium < high < severe; unknown: the look-up failed (see Status)",
-    6: "Who answered (the provider, and the list or product it used)",
-    7: "How old the answer is; refresh (Ctrl+Shift+R) asks again",
+    2: "none < low < medium < high < severe; unknown: the look-up failed (see Status)",
+    4: "Who answered (the provider, and the list or product it used)",
+    5: "How old the answer is; refresh (Ctrl+Shift+R) asks again",
     8: "ok, or why there is no answer: auth (key refused), transient, not configured, ...",
 }
 (_ID, _CHAIN, _ADDRESS, _PROVIDER, _LEVEL, _SCORE, _SANCTIONED, _STATUS, _SOURCE, _FETCHED,
@@ -109,17 +110,17 @@ class LatestModel(PagedModel):
         if column == 1:
             return row[_ADDRESS]
         if column == 2:
-            return row[_CUSTOMER] or "—"
-        if column == 3:
             return row[_LEVEL]
+        if column == 3:
+            return "SANCTIONED" if row[_SANCTIONED] else ""
         if column == 4:
-            return "" if row[_SCORE] is None else row[_SCORE]
-        if column == 5:
-            return "⛔ sanctioned" if row[_SANCTIONED] else ""
-        if column == 6:
             return row[_SOURCE] or row[_PROVIDER]
-        if column == 7:
+        if column == 5:
             return age_text(age_of(row[_FETCHED]))
+        if column == 6:
+            return "" if row[_SCORE] is None else row[_SCORE]
+        if column == 7:
+            return row[_CUSTOMER] or "—"
         if column == 8:
             return row[_STATUS].replace("_", " ")
         return None
@@ -128,14 +129,14 @@ class LatestModel(PagedModel):
         if role == Qt.ItemDataRole.FontRole:
             if column == 1:
                 return fmt.mono()
-            if column == 5 and row[_SANCTIONED]:
+            if column == 3 and row[_SANCTIONED]:
                 return fmt.bold()
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column in (3, 5):
+            if column in (2, 3):
                 return fmt.risk_colour(_LEVEL_COLOURS.get(row[_LEVEL]))
             if column == 8 and row[_STATUS] != "ok":
                 return fmt.risk_colour("medium")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 6:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tip(row, column)
@@ -144,11 +145,11 @@ class LatestModel(PagedModel):
     def _tip(self, row: Row, column: int) -> str | None:
         if column == 1:
             return str(row[_ADDRESS])
-        if column == 5 and row[_PARTY]:
+        if column == 3 and row[_PARTY]:
             return f"Listed party: {row[_PARTY]}"
-        if column == 6:
+        if column == 4:
             return f"provider: {row[_PROVIDER]}"
-        if column == 7:
+        if column == 5:
             return f"Fetched {fmt.local(row[_FETCHED], seconds=True)} (local time)"
         if column == 8 and row[_ERROR]:
             return str(row[_ERROR])

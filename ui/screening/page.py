@@ -108,8 +108,8 @@ class ScreeningPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setModel(self._model)
         self.view.setSortingEnabled(True)
-        self.view.horizontalHeader().setSortIndicator(7, Qt.SortOrder.DescendingOrder)
-        for column, width in enumerate((80, 230, 130, 70, 50, 100, 150, 80)):
+        self.view.horizontalHeader().setSortIndicator(5, Qt.SortOrder.DescendingOrder)
+        for column, width in enumerate((72, 190, 64, 96, 96, 72, 48, 130)):
             self.view.setColumnWidth(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.empty = empty_state(
