@@ -70,6 +70,8 @@ def evidence_text(result: RiskResult) -> str:
     raw = result.raw
     if raw is None:
         record = {k: v for k, v in result.to_record().items() if k != "raw" and v is not None}
+        record["categories"] = list(result.categories)
+        record["exposures"] = json.loads(record["exposures"])
         why = (
             "The offline list keeps no body for an address it does not list: the answer "
             "rests on the imported list named below."

@@ -27,6 +27,7 @@ from ui.book.list_model import Column, ListModel
 from ui.book.widgets import hint, table_view
 from ui.naming import named
 from ui.screening.context import Pair, ScreeningContext
+from ui.screening.page import provider_names
 from vault.store import Vault
 
 _COLOURS = {"medium": "medium", "high": "high", "severe": "prohibited"}
@@ -207,6 +208,11 @@ class CustomerScreeningTab(QWidget):
         idle = not self.screening.busy
         self.screen_button.setEnabled(editable and idle and bool(found and found.addresses))
         self.refresh_button.setEnabled(self.screen_button.isEnabled())
+        asks = provider_names().get(self.screening.provider, self.screening.provider)
+        self.screen_button.setToolTip(
+            f"Asks {asks} (chosen on the Screening page); answers still fresh in the cache "
+            "are reused (Ctrl+Shift+S)"
+        )
 
     def clear(self) -> None:
         self._generation += 1
