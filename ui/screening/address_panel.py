@@ -96,7 +96,7 @@ class AddressPanel(QWidget):
             return
         self._generation += 1
         generation, (chain, address) = self._generation, self.target
-        self.context.read(
+        self.context.reader.read(
             self,
             lambda conn: address_view(conn, chain, address),
             on_success=lambda view: self._loaded(generation, view),

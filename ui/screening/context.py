@@ -29,9 +29,9 @@ from app.screening.service import Screening, explorers_for
 from app.session import VaultSession
 from app.tasks import Cancelled, Handle, Operation, Progress
 from ui import errors
+from ui.book.paged_model import SessionReader
 from ui.ops import run_db
 from ui.services import Services
-from vault.connection import Connection
 from vault.store import Vault
 
 T = TypeVar("T")
@@ -165,6 +165,8 @@ class ScreeningContext(QObject):
         self.session = session
         self.services = services
         self.holder = ScreeningHolder(session, backoff)
+        #: reads for the views, on the database worker
+        self.reader = SessionReader(session, services.runner, debug=services.debug)
         self._apply_settings()
         self.batch: BatchState | None = None
         self._handle: Handle | None = None
@@ -211,23 +213,6 @@ class ScreeningContext(QObject):
             self.services.runner,
             owner,
             lambda _p: work(holder.get()),
-            on_success=on_success,
-            on_failure=on_failure,
-        )
-
-    def read(
-        self,
-        owner: QObject,
-        work: Callable[[Connection], T],
-        *,
-        on_success: Callable[[T], None],
-        on_failure: Callable[[BaseException], None] | None = None,
-    ) -> Handle:
-        session = self.session
-        return run_db(
-            self.services.runner,
-            owner,
-            lambda _p: work(session.vault.conn),
             on_success=on_success,
             on_failure=on_failure,
         )
@@ -379,7 +364,7 @@ class ScreeningContext(QObject):
     def count_waiting(self) -> None:
         if self._closed:
             return
-        self.read(self, waiting, on_success=self._waiting)
+        self.reader.read(self, waiting, on_success=self._waiting)
 
     def _waiting(self, count: int) -> None:
         self.waiting = count

@@ -160,7 +160,7 @@ class CustomerScreeningTab(QWidget):
             return
         self._generation += 1
         generation = self._generation
-        self.screening.read(
+        self.screening.reader.read(
             self,
             lambda conn: customer_screening(conn, customer_id),
             on_success=lambda found: self._loaded(generation, found),

@@ -25,7 +25,6 @@ from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.service import all_targets
 from ui.book.context import RefreshWhenShown
 from ui.book.dialogs import open_dialog
-from ui.book.paged_model import SessionReader
 from ui.book.widgets import empty_state, hint, table_view
 from ui.naming import named
 from ui.screening.address_panel import AddressPanel
@@ -48,10 +47,7 @@ class ScreeningPage(QWidget):
         super().__init__(parent)
         self.setObjectName("screeningPage")
         self.context = context
-        reader = SessionReader(
-            context.session, context.services.runner, debug=context.services.debug
-        )
-        self._model: LatestModel | None = LatestModel(reader, parent=self)
+        self._model: LatestModel | None = LatestModel(context.reader, parent=self)
 
         title = QLabel("<h2>Screening</h2>")
         self.count_label = named(QLabel("Counting…"), "screeningCount")
@@ -182,7 +178,7 @@ class ScreeningPage(QWidget):
         self._read_lists()
 
     def _read_lists(self) -> None:
-        self.context.read(self, lists.lists, on_success=self._show_lists)
+        self.context.reader.read(self, lists.lists, on_success=self._show_lists)
 
     def _show_lists(self, found: list[dict[str, object]]) -> None:
         if not found:
