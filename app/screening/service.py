@@ -115,9 +115,9 @@ def make_network_provider(
         raise ValidationError(
             "provider", f"no API key for '{name}' in this vault: strongroom keys set {name}"
         )
-    # Passed only when set: a documented endpoint stays the provider's own default.
-    where = {"base_url": base_url} if base_url else {}
-    return make_provider(name, key=key.key, secret=key.secret, **where)
+    if base_url:
+        return make_provider(name, key=key.key, secret=key.secret, base_url=base_url)
+    return make_provider(name, key=key.key, secret=key.secret)
 
 
 def default_policy() -> TtlPolicy:
