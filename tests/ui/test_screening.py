@@ -208,6 +208,26 @@ def test_batch_of_a_wallet_selection_shows_progress_results_and_cancels(
     assert model is not None
     qtbot.waitUntil(lambda: model.total == 120)
 
+    # Ctrl+Shift+R on three rows of the Screening list: asked again despite the cache.
+    asked = len(httpserver.log)
+    view = ws.screening.view
+    view.setFocus()
+    for row in range(3):
+        view.selectionModel().select(
+            model.index(row, 0),
+            view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+        )
+    arrived.clear()
+    with qtbot.waitSignal(context.batch_finished, timeout=10_000) as finished:
+        qtbot.keyClick(
+            window,
+            Qt.Key.Key_R,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert finished.args[0].label == "3 selected addresses" and finished.args[0].refresh
+    assert [x.origin for batch in arrived for x in batch] == [Origin.PROVIDER] * 3
+    assert len(httpserver.log) == asked + 3
+
 
 def test_customer_tab_suggests_a_rating_explains_it_and_applies_it(
     qtbot: QtBot,

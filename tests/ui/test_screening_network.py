@@ -206,3 +206,35 @@ def test_settings_refuse_a_base_url_that_is_not_one(
     page.explorer_urls["ethereum"].setText("https://eth.blockscout.com/api/")
     dialog.accept()
     assert services.settings.explorer_urls == {"ethereum": "https://eth.blockscout.com/api"}
+
+
+def test_locking_during_a_batch_stops_it_and_keeps_what_arrived(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    httpserver: HTTPServer,
+) -> None:
+    from tests.app.test_screening_support import evm
+    from tests.ui.conftest import unlock
+    from tests.ui.screening_helpers import slow_handler
+    from ui.main_window import State
+
+    httpserver.expect_request(ADDRESS_PATH).respond_with_handler(slow_handler(0.05))
+    services.settings = services.settings.with_changes(
+        screening_provider=KYT, provider_urls={KYT: httpserver.url_for("/").rstrip("/")}
+    )
+    window = make_window()
+    store_key(session, services)
+    add_customer(session, services, name="Busy", addresses=tuple(evm(i) for i in range(1, 81)))
+    context = workspace(window).screening_context
+    arrived: list[object] = []
+    context.results.connect(arrived.extend)
+    assert context.screen(lambda vault: [("ethereum", evm(i)) for i in range(1, 81)], label="all")
+    qtbot.waitUntil(lambda: len(arrived) >= 3, timeout=20_000)
+    window.lock()
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
+    assert window.batch_status.bar.isHidden() and not window.batch_status.outbox.isVisible()
+    unlock(session, services)
+    stored = screenings_ok(session, services)
+    assert len(arrived) <= stored < 80  # what arrived is kept; the rest never ran
