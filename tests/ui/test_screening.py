@@ -173,7 +173,8 @@ def test_batch_of_a_wallet_selection_shows_progress_results_and_cancels(
     status = window.batch_status
     qtbot.waitUntil(lambda: sum(map(len, arrived)) >= 5, timeout=20_000)
     assert status.bar.isVisible() and status.cancel_button.isVisible()
-    assert "120 selected addresses" in status.text.text()
+    assert "120 selected addresses" in status.text.toolTip()
+    assert re.fullmatch(r"Screening (…|\d+ / 120)", status.text.text())
     with qtbot.waitSignal(context.batch_finished, timeout=20_000) as finished:
         qtbot.mouseClick(status.cancel_button, Qt.MouseButton.LeftButton)
     state: BatchState = finished.args[0]

@@ -77,7 +77,7 @@ def test_lookups_wait_in_the_outbox_and_drain_when_the_provider_is_back(
     assert finished.args[0].queued == 3
     outbox = window.batch_status.outbox
     qtbot.waitUntil(lambda: outbox.isVisible(), timeout=5000)
-    assert outbox.text() == "3 look-ups wait in the outbox"
+    assert outbox.text() == "3 waiting in the outbox"
     assert "3 wait in the outbox" in window.batch_status.text.text()
 
     server = HTTPServer(host="127.0.0.1", port=port)

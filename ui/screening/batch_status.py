@@ -15,7 +15,7 @@ from ui.screening.context import BatchState, ScreeningContext
 def waiting_text(count: int) -> str:
     if not count:
         return ""
-    return f"{count:,} look-up{'s' if count != 1 else ''} wait in the outbox"
+    return f"{count:,} waiting in the outbox"
 
 
 class BatchStatus(QWidget):
@@ -76,14 +76,17 @@ class BatchStatus(QWidget):
         self.bar.setRange(0, 0)
         self.bar.show()
         self.cancel_button.show()
-        self.text.setText(f"Screening {state.label}…")
+        self.text.setText("Screening…")
+        self.text.setToolTip(f"Screening {state.label}")
 
     def _progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(done)
         state = self.context.batch if self.context is not None else None
         label = state.label if state is not None else ""
-        self.text.setText(f"Screening {label}: {done:,} of {total:,}")
+        # Short: the status bar is shared; the whole label is in the tooltip.
+        self.text.setText(f"Screening {done:,} / {total:,}")
+        self.text.setToolTip(f"Screening {label}")
 
     def _finished(self, state: BatchState) -> None:
         self._idle()

@@ -105,7 +105,7 @@ class ScreeningPage(QWidget):
         self.view.setModel(self._model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(5, Qt.SortOrder.DescendingOrder)
-        for column, width in enumerate((72, 190, 64, 96, 96, 72, 48, 130)):
+        for column, width in enumerate((72, 170, 64, 96, 175, 72, 48, 130)):
             self.view.setColumnWidth(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.empty = empty_state(
@@ -125,6 +125,7 @@ class ScreeningPage(QWidget):
         split.addWidget(self.panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([900, 460])
         self.lists_label = named(hint(""), "sanctionsLists")
         self.lists_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
