@@ -4,10 +4,13 @@ answering as the Chainalysis Sanctions API documents (chainalysis.md §1)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from app.screening.sanctions import import_sanctions
@@ -66,3 +69,23 @@ def slow_handler(delay: float):  # type: ignore[no-untyped-def]
         return sanctions_handler(request)
 
     return handle
+
+
+#: the documented request path (chainalysis.md §1)
+ADDRESS_PATH = re.compile(r"^/api/v1/address/[^/]+$")
+
+
+def serve_kyt(
+    services: Services,
+    server: HTTPServer,
+    handler: Callable[[Request], Response] = sanctions_handler,
+    *,
+    default: bool = True,
+) -> None:
+    """The Chainalysis Sanctions API on `server`, set as its base URL in the settings
+    (and as the provider new look-ups ask, with `default`), before the window opens."""
+    server.expect_request(ADDRESS_PATH).respond_with_handler(handler)
+    changes: dict[str, object] = {"provider_urls": {KYT: server.url_for("/").rstrip("/")}}
+    if default:
+        changes["screening_provider"] = KYT
+    services.settings = services.settings.with_changes(**changes)

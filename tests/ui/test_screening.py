@@ -23,6 +23,7 @@ from tests.ui.screening_helpers import (
     LISTED,
     import_list,
     screen_offline,
+    serve_kyt,
     slow_handler,
     store_key,
     workspace,
@@ -32,8 +33,6 @@ from ui.screening.context import BatchState
 from ui.screening.sanctions_dialog import SanctionsImportDialog
 from ui.services import Services
 from vault.screening import explorer
-
-ADDRESS_PATH = re.compile(r"^/api/v1/address/[^/]+$")
 
 
 def book_pairs(session: VaultSession, services: Services) -> list[tuple[str, str]]:
@@ -141,10 +140,7 @@ def test_batch_of_a_wallet_selection_shows_progress_results_and_cancels(
     services: Services,
     httpserver: HTTPServer,
 ) -> None:
-    httpserver.expect_request(ADDRESS_PATH).respond_with_handler(slow_handler(0.05))
-    services.settings = services.settings.with_changes(
-        screening_provider=KYT, provider_urls={KYT: httpserver.url_for("/").rstrip("/")}
-    )
+    serve_kyt(services, httpserver, slow_handler(0.05))
     window = make_window()
     store_key(session, services)
     add_customer(

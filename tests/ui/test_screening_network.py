@@ -6,7 +6,6 @@ local provider on pytest-httpserver speaking the documented Chainalysis Sanction
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import asdict
 
@@ -21,12 +20,21 @@ from app.session import VaultSession
 from tests.app.test_screening_support import sanctions_handler
 from tests.ui.book_helpers import add_customer, on_worker, read
 from tests.ui.conftest import WindowFactory
-from tests.ui.screening_helpers import CLEAN, KEY, KYT, LISTED, free_port, store_key, workspace
+from tests.ui.screening_helpers import (
+    ADDRESS_PATH,
+    CLEAN,
+    KEY,
+    KYT,
+    LISTED,
+    free_port,
+    serve_kyt,
+    slow_handler,
+    store_key,
+    workspace,
+)
 from ui.screening.provider_settings import ProvidersPage
 from ui.services import Services
 from ui.settings_dialog import SettingsDialog
-
-ADDRESS_PATH = re.compile(r"^/api/v1/address/[^/]+$")
 
 
 @pytest.fixture
@@ -107,10 +115,7 @@ def test_a_queued_lookup_runs_right_after_unlock(
     httpserver: HTTPServer,
 ) -> None:
     """Closing the app loses nothing: what waited runs when the vault opens again."""
-    httpserver.expect_request(ADDRESS_PATH).respond_with_handler(sanctions_handler)
-    services.settings = services.settings.with_changes(
-        provider_urls={KYT: httpserver.url_for("/").rstrip("/")}
-    )
+    serve_kyt(services, httpserver, default=False)
     window = make_window()
     store_key(session, services)
     add_customer(session, services, name="Later Ltd", addresses=(LISTED[0],))
@@ -217,13 +222,9 @@ def test_locking_during_a_batch_stops_it_and_keeps_what_arrived(
 ) -> None:
     from tests.app.test_screening_support import evm
     from tests.ui.conftest import unlock
-    from tests.ui.screening_helpers import slow_handler
     from ui.main_window import State
 
-    httpserver.expect_request(ADDRESS_PATH).respond_with_handler(slow_handler(0.05))
-    services.settings = services.settings.with_changes(
-        screening_provider=KYT, provider_urls={KYT: httpserver.url_for("/").rstrip("/")}
-    )
+    serve_kyt(services, httpserver, slow_handler(0.05))
     window = make_window()
     store_key(session, services)
     add_customer(session, services, name="Busy", addresses=tuple(evm(i) for i in range(1, 81)))
