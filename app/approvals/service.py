@@ -52,7 +52,7 @@ from vault.store import Transaction, Vault
 Progress = Callable[[int, int], None]
 Clock = Callable[[], datetime]
 
-__all__ = ["ApprovalService", "PolicyError", "check_signatures"]
+__all__ = ["ApprovalService", "PolicyError", "check_signatures", "signature_problems"]
 
 _BATCH = 200
 _RISK_RANK = {"none": 0, "unknown": 1, "low": 2, "medium": 3, "high": 4, "severe": 5}
@@ -951,6 +951,24 @@ def check_signatures(
         if progress is not None:
             progress(checked, total)
     return VerifyReport(checked, verified, checked - verified, tuple(problems)), changes
+
+
+def signature_problems(conn: Connection) -> tuple[int, list[str]]:
+    """For `strongroom verify`: every decision and role grant signature, read-only.
+    Returns (signatures checked, one line per bad one); a vault before schema 5 has none."""
+    has = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'approval_decisions'"
+    ).fetchone()
+    if has is None:
+        return 0, []
+    report, _ = check_signatures(conn)
+    problems = list(report.problems)
+    grants = store.grants(conn)
+    for g in grants:
+        digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
+        if not signing.verifies(digest, g.signature, g.granted_by):
+            problems.append(f"the {g.role} grant of {g.member_name} does not verify")
+    return report.checked + len(grants), problems
 
 
 def _decision_ok(
