@@ -104,7 +104,7 @@ class ApprovalService:
         self.acting_as = acting_as
         self.clock = clock
         self._policy: tuple[int, Policy] | None = None
-        self._roles: dict[str, frozenset[str]] | None = None
+        self._roles: tuple[tuple[object, ...], dict[str, frozenset[str]]] | None = None
         self._actor: Actor | None = None
         vault.on_rollback(self.forget)
 
@@ -180,9 +180,15 @@ class ApprovalService:
     def roles(self) -> dict[str, frozenset[str]]:
         """Signing address -> roles, from grants whose signature verifies and whose
         granter is the root or an admin so granted (a chain back to the root)."""
-        if self._roles is None:
-            self._roles = self._compute_roles()
-        return self._roles
+        # Another service object (another member acting) may have granted since.
+        mark = tuple(
+            self.conn.execute(
+                "SELECT count(*), max(id), max(granted_at) FROM approval_grants"
+            ).fetchone()
+        )
+        if self._roles is None or self._roles[0] != mark:
+            self._roles = (mark, self._compute_roles())
+        return self._roles[1]
 
     def _compute_roles(self) -> dict[str, frozenset[str]]:
         root = store.root(self.conn)
@@ -467,13 +473,15 @@ class ApprovalService:
             clauses.append(f"r.status IN ({', '.join('?' for _ in flt.statuses)})")
             params += sorted(flt.statuses)
         if flt.risk_levels:
-            levels = sorted(flt.risk_levels - {"unscreened"})
+            levels = sorted(flt.risk_levels - {"unscreened", "sanctioned"})
             parts = []
             if levels:
                 parts.append(f"r.risk_level IN ({', '.join('?' for _ in levels)})")
                 params += levels
             if "unscreened" in flt.risk_levels:
-                parts.append("r.risk_level IS NULL")
+                parts.append("(r.risk_level IS NULL AND r.chain IS NOT NULL)")
+            if "sanctioned" in flt.risk_levels:
+                parts.append("r.sanctioned = 1")
             clauses.append("(" + " OR ".join(parts) + ")")
         now = self.clock()
         if flt.min_age_days is not None:

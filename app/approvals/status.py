@@ -57,7 +57,9 @@ def evaluate(
 ) -> StatusResult:
     rules = policy.kinds[request.kind]
     expires_at = request.created_at + timedelta(days=policy.expiry_days)
-    ordered = sorted(decisions, key=lambda d: (d.created_at, d.id))
+    # One decision per id (a set: the same decision received twice is one), in
+    # time order; ties broken by id, so any input order gives the same walk.
+    ordered = sorted({d.id: d for d in sorted(decisions, key=_canonical)}.values(), key=_canonical)
     ignored: dict[str, str] = {}
     counted: list[DecisionFacts] = []
     seen: set[str] = set()
@@ -109,6 +111,10 @@ def evaluate(
     if stale is not None:
         return result("needs_refresh", stale, f"still needed: {missing}", needed=missing)
     return result("pending", f"still needed: {missing}", needed=missing)
+
+
+def _canonical(d: DecisionFacts) -> tuple[datetime, str, str, str, bool]:
+    return (d.created_at, d.id, d.signer, d.verdict, d.valid)
 
 
 def _stale(request: RequestFacts, policy: Policy, at: datetime, max_age: timedelta) -> str | None:
