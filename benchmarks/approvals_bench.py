@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import coincurve
 
@@ -145,15 +146,17 @@ def _fill(vault: Vault, count: int, officers: list[tuple[str, bytes]], *, sign: 
         tx.event("bench.filled", {"requests": count})
 
 
+def _filled(path: Path, count: int, *, sign: bool) -> tuple[Vault, ApprovalService]:
+    vault = create_vault(path, passphrase=PASSPHRASE, keychain=Keychain(MemoryKeyring())).vault
+    service, officers, _, _ = _desk(vault)
+    _fill(vault, count, officers, sign=sign)
+    return vault, service
+
+
 def bench_approvals() -> list[Figure]:
     figures: list[Figure] = []
     with temp_folder() as folder:
-        made = create_vault(
-            folder / "signed.vault", passphrase=PASSPHRASE, keychain=Keychain(MemoryKeyring())
-        )
-        vault = made.vault
-        service, officers, _, _ = _desk(vault)
-        _fill(vault, SIGNED_REQUESTS, officers, sign=True)
+        vault, service = _filled(folder / "signed.vault", SIGNED_REQUESTS, sign=True)
         start = time.perf_counter()
         report = service.verify_all()
         elapsed = time.perf_counter() - start
@@ -177,12 +180,7 @@ def bench_approvals() -> list[Figure]:
             )
         )
 
-        made = create_vault(
-            folder / "queue.vault", passphrase=PASSPHRASE, keychain=Keychain(MemoryKeyring())
-        )
-        vault = made.vault
-        service, officers, _, _ = _desk(vault)
-        _fill(vault, STATUS_REQUESTS, officers, sign=False)
+        vault, service = _filled(folder / "queue.vault", STATUS_REQUESTS, sign=False)
         start = time.perf_counter()
         changed = service.refresh()
         first = time.perf_counter() - start
