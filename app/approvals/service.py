@@ -105,11 +105,12 @@ class ApprovalService:
         self.clock = clock
         self._policy: tuple[int, Policy] | None = None
         self._roles: tuple[tuple[object, ...], dict[str, frozenset[str]]] | None = None
+        # No rollback hook: each cache checks the table it mirrors (policy version,
+        # grants' count and times) before use, so a rolled-back change cannot linger.
         self._actor: Actor | None = None
-        vault.on_rollback(self.forget)
 
     def forget(self) -> None:
-        """On lock (and after a rollback): drop the cached key, roles and policy."""
+        """On lock: drop the cached signing key, roles and policy."""
         self._policy = None
         self._roles = None
         self._actor = None
