@@ -217,3 +217,27 @@ def test_export_verifies_with_eth_account_alone(
         assert decision["typed_data"]["message"]["request"] == document["request"]["content"]
     with pytest.raises(ApprovalError, match="exists"):
         desk.export(row.id, target)
+
+
+def test_the_apps_verify_checks_approval_signatures(tmp_path: Path) -> None:
+    from keyring.backends import fail
+
+    from app.session import VaultSession
+    from tests.conftest import PASSPHRASE
+    from vault.keys import Keychain
+
+    session = VaultSession(tmp_path / "app.vault", keychain=Keychain(fail.Keyring()))
+    session.create(passphrase=PASSPHRASE, use_keychain=False)
+    add_customer(session.vault, "C-1")
+    service = ApprovalService(session.vault)
+    service.add_member("alice", ["officer"])
+    row = service.request_onboarding("C-1")
+    ApprovalService(session.vault, acting_as="alice").decide(row.id, "approve", "ok")
+    report = session.verify()
+    assert report.ok and report.signatures_checked == 3  # 2 grants + 1 decision
+    with session.vault.transaction() as tx:
+        tx.execute("UPDATE approval_decisions SET reason = 'changed'")
+        tx.event("test.tamper", {})
+    report = session.verify()
+    assert not report.ok and "do not verify" in report.summary()
+    session.lock()
