@@ -43,7 +43,7 @@ from app.approvals.model import (
 )
 from app.approvals.policy import Policy, PolicyError, default_text, parse
 from app.approvals.status import DecisionFacts, RequestFacts, StatusResult, evaluate
-from vault.approvals import store
+from vault.approvals import queue, store
 from vault.approvals.store import DecisionRow, MemberRow
 from vault.connection import Connection
 from vault.events import canonical_payload, time_ordered_id
@@ -435,50 +435,23 @@ class ApprovalService:
     # --- reading the queue --------------------------------------------------------
 
     def _where(self, flt: QueueFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if flt.kinds:
-            clauses.append(f"r.kind IN ({', '.join('?' for _ in flt.kinds)})")
-            params += sorted(flt.kinds)
-        if flt.statuses:
-            clauses.append(f"r.status IN ({', '.join('?' for _ in flt.statuses)})")
-            params += sorted(flt.statuses)
-        if flt.risk_levels:
-            levels = sorted(flt.risk_levels - {"unscreened", "sanctioned"})
-            parts = []
-            if levels:
-                parts.append(f"r.risk_level IN ({', '.join('?' for _ in levels)})")
-                params += levels
-            if "unscreened" in flt.risk_levels:
-                parts.append("(r.risk_level IS NULL AND r.chain IS NOT NULL)")
-            if "sanctioned" in flt.risk_levels:
-                parts.append("r.sanctioned = 1")
-            clauses.append("(" + " OR ".join(parts) + ")")
         now = self.clock()
-        if flt.min_age_days is not None:
-            clauses.append("r.created_at <= ?")
-            params.append(_iso(now - timedelta(days=flt.min_age_days)))
-        if flt.max_age_days is not None:
-            clauses.append("r.created_at >= ?")
-            params.append(_iso(now - timedelta(days=flt.max_age_days)))
-        text = flt.customer.strip()
-        if text:
-            clauses.append(
-                "r.customer_id IN (SELECT id FROM customers WHERE external_id = ? "
-                "OR display_name LIKE ? ESCAPE '\\')"
-            )
-            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params += [text, f"%{escaped}%"]
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        return where, params
+        return queue.where(
+            kinds=flt.kinds,
+            statuses=flt.statuses,
+            risk_levels=flt.risk_levels,
+            customer=flt.customer,
+            created_to=None
+            if flt.min_age_days is None
+            else _iso(now - timedelta(days=flt.min_age_days)),
+            created_from=None
+            if flt.max_age_days is None
+            else _iso(now - timedelta(days=flt.max_age_days)),
+        )
 
     def count(self, flt: QueueFilter) -> int:
-        where, params = self._where(flt)
-        return int(
-            self.conn.execute(
-                f"SELECT count(*) FROM approval_requests r {where}", params
-            ).fetchone()[0]
-        )
+        clause, params = self._where(flt)
+        return queue.count(self.conn, clause, params)
 
     def page(
         self, flt: QueueFilter, sort: str, descending: bool, offset: int, limit: int
@@ -486,25 +459,20 @@ class ApprovalService:
         """Filtered and sorted in SQL (sort keys: model.SORT_KEYS)."""
         if sort not in SORT_KEYS:
             raise ApprovalError(f"cannot sort by '{sort[:20]}'; keys: {', '.join(SORT_KEYS)}")
-        where, params = self._where(flt)
-        direction = "DESC" if descending else "ASC"
-        column = {
-            "created_at": "r.created_at",
-            "kind": "r.kind",
-            "status": "r.status",
-            "customer": "c.display_name COLLATE NOCASE",
-            "amount": "r.amount",
-            "risk": "r.risk_level",
-        }[sort]
-        order = f"{column} {direction}, r.created_at {direction}, r.id {direction}"
-        rows = self.conn.execute(
-            f"{_ROW_SELECT} {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
+        clause, params = self._where(flt)
+        rows = queue.page(
+            self.conn,
+            clause,
+            params,
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+        )
         return [_queue_row(r) for r in rows]
 
     def _row(self, request_id: str) -> QueueRow:
-        row = self.conn.execute(f"{_ROW_SELECT} WHERE r.id = ?", (request_id,)).fetchone()
+        row = queue.row(self.conn, request_id)
         if row is None:
             raise ApprovalError(f"no request with id '{request_id[:40]}'")
         return _queue_row(row)
@@ -724,38 +692,12 @@ class ApprovalService:
     def _take_screenings(self, tx: Transaction) -> list[str]:
         """Copy the newest risk of each requested address screened since last time;
         returns the requests touched."""
-        seen_row = tx.execute(
-            "SELECT value FROM meta WHERE key = 'approvals.screenings_seen'"
-        ).fetchone()
-        seen = int(seen_row[0]) if seen_row else 0
-        top = int(tx.execute("SELECT coalesce(max(id), 0) FROM screenings").fetchone()[0])
-        if top <= seen:
-            return []
-        pairs = tx.execute(
-            "SELECT DISTINCT s.chain, s.address FROM screenings s WHERE s.id > ? AND EXISTS "
-            "(SELECT 1 FROM approval_requests r WHERE r.chain = s.chain AND r.address = s.address)",
-            (seen,),
-        ).fetchall()
+        pairs, top = queue.screened_since(tx.conn)
         touched: list[str] = []
         for chain, address in pairs:
-            level, sanctioned, fetched = _risk(tx.conn, chain, address)
-            tx.execute(
-                "UPDATE approval_requests SET risk_level = ?, sanctioned = ?, risk_fetched_at = ? "
-                "WHERE chain = ? AND address = ?",
-                (level, int(sanctioned), fetched, chain, address),
-            )
-            touched += [
-                str(r[0])
-                for r in tx.execute(
-                    "SELECT id FROM approval_requests WHERE chain = ? AND address = ?",
-                    (chain, address),
-                )
-            ]
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('approvals.screenings_seen', ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (str(top),),
-        )
+            touched += queue.set_risk(tx.conn, chain, address, _risk(tx.conn, chain, address))
+        if top is not None:
+            queue.mark_screenings_seen(tx.conn, top)
         return touched
 
     def _refresh(self, tx: Transaction, request_ids: Sequence[str]) -> dict[str, Status]:
@@ -1024,16 +966,6 @@ def _decision_ok(
     return signing.verifies(signing.decision_digest(content, verdict, reason, at), sig, signer)
 
 
-_ROW_SELECT = (
-    "SELECT r.id, r.kind, r.status, r.customer_id, c.external_id, c.display_name, "
-    "r.asset, r.amount_exact, r.chain, r.address, r.created_at, m.name, r.risk_level, "
-    "r.risk_fetched_at, r.approvals, r.needed, r.local_only, r.sanctioned, "
-    "json_extract(r.content, '$.limit') "
-    "FROM approval_requests r JOIN customers c ON c.id = r.customer_id "
-    "JOIN approval_members m ON m.id = r.created_by"
-)
-
-
 def _queue_row(r: Sequence[Any]) -> QueueRow:
     kind = cast(RequestKind, r[1])
     amount = None if r[7] is None else Decimal(r[7])
@@ -1079,14 +1011,7 @@ def _risk(
     """The worst of each provider's newest answer, any sanctions hit, and the newest time."""
     if not chain or not address:
         return None, False, None
-    latest: dict[str, tuple[str, bool, str]] = {}
-    for provider, level, sanctioned, fetched in conn.execute(
-        "SELECT provider, level, sanctioned, fetched_at FROM screenings WHERE chain = ? "
-        f"AND address = ? AND status IN ({', '.join('?' for _ in _ANSWERED)}) "
-        "ORDER BY fetched_at DESC LIMIT 200",
-        (chain, address, *_ANSWERED),
-    ):
-        latest.setdefault(provider, (level, bool(sanctioned), fetched))
+    latest = queue.latest_screenings(conn, chain, address, _ANSWERED)
     if not latest:
         return None, False, None
     worst = max((v[0] for v in latest.values()), key=lambda lv: _RISK_RANK.get(lv, 1))
