@@ -9,6 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.approvals import signing
 from app.approvals.policy import default_policy
 from app.approvals.status import DecisionFacts, RequestFacts, evaluate
 
@@ -214,3 +215,57 @@ def test_reject_wins_and_creator_may_not_approve() -> None:
     assert result.status == "pending" and "four eyes" in result.ignored["c"]
     no = DecisionFacts("r", "0xA2", "reject", T0, True, MEMBERS["0xA2"])
     assert evaluate(withdrawal("100"), POLICY, [*officers(1), no], T0).status == "rejected"
+
+
+# --- tampering: validity comes from real signatures over the request's content ---
+
+KEYS = [bytes([n]) * 32 for n in range(1, 4)]
+CONTENT = {
+    "id": "r1",
+    "kind": "withdrawal",
+    "customer": "C-1",
+    "asset": "USDT",
+    "amount": "20000",
+    "chain": "ethereum",
+    "address": "0x52908400098527886E0F7030069857D2E4169EE7",
+    "limit": "",
+    "justification": "",
+    "createdAt": T0.isoformat(),
+    "createdBy": CREATOR,
+}
+SIGNED = [
+    (
+        signing.address_of(key),
+        signing.sign(key, "Decision", signing.decision_message(CONTENT, "approve", "ok", f"t{n}")),
+    )
+    for n, key in enumerate(KEYS)
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(signing.REQUEST_FIELDS), st.text(min_size=1, max_size=20))
+def test_tampered_content_invalidates_every_approval(field: str, value: str) -> None:
+    def facts(content: dict[str, str]) -> list[DecisionFacts]:
+        return [
+            DecisionFacts(
+                f"d{n}",
+                signer,
+                "approve",
+                T0 + timedelta(minutes=n),
+                signing.verifies(
+                    signing.decision_digest(content, "approve", "ok", f"t{n}"), sig, signer
+                ),
+                frozenset({"officer"}),
+            )
+            for n, (signer, sig) in enumerate(SIGNED)
+        ]
+
+    request = withdrawal("20000")
+    assert evaluate(request, POLICY, facts(CONTENT), T0).status == "approved"
+    tampered = {**CONTENT, field: value}
+    result = evaluate(request, POLICY, facts(tampered), T0)
+    if value == CONTENT[field]:
+        assert result.status == "approved"
+    else:
+        assert result.status == "pending" and not result.counted
+        assert all("signature" in why for why in result.ignored.values())
