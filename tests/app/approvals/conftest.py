@@ -15,6 +15,20 @@ from vault.unlock import create_vault
 
 ETH = "0x52908400098527886E0F7030069857D2E4169EE7"
 ETH2 = "0x8617E340B3D01FA5F11F306F4090FD50E238070D"
+#: a request's signed content, as the service makes it
+SIGNED_CONTENT = {
+    "id": "01a23e99-5d44-7f34-8e93-ed02f34871cf",
+    "kind": "withdrawal",
+    "customer": "C-1",
+    "asset": "USDT",
+    "amount": "20000",
+    "chain": "ethereum",
+    "address": "0x52908400098527886E0F7030069857D2E4169EE7",
+    "limit": "",
+    "justification": "",
+    "createdAt": "2026-12-04T01:09:28.004+00:00",
+    "createdBy": "0x3443598a308dC2281B460d1Af4d8F3845E701e67",
+}
 
 
 @pytest.fixture

@@ -8,21 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.approvals import signing
+from tests.app.approvals.conftest import SIGNED_CONTENT
 
 KEY = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
-CONTENT = {
-    "id": "01a23e99-5d44-7f34-8e93-ed02f34871cf",
-    "kind": "withdrawal",
-    "customer": "C-1",
-    "asset": "USDT",
-    "amount": "20000",
-    "chain": "ethereum",
-    "address": "0x52908400098527886E0F7030069857D2E4169EE7",
-    "limit": "",
-    "justification": "",
-    "createdAt": "2026-12-04T01:09:28.004+00:00",
-    "createdBy": "0x3443598a308dC2281B460d1Af4d8F3845E701e67",
-}
+CONTENT = SIGNED_CONTENT
 
 
 def test_a_decision_recovers_with_eth_account() -> None:

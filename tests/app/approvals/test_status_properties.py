@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from app.approvals import signing
 from app.approvals.policy import default_policy
 from app.approvals.status import DecisionFacts, RequestFacts, evaluate
+from tests.app.approvals.conftest import SIGNED_CONTENT
 
 POLICY = default_policy()
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -220,19 +221,7 @@ def test_reject_wins_and_creator_may_not_approve() -> None:
 # --- tampering: validity comes from real signatures over the request's content ---
 
 KEYS = [bytes([n]) * 32 for n in range(1, 4)]
-CONTENT = {
-    "id": "r1",
-    "kind": "withdrawal",
-    "customer": "C-1",
-    "asset": "USDT",
-    "amount": "20000",
-    "chain": "ethereum",
-    "address": "0x52908400098527886E0F7030069857D2E4169EE7",
-    "limit": "",
-    "justification": "",
-    "createdAt": T0.isoformat(),
-    "createdBy": CREATOR,
-}
+CONTENT = {**SIGNED_CONTENT, "id": "r1", "createdAt": T0.isoformat(), "createdBy": CREATOR}
 SIGNED = [
     (
         signing.address_of(key),
