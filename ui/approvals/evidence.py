@@ -27,6 +27,7 @@ class EvidencePane(QWidget):
         self.request_id: str | None = None
         self.evidence: Evidence | None = None
         self._generation = 0
+        self._shown: str | None = None
         self.browser = named(QTextBrowser(), "evidenceText")
         self.browser.setOpenLinks(False)
         self.browser.setMinimumWidth(320)
@@ -73,9 +74,10 @@ class EvidencePane(QWidget):
             return
         self.evidence = evidence
         bar = self.browser.verticalScrollBar()
-        keep = bar.value() if self.request_id == evidence.detail.row.id else 0
+        keep = bar.value() if self._shown == evidence.detail.row.id else 0
         self.browser.setHtml(render(evidence, datetime.now(UTC)))
-        bar.setValue(keep)
+        bar.setValue(keep)  # a reload of the same request keeps the reader's place
+        self._shown = evidence.detail.row.id
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
@@ -93,5 +95,6 @@ class EvidencePane(QWidget):
         self._placeholder(PLACEHOLDER)
 
     def _placeholder(self, text: str, *, error: bool = False) -> None:
+        self._shown = None
         colour = "#b71c1c" if error else "#666"
         self.browser.setHtml(f'<p style="color: {colour}; padding: 12px;">{escape(text)}</p>')

@@ -59,28 +59,31 @@ class YamlEditor(QPlainTextEdit):
         """The 1-based line marked as wrong, if any."""
         return self._error_line
 
-    def show_error(self, line: int, column: int) -> None:
-        """Put the cursor on `line` (1-based) at `column` (1-based) and tint the line."""
+    def mark_error(self, line: int) -> None:
+        """Tint `line` (1-based) and flag it in the gutter; the cursor stays (live checks)."""
         document = self.document()
         line = max(1, min(line, document.blockCount()))
-        block = document.findBlockByNumber(line - 1)
+        self._error_line = line
+        selection = QTextEdit.ExtraSelection()
+        selection.format.setBackground(ERROR_TINT)
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        selection.cursor = QTextCursor(document.findBlockByNumber(line - 1))
+        self.setExtraSelections([selection])
+        self._gutter.update()
+
+    def show_error(self, line: int, column: int) -> None:
+        """Mark `line` and put the cursor there at `column` (both 1-based)."""
+        self.mark_error(line)
+        block = self.document().findBlockByNumber((self._error_line or 1) - 1)
         cursor = QTextCursor(block)
         cursor.movePosition(
             QTextCursor.MoveOperation.Right,
             QTextCursor.MoveMode.MoveAnchor,
             max(0, min(column - 1, block.length() - 1)),
         )
-        self.blockSignals(True)  # moving the cursor is not an edit
         self.setTextCursor(cursor)
-        self.blockSignals(False)
         self.centerCursor()
-        self._error_line = line
-        selection = QTextEdit.ExtraSelection()
-        selection.format.setBackground(ERROR_TINT)
-        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
-        selection.cursor = QTextCursor(block)
-        self.setExtraSelections([selection])
-        self._gutter.update()
+        self.setFocus()
 
     def clear_error(self) -> None:
         if self._error_line is None:

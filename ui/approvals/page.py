@@ -1,0 +1,293 @@
+"""The Approvals section: filters, the queue, the evidence of the selected request.
+
+Keyboard: Ctrl+F the customer filter (Alt+K/S/G/U/I each filter), Ctrl+A
+selects every request the filter shows, Ctrl+Y approves and Ctrl+R rejects
+the selection with one reason, Ctrl+M comments, Ctrl+Shift+P edits the
+policy, F5 reads again. GUI thread; the work runs on the database worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.approvals.model import DecideOutcome, QueueFilter, Verdict
+from ui.approvals.context import ApprovalsContext
+from ui.approvals.decide_dialog import DONE, DecideDialog, Selection, plural
+from ui.approvals.evidence import EvidencePane
+from ui.approvals.filters import FilterBar
+from ui.approvals.policy_dialog import PolicyDialog
+from ui.approvals.queue_model import SORT_KEYS, QueueModel
+from ui.book.context import RefreshWhenShown
+from ui.book.dialogs import open_dialog
+from ui.book.widgets import empty_state, hint, table_view
+from ui.naming import named
+
+_WIDTHS = (60, 110, 160, 300, 110, 110, 100, 130)
+
+
+class ApprovalsPage(QWidget):
+    def __init__(self, context: ApprovalsContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("approvalsPage")
+        self.context = context
+        self._model: QueueModel | None = QueueModel(context, parent=self)
+        self._keep: set[str] = set()
+
+        title = QLabel("<h2>Approvals</h2>")
+        self.count_label = named(QLabel("Counting requests…"), "queueCount")
+        self.count_label.setStyleSheet("color: #555;")
+        self.approve_action = self._action("Approve…", "Ctrl+Y", lambda: self.decide("approve"))
+        self.reject_action = self._action("Reject…", "Ctrl+R", lambda: self.decide("reject"))
+        self.comment_action = self._action("Comment…", "Ctrl+M", lambda: self.decide("comment"))
+        self.policy_action = self._action("Policy…", "Ctrl+Shift+P", self.edit_policy)
+        self.refresh_action = self._action("Refresh", "F5", self.refresh)
+        self.select_all_action = self._action("Select all", "Ctrl+A", self.select_all)
+        self.find_action = self._action("Filter by customer", "Ctrl+F", self.focus_filter)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(12)
+        top.addWidget(self.count_label)
+        top.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for action, name in (
+            (self.approve_action, "approveButton"),
+            (self.reject_action, "rejectButton"),
+            (self.comment_action, "commentButton"),
+            (self.policy_action, "policyButton"),
+        ):
+            button = named(QPushButton(action.text()), name)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{action.toolTip() or action.text()} ({keys})")
+            button.clicked.connect(action.trigger)
+            top.addWidget(button)
+            self.buttons[name] = button
+
+        self.filters = FilterBar()
+        self.filters.changed.connect(self._filter_changed)
+        self.filters.customer.returnPressed.connect(self._focus_table)
+
+        self.view = table_view("queueView")
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setModel(self._model)
+        self.view.setSortingEnabled(True)
+        header = self.view.horizontalHeader()
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        for column, width in enumerate(_WIDTHS):
+            self.view.setColumnWidth(column, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.view.setColumnWidth(8, 150)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.empty = empty_state("")
+        self.evidence = EvidencePane(context)
+        left = QWidget()
+        stack = QVBoxLayout(left)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.addWidget(self.view, 1)
+        stack.addWidget(self.empty, 1)
+        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "queueSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.evidence)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.status = named(hint(""), "queueStatus")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 16)
+        layout.addLayout(top)
+        layout.addWidget(self.filters)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.status)
+
+        self._model.count_changed.connect(self._show_count)
+        self._model.failed.connect(lambda text: self.count_label.setText(text))
+        self._model.modelAboutToBeReset.connect(self._remember_selection)
+        self._model.loaded.connect(self._restore_selection)
+        self._refresher = RefreshWhenShown(self, self.refresh)
+        context.changed.connect(self._refresher.request)
+        self._model.set_filter(self.filters.value())  # loads the first page
+        self._update_actions()
+
+    def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        # Only while this page shows: other sections use some of the same keys.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    @property
+    def model(self) -> QueueModel | None:
+        return self._model
+
+    # --- the list --------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        if self._model is not None:
+            self._model.reload(keep_loaded=True)
+        self.evidence.reload()
+
+    def show_customer(self, text: str) -> None:
+        """Show every open request of one customer (from the customer's page)."""
+        self.filters.reset()
+        self.filters.set_customer(text)
+
+    def focus_filter(self) -> None:
+        self.filters.customer.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.customer.selectAll()
+
+    def _focus_table(self) -> None:
+        self.view.setFocus()
+        if self._model is not None and self._model.rowCount() and not self.selected_ids():
+            self.view.selectRow(0)
+
+    def _filter_changed(self, flt: QueueFilter) -> None:
+        if self._model is not None:
+            self._model.set_filter(flt)
+
+    def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        model = self._model
+        if model is None or model.sortable(column):
+            return
+        # Not every column sorts in SQL: put the arrow back where the order is.
+        key, descending = model.sort_key
+        current = next(c for c, k in SORT_KEYS.items() if k == key)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.view.horizontalHeader().setSortIndicator(current, order)
+
+    def _show_count(self, total: int) -> None:
+        described = self.filters.describe()
+        status = self.filters.status.currentText().lower()
+        noun = plural(total, f"{status} request" if status != "any status" else "request")
+        self.count_label.setText(noun + (f" · {described}" if described else ""))
+        self.view.setVisible(bool(total))
+        self.empty.setVisible(not total)
+        if not total:
+            self.empty.setText(
+                "No request matches these filters."
+                if described or status != "open"
+                else "Nothing waits for a decision. Requests are made on a customer's page "
+                "(Ctrl+Shift+K, Ctrl+Shift+W), on its addresses and in Wallets (Ctrl+Shift+L)."
+            )
+
+    # --- selection -------------------------------------------------------------------
+
+    def selected_positions(self) -> list[int]:
+        if self._model is None:
+            return []
+        return sorted(index.row() for index in self.view.selectionModel().selectedRows())
+
+    def selected_ids(self) -> list[str]:
+        model = self._model
+        return [] if model is None else [model.request_id(p) for p in self.selected_positions()]
+
+    def select_all(self) -> None:
+        """Ctrl+A: every request the filter shows (also those not loaded yet)."""
+        self.view.setFocus()
+        self.view.selectAll()
+
+    def selection(self) -> Selection | None:
+        model, positions = self._model, self.selected_positions()
+        if model is None or not positions:
+            return None
+        preview = tuple(_preview(model, p) for p in positions[:5])
+        if len(positions) == model.rowCount() and model.total > model.rowCount():
+            key, descending = model.sort_key
+            return Selection((), model.total, (model.filter, key, descending), preview)
+        return Selection(
+            tuple(model.request_id(p) for p in positions), len(positions), None, preview
+        )
+
+    def _selection_changed(self) -> None:
+        ids = self.selected_ids()
+        selection = self.selection()
+        if len(ids) == 1:
+            self.evidence.show_request(ids[0])
+        elif selection is not None:
+            self.evidence.show_many(selection.count)
+        else:
+            self.evidence.clear()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        chosen = bool(self.selected_positions())
+        for action in (self.approve_action, self.reject_action, self.comment_action):
+            action.setEnabled(chosen)
+        for name in ("approveButton", "rejectButton", "commentButton"):
+            self.buttons[name].setEnabled(chosen)
+
+    def _remember_selection(self) -> None:
+        self._keep = set(self.selected_ids())
+
+    def _restore_selection(self) -> None:
+        model = self._model
+        if model is None or not self._keep:
+            self._selection_changed()
+            return
+        chosen = self.view.selectionModel()
+        for request_id in self._keep:
+            position = model.position_of_request(request_id)
+            if position is not None:
+                chosen.select(
+                    model.index(position, 0),
+                    QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        self._keep = set()
+        self._selection_changed()
+
+    # --- deciding --------------------------------------------------------------------
+
+    def decide(self, verdict: Verdict) -> DecideDialog | None:
+        selection = self.selection()
+        if selection is None:
+            self.status.setText("Select one or more requests first (Ctrl+A selects all shown).")
+            return None
+        dialog = DecideDialog(self.context, verdict, selection, self)
+        dialog.decided.connect(lambda outcomes: self._decided(verdict, outcomes))
+        return open_dialog(dialog)
+
+    def _decided(self, verdict: Verdict, outcomes: list[DecideOutcome]) -> None:
+        done = sum(1 for o in outcomes if o.ok)
+        refused = len(outcomes) - done
+        text = f"{DONE[verdict]} {plural(done, 'request')}"
+        text += (
+            f"; {plural(refused, 'request')} refused (listed in the dialog)." if refused else "."
+        )
+        self.status.setText(text + " Signed here; shared with the desk at the next sync.")
+        self.view.setFocus()
+
+    def edit_policy(self) -> PolicyDialog:
+        return open_dialog(PolicyDialog(self.context, self))
+
+    # --- locking ---------------------------------------------------------------------
+
+    def close_vault_views(self) -> None:
+        self.view.setModel(None)
+        self.evidence.clear()
+        if self._model is not None:
+            self._model.close()
+            self._model.deleteLater()
+            self._model = None
+
+
+def _preview(model: QueueModel, position: int) -> str:
+    row = model.request(position)
+    return f"{row.customer_name} · {row.summary}"
