@@ -10,6 +10,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.session import VaultSession
+from ui.approvals.context import ApprovalsContext
+from ui.approvals.page import ApprovalsPage
+from ui.approvals.request_actions import CustomerRequests, WalletRequests
 from ui.audit_page import AuditPage
 from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
@@ -45,9 +48,16 @@ class Workspace(QWidget):
         # Every book change is an event: the log catches up the next time it is shown.
         audit_refresher = RefreshWhenShown(self.audit, self.audit.refresh)
         self.book.changed.connect(lambda _names: audit_refresher.request())
+        self.approvals_context = ApprovalsContext(session, services, self)
+        self.approvals = ApprovalsPage(self.approvals_context)
+        self.customer_requests = CustomerRequests(self.approvals_context, self.customers.detail)
+        self.customer_requests.show_requests.connect(self.show_requests)
+        self.wallet_requests = WalletRequests(self.approvals_context, self.wallets)
+        self.approvals_context.changed.connect(audit_refresher.request)
         built: dict[str, QWidget] = {
             "customers": self.customers,
             "wallets": self.wallets,
+            "approvals": self.approvals,
             "audit": self.audit,
         }
         for number, section in enumerate(SECTIONS, start=1):
@@ -74,6 +84,11 @@ class Workspace(QWidget):
         self.select_key("customers")
         self.customers.open_customer(customer_id)
 
+    def show_requests(self, customer: str) -> None:
+        """The approval queue, filtered to one customer."""
+        self.select_key("approvals")
+        self.approvals.show_customer(customer)
+
     def focus_search(self) -> None:
         """Ctrl+K from anywhere: the customer search box."""
         self.select_key("customers")
@@ -87,6 +102,8 @@ class Workspace(QWidget):
         (its forgetting is queued on the worker ahead of the lock)."""
         self.customers.close_vault_views()
         self.wallets.close_vault_views()
+        self.approvals.close_vault_views()
+        self.approvals_context.close()
         if self.audit is not None:
             self.audit.close_vault_views()
         self.book.close()

@@ -43,7 +43,6 @@ class ApprovalsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("approvalsPage")
         self.context = context
-        self._model: QueueModel | None = QueueModel(context, parent=self)
         self._keep: set[str] = set()
 
         title = QLabel("<h2>Approvals</h2>")
@@ -77,6 +76,7 @@ class ApprovalsPage(QWidget):
 
         self.filters = FilterBar()
         self.filters.changed.connect(self._filter_changed)
+        self._model: QueueModel | None = QueueModel(context, self.filters.value(), parent=self)
         self.filters.customer.returnPressed.connect(self._focus_table)
 
         self.view = table_view("queueView")
@@ -121,7 +121,8 @@ class ApprovalsPage(QWidget):
         self._model.loaded.connect(self._restore_selection)
         self._refresher = RefreshWhenShown(self, self.refresh)
         context.changed.connect(self._refresher.request)
-        self._model.set_filter(self.filters.value())  # loads the first page
+        # The first page is read when the section is first shown, not at unlock.
+        self._refresher.request()
         self._update_actions()
 
     def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:

@@ -48,10 +48,15 @@ class QueueQuery:
 class QueueModel(PagedModel):
     COLUMNS = COLUMNS
 
-    def __init__(self, context: ApprovalsContext, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        context: ApprovalsContext,
+        flt: QueueFilter | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(context.reader, parent=parent)
         self._holder = context.holder
-        self._filter = QueueFilter()
+        self._filter = flt or QueueFilter()
         self._sort = ("created_at", False)
         self._now = datetime.now(UTC)
 
