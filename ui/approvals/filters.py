@@ -1,14 +1,24 @@
-"""The queue's filter bar: kind, status, age, customer and risk, each one keystroke away.
+"""The queue's filters: kind tabs over status, age, customer and risk fields.
 
-Alt+K, Alt+S, Alt+G, Alt+U and Alt+I focus the fields (Ctrl+F the customer);
-the customer text waits for a pause in typing. Emits the whole `QueueFilter`
-on every change. GUI thread only.
+One click or key picks a kind (Alt+1 … Alt+5 the tabs); Alt+S, Alt+G, Alt+U
+and Alt+I focus the fields (Ctrl+F the customer); the customer text waits for
+a pause in typing. Emits the whole `QueueFilter` on every change. GUI thread only.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.approvals.model import KINDS, STATUSES, QueueFilter
 from ui.approvals import format as fmt
@@ -20,7 +30,7 @@ OPEN = frozenset({"pending", "needs_refresh", "blocked"})
 
 Choice = tuple[str, object]
 KIND_CHOICES: tuple[Choice, ...] = (
-    ("Any kind", frozenset()),
+    ("All kinds", frozenset()),
     *((fmt.label(k, fmt.KIND_LABELS), frozenset({k})) for k in KINDS),
 )
 STATUS_CHOICES: tuple[Choice, ...] = (
@@ -62,7 +72,15 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.kind = _combo("kindFilter", KIND_CHOICES)
+        self.kind = named(QTabBar(), "kindTabs")
+        self.kind.setExpanding(False)
+        self.kind.setDrawBase(False)
+        for number, (text, value) in enumerate(KIND_CHOICES, start=1):
+            self.kind.addTab(text)
+            self.kind.setTabData(number - 1, value)
+            self.kind.setTabToolTip(number - 1, f"Alt+{number}")
+            shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.activated.connect(lambda i=number - 1: self.kind.setCurrentIndex(i))
         self.status = _combo("statusFilter", STATUS_CHOICES)
         self.age = _combo("ageFilter", AGE_CHOICES)
         self.risk = _combo("riskFilter", RISK_CHOICES)
@@ -79,14 +97,18 @@ class FilterBar(QWidget):
         self._timer.timeout.connect(self._emit)
         self.customer.textChanged.connect(lambda _text: self._timer.start())
         self.customer.returnPressed.connect(self.apply_now)
-        for combo in (self.kind, self.status, self.age, self.risk):
+        self.kind.currentChanged.connect(lambda _index: self._emit())
+        for combo in (self.status, self.age, self.risk):
             combo.currentIndexChanged.connect(lambda _index: self._emit())
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        row = QHBoxLayout()
         row.setSpacing(6)
+        column.addLayout(row)
+        column.addWidget(self.kind)
         for text, field in (
-            ("&Kind", self.kind),
             ("&Status", self.status),
             ("A&ge", self.age),
             ("C&ustomer", self.customer),
@@ -100,7 +122,7 @@ class FilterBar(QWidget):
     def value(self) -> QueueFilter:
         min_age, max_age = self.age.currentData()
         return QueueFilter(
-            kinds=self.kind.currentData(),
+            kinds=self.kind.tabData(self.kind.currentIndex()),
             statuses=self.status.currentData(),
             customer=self.customer.text().strip(),
             min_age_days=min_age,
@@ -110,17 +132,17 @@ class FilterBar(QWidget):
 
     def describe(self) -> str:
         """The filter in words, for the count line ("" when it is the default)."""
-        parts = [
-            combo.currentText()
-            for combo in (self.kind, self.age, self.risk)
-            if combo.currentIndex() > 0
-        ]
+        parts = [self.kind.tabText(self.kind.currentIndex())] if self.kind.currentIndex() else []
+        parts += [combo.currentText() for combo in (self.age, self.risk) if combo.currentIndex()]
         if self.customer.text().strip():
             parts.append(f"customer “{self.customer.text().strip()}”")
         return ", ".join(parts)
 
     def set_kind(self, kind: str) -> None:
-        self.kind.setCurrentIndex(max(0, self.kind.findData(frozenset({kind}))))
+        wanted = frozenset({kind})
+        for index in range(self.kind.count()):
+            if self.kind.tabData(index) == wanted:
+                self.kind.setCurrentIndex(index)
 
     def set_customer(self, text: str) -> None:
         self.customer.setText(text)
@@ -131,10 +153,10 @@ class FilterBar(QWidget):
         self._emit()
 
     def reset(self) -> None:
-        for combo in (self.kind, self.status, self.age, self.risk):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
+        for widget in (self.kind, self.status, self.age, self.risk):
+            widget.blockSignals(True)
+            widget.setCurrentIndex(0)
+            widget.blockSignals(False)
         self.customer.blockSignals(True)
         self.customer.clear()
         self.customer.blockSignals(False)

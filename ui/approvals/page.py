@@ -128,8 +128,6 @@ class ApprovalsPage(QWidget):
     def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(keys))
-        # Only while this page shows: other sections use some of the same keys.
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.triggered.connect(slot)
         self.addAction(action)
         return action

@@ -40,7 +40,6 @@ WALLET_KEYS: tuple[tuple[RequestKind, str, str], ...] = (
 def _action(owner: QWidget, text: str, keys: str, slot: Callable[[], object]) -> QAction:
     action = QAction(text, owner)
     action.setShortcut(QKeySequence(keys))
-    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     action.triggered.connect(slot)
     owner.addAction(action)
     return action
