@@ -104,7 +104,7 @@ class DecideDialog(WorkerDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.reason.setCompleter(completer)
         self.form = ErrorForm()
-        self.form.add("reason", "Reason *" if self.reason_required else "Reason", self.reason)
+        self.form.add("reason", "Reason *", self.reason)
         self.signing = hint(
             "Each decision is signed with your key. It counts here at once and is marked "
             "“local — not yet shared” until sync sends it to the desk."
@@ -136,14 +136,10 @@ class DecideDialog(WorkerDialog):
         self.update_ok()
         self.reason.setFocus()
 
-    @property
-    def reason_required(self) -> bool:
-        return self.verdict != "approve"
-
     def can_submit(self) -> bool:
         if self.outcomes:
             return False
-        return bool(self.reason.text().strip()) or not self.reason_required
+        return bool(self.reason.text().strip())
 
     def submit(self) -> None:
         self.form.clear_errors()

@@ -41,7 +41,7 @@ STATUS_CHOICES: tuple[Choice, ...] = (
 #: (min_age_days, max_age_days)
 AGE_CHOICES: tuple[Choice, ...] = (
     ("Any age", (None, None)),
-    ("Today (< 1 d)", (None, 0)),
+    ("Under 1 d", (None, 1)),
     ("Older than 1 d", (1, None)),
     ("Older than 3 d", (3, None)),
     ("Older than 7 d", (7, None)),
@@ -51,6 +51,7 @@ RISK_CHOICES: tuple[Choice, ...] = (
     ("Any risk", frozenset()),
     ("High or severe", frozenset({"high", "severe"})),
     *((fmt.label(r, {}), frozenset({r})) for r in fmt.RISK_LEVELS),
+    ("Not screened", frozenset({"unscreened"})),
 )
 
 

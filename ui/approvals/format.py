@@ -33,7 +33,12 @@ _STATUS_COLOURS = {
     "expired": "#666666",
     "needs_refresh": "#8d5300",
 }
-_RISK_COLOURS = {"medium": "#8d5300", "high": "#b71c1c", "severe": "#7f0000"}
+_RISK_COLOURS = {
+    "medium": "#8d5300",
+    "high": "#b71c1c",
+    "severe": "#7f0000",
+    "sanctioned": "#7f0000",
+}
 #: shown beside anything decided here that no other device has seen yet
 LOCAL_LABEL = "local — not yet shared"
 

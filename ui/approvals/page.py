@@ -127,6 +127,8 @@ class ApprovalsPage(QWidget):
 
     def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
+        # Window-wide while this page shows (Qt skips hidden widgets' shortcuts), so the
+        # keys work whether the focus is in the table, the filters or the section list.
         action.setShortcut(QKeySequence(keys))
         action.triggered.connect(slot)
         self.addAction(action)
