@@ -78,3 +78,59 @@ def count(session: VaultSession, services: Services, flt: QueueFilter) -> int:
 def approvals_page(window: MainWindow) -> object:
     assert window.workspace is not None
     return window.workspace.approvals
+
+
+def screened(
+    session: VaultSession,
+    services: Services,
+    address: str,
+    *,
+    level: str = "high",
+    hours_ago: float = 3,
+) -> None:
+    """A stored screening (as a provider's answer would be kept) and an explorer summary."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.screening.risk import Level, RiskResult, score_for_level
+    from vault.screening import explorer, screenings
+
+    fetched = datetime.now(UTC) - timedelta(hours=hours_ago)
+    result = RiskResult(
+        chain="ethereum",
+        address=address,
+        provider="chainalysis",
+        level=Level(level),
+        score=score_for_level(Level(level)),
+        fetched_at=fetched,
+        categories=("gambling",),
+        source="Chainalysis KYT",
+    )
+
+    def work() -> None:
+        with session.vault.transaction() as tx:
+            screenings.record(tx.conn, result.to_record())
+            explorer.put_summary(
+                tx.conn,
+                {
+                    "chain": "ethereum",
+                    "address": address,
+                    "source": "etherscan",
+                    "balances": [
+                        {
+                            "symbol": "ETH",
+                            "contract": None,
+                            "decimals": 18,
+                            "amount": 1_500_000_000_000_000_000,
+                            "pending": 0,
+                        }
+                    ],
+                    "tx_count": 42,
+                    "nonce": 7,
+                    "first_seen": "2024-03-01T10:00:00+00:00",
+                    "last_seen": "2026-11-30T08:00:00+00:00",
+                    "fetched_at": fetched.isoformat(),
+                    "raw": b"{}",
+                },
+            )
+
+    on_worker(services, work)

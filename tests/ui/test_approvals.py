@@ -14,8 +14,17 @@ from ui.main_window import MainWindow
 from ui.ops import alive
 from ui.services import Services
 
-from .approval_helpers import ANA, count, desk, whitelist_many, withdrawal
-from .book_helpers import add_customer
+from .approval_helpers import (
+    ANA,
+    addresses,
+    count,
+    desk,
+    screened,
+    service,
+    whitelist_many,
+    withdrawal,
+)
+from .book_helpers import add_customer, on_worker
 from .conftest import WindowFactory, unlock
 
 
@@ -116,3 +125,104 @@ def test_four_eyes_refusal_is_listed_not_raised(
     assert "Approved 1 request. 1 request refused" in dialog.result_label.text()
     assert "1 request refused" in page.status.text()
     dialog.reject()
+
+
+def test_evidence_pane_shows_screenings_explorer_kyc_and_decisions(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    unlock(session, services)
+    me = desk(session, services)
+    add_customer(
+        session, services, name="Acme Trading", external_id="ACME-1", kyc_status="approved"
+    )
+    target = addresses(1, seed=42)[0]
+    screened(session, services, target, level="high", hours_ago=3)
+    row = on_worker(
+        services,
+        lambda: service(session, ANA).request_whitelist("ACME-1", "ethereum", target, None),
+    )
+    on_worker(
+        services, lambda: service(session).decide(row.id, "approve", "Owner verified by call")
+    )
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    assert model.index(0, 8).data() == "local — not yet shared"
+    assert model.index(0, 5).data() == "High · 3 h"
+    assert model.index(0, 0).data() == "just now"
+    assert "desk head" in model.index(0, 7).data().replace("_", " ")
+    page.view.selectRow(0)
+    pane = page.evidence
+    qtbot.waitUntil(lambda: pane.evidence is not None)
+    text = pane.text()
+    for expected in (
+        "Whitelist · Acme Trading",
+        "Why this status",
+        "Approved by " + me,
+        "✔ verified",
+        "local — not yet shared",
+        "“Owner verified by call”",
+        "chainalysis",
+        "high · score",
+        "3 h ago",
+        "Chainalysis KYT",
+        "1.5 ETH · 42 transactions",
+        "etherscan",
+        "KYC Approved",
+        target,
+    ):
+        assert expected in text, expected
+
+
+def test_filters_narrow_the_queue_in_sql(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    add_customer(session, services, name="Borealis GmbH", external_id="BOR-7")
+    whitelist_many(session, services, "ACME-1", 3)
+    withdrawal(session, services, "BOR-7", "500")
+    high = addresses(1, seed=77)[0]
+    screened(session, services, high, level="high")
+    on_worker(
+        services,
+        lambda: service(session, ANA).request_whitelist("BOR-7", "ethereum", high, None),
+    )
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.total == 5)
+
+    page.filters.set_customer("Borealis")
+    qtbot.waitUntil(lambda: model.total == 2)
+    assert {model.request(p).customer_name for p in range(2)} == {"Borealis GmbH"}
+    assert "customer “Borealis”" in page.count_label.text()
+
+    page.filters.risk.setCurrentIndex(page.filters.risk.findText("High or severe"))
+    qtbot.waitUntil(lambda: model.total == 1)
+    assert model.request(0).address == high
+
+    page.filters.reset()
+    qtbot.waitUntil(lambda: model.total == 5)
+    page.filters.age.setCurrentIndex(page.filters.age.findText("Older than 1 d"))
+    qtbot.waitUntil(lambda: model.total == 0)
+    assert page.empty.isVisible() and "No request matches" in page.empty.text()
+
+    page.filters.reset()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # Withdrawal tab
+    qtbot.waitUntil(lambda: model.total == 1)
+    assert model.request(0).kind == "withdrawal"
+    page.filters.status.setCurrentIndex(page.filters.status.findText("Rejected"))
+    qtbot.waitUntil(lambda: model.total == 0)
+
+    # Sorting runs in SQL too: by customer, descending.
+    page.filters.reset()
+    qtbot.waitUntil(lambda: model.total == 5)
+    page.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: model.sort_key == ("customer", True) and not model.fetching)
+    qtbot.waitUntil(lambda: model.request(0).customer_name == "Borealis GmbH")
+    assert model.request(4).customer_name == "Acme Trading"

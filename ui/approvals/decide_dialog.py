@@ -115,8 +115,8 @@ class DecideDialog(WorkerDialog):
         self.stop_button = named(QPushButton("Stop"), "decideStop")
         self.stop_button.setToolTip("Stop after the batch under way; what is done stays done")
         self.stop_button.clicked.connect(self.stop)
-        self.stop_button.hide()
         self.buttons.addButton(self.stop_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.stop_button.hide()  # only while the batch runs
         self.result_label = named(QLabel(), "decideResult")
         self.result_label.setWordWrap(True)
         self.result_label.hide()

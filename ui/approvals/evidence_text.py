@@ -6,6 +6,7 @@ Everything that came from outside says how old it is and where from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -48,9 +49,9 @@ def render(evidence: Evidence, now: datetime) -> str:
         f"<h2>{escape(fmt.label(row.kind, fmt.KIND_LABELS))} · {escape(row.customer_name)}</h2>",
         f"<p>{_span(status, _STATUS_CLASS.get(row.status))}"
         f" · {row.approvals} approval{'s' if row.approvals != 1 else ''} counted"
-        + (f" · still needed: {escape(row.needed)}" if row.needed else "")
+        + (f" · still needed: {escape(row.needed)}" if row.needed and not detail.reasons else "")
         + (_local() if row.local_only else "")
-        + f'<br><span class="muted">Made {escape(fmt.age(row.created_at, now))} ago'
+        + f'<br><span class="muted">Made {escape(fmt.ago(row.created_at, now))}'
         f" ({escape(fmt.local_time(row.created_at))}) by {escape(row.created_by)}</span></p>",
     ]
     if detail.reasons:
@@ -66,12 +67,31 @@ def render(evidence: Evidence, now: datetime) -> str:
     return "".join(parts)
 
 
-def _request_fields(fields: Any) -> str:
+#: the signed fields in reading order; empty ones are left out
+FIELD_ORDER = (
+    "kind",
+    "customer",
+    "chain",
+    "address",
+    "asset",
+    "amount",
+    "limit",
+    "justification",
+    "createdAt",
+    "createdBy",
+    "id",
+)
+_FIELD_LABELS = {"createdAt": "made at", "createdBy": "made by (key)"}
+
+
+def _request_fields(fields: Mapping[str, str]) -> str:
+    ordered = [k for k in FIELD_ORDER if k in fields] + sorted(set(fields) - set(FIELD_ORDER))
     rows = "".join(
-        f'<tr><td class="muted">{escape(str(key).replace("_", " "))}</td>'
-        f'<td class="{"mono" if key in ("address", "signer") else ""}">'
-        f"{escape(str(value))}</td></tr>"
-        for key, value in fields.items()
+        f'<tr><td class="muted">{escape(_FIELD_LABELS.get(key, key))}</td>'
+        f'<td class="{"mono" if key in ("address", "createdBy", "id") else ""}">'
+        f"{escape(str(fields[key]))}</td></tr>"
+        for key in ordered
+        if str(fields[key])
     )
     return f"<h3>Request (the signed content)</h3><table>{rows}</table>"
 
@@ -90,7 +110,7 @@ def _decisions(decisions: tuple[DecisionView, ...], now: datetime) -> str:
             check = _span("✖ signature not verified", "bad")
         items.append(
             f"<li><b>{escape(verdict)}</b> by {escape(d.member)} "
-            f'<span class="muted">{escape(fmt.age(d.created_at, now))} ago</span> — {check}'
+            f'<span class="muted">{escape(fmt.ago(d.created_at, now))}</span> — {check}'
             + (_local() if d.local_only else "")
             + (f"<br>“{escape(d.reason)}”" if d.reason else "")
             + f'<br><span class="muted mono">{escape(d.signer)}</span></li>'
@@ -106,7 +126,7 @@ def _screenings(results: tuple[RiskResult, ...], now: datetime) -> str:
         )
     rows = []
     for r in results:
-        age = fmt.age(r.fetched_at, now)
+        age = fmt.ago(r.fetched_at, now)
         if r.ok:
             what = _span(f"{r.level} · score {r.score}", _LEVEL_CLASS.get(str(r.level)))
             if r.sanctioned:
@@ -120,7 +140,7 @@ def _screenings(results: tuple[RiskResult, ...], now: datetime) -> str:
         source = r.source or r.provider
         rows.append(
             f"<tr><td>{escape(r.provider)}</td><td>{what}</td>"
-            f'<td class="muted">{escape(age)} ago</td>'
+            f'<td class="muted">{escape(age)}</td>'
             f'<td class="muted">{escape(source)}</td></tr>'
         )
     return "<h3>Screenings (newest per provider)</h3><table>" + "".join(rows) + "</table>"
@@ -136,7 +156,7 @@ def _explorer(summaries: tuple[dict[str, Any], ...], now: datetime) -> str:
             book_fmt.local(str(s[k]))[:10] for k in ("first_seen", "last_seen") if s.get(k)
         )
         fetched = _parse(s.get("fetched_at"))
-        age = f"{fmt.age(fetched, now)} ago" if fetched is not None else ""
+        age = fmt.ago(fetched, now) if fetched is not None else ""
         items.append(
             f"<li>{escape(balances)} · {s.get('tx_count') or 0} transactions"
             + (f" · active {escape(seen)}" if seen else "")

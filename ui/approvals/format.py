@@ -66,6 +66,12 @@ def age(since: datetime, now: datetime | None = None) -> str:
     return f"{days // 7} wk"
 
 
+def ago(since: datetime, now: datetime | None = None) -> str:
+    """ "just now", "12 min ago", "3 d ago"."""
+    text = age(since, now)
+    return text if text == "just now" else f"{text} ago"
+
+
 def local_time(moment: datetime) -> str:
     """An aware time in the machine's local time, to the minute."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")

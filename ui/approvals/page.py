@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -35,7 +34,7 @@ from ui.book.dialogs import open_dialog
 from ui.book.widgets import empty_state, hint, table_view
 from ui.naming import named
 
-_WIDTHS = (60, 110, 160, 300, 110, 110, 100, 130)
+_WIDTHS = (64, 84, 120, 220, 96, 90, 100, 140)
 
 
 class ApprovalsPage(QWidget):
@@ -89,9 +88,8 @@ class ApprovalsPage(QWidget):
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         for column, width in enumerate(_WIDTHS):
             self.view.setColumnWidth(column, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        self.view.setColumnWidth(8, 150)
+        # The local label is the last column and takes what is left.
+        header.setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.empty = empty_state("")
         self.evidence = EvidencePane(context)
@@ -106,6 +104,7 @@ class ApprovalsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([980, 460])
         self.status = named(hint(""), "queueStatus")
 
         layout = QVBoxLayout(self)

@@ -224,7 +224,8 @@ class RequestDialog(WorkerDialog):
         try:
             address = normalize(chain, self.address.text())
         except AddressError as error:
-            show_text(self.form.error_for("address"), str(error))
+            text = str(error)
+            show_text(self.form.error_for("address"), text[:1].upper() + text[1:])
             self.address.setFocus()
             return None
         return [Target(self.customer, chain, address)]
