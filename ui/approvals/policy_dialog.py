@@ -105,6 +105,7 @@ class PolicyDialog(WorkerDialog):
     # --- checking ------------------------------------------------------------
 
     def _edited(self) -> None:
+        self.error = None  # unknown until the pause in typing is over
         self._timer.start()
         self.update_ok()
 
