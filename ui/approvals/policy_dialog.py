@@ -8,12 +8,12 @@ through the service on the database worker. GUI thread only.
 
 from __future__ import annotations
 
-from app.approvals.policy import PolicyError
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QWidget
 
 from app.approvals import policy
+from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService
 from app.tasks import Progress
 from ui import errors
