@@ -10,6 +10,7 @@ from app.approvals.model import DecideOutcome, QueueFilter
 from app.session import VaultSession
 from ui.approvals.decide_dialog import DecideDialog
 from ui.approvals.page import ApprovalsPage
+from ui.book.paged_model import PAGE_SIZE
 from ui.main_window import MainWindow
 from ui.ops import alive
 from ui.services import Services
@@ -226,3 +227,67 @@ def test_filters_narrow_the_queue_in_sql(
     qtbot.waitUntil(lambda: model.sort_key == ("customer", True) and not model.fetching)
     qtbot.waitUntil(lambda: model.request(0).customer_name == "Borealis GmbH")
     assert model.request(4).customer_name == "Acme Trading"
+
+
+def test_select_all_takes_the_whole_filtered_set_not_just_the_loaded_page(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    whitelist_many(session, services, "ACME-1", PAGE_SIZE + 30)
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.total == PAGE_SIZE + 30)
+    page.view.setFocus()
+    assert model.rowCount() < model.total  # only the first pages are loaded
+    page.select_all()
+    selection = page.selection()
+    assert selection is not None and selection.count == PAGE_SIZE + 30
+    assert selection.matching is not None
+    assert f"{PAGE_SIZE + 30:,} requests selected" in page.evidence.text()
+    dialog = page.decide("reject")
+    assert dialog is not None and dialog.windowTitle() == f"Reject {PAGE_SIZE + 30} requests"
+    decided: list[list[DecideOutcome]] = []
+    dialog.decided.connect(decided.append)
+    dialog.reason.setText("Duplicate request")
+    dialog.ok_button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bool(decided), timeout=60_000)
+    assert len(decided[0]) == PAGE_SIZE + 30 and all(o.ok for o in decided[0])
+    rejected = QueueFilter(statuses=frozenset({"rejected"}))
+    assert count(session, services, rejected) == PAGE_SIZE + 30
+
+
+def test_a_decision_that_no_longer_counts_shows_why(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    row = withdrawal(session, services, "ACME-1", "700", by=None)
+    on_worker(services, lambda: service(session, ANA).decide(row.id, "approve", "Looks fine"))
+
+    def officers_may_not_decide() -> None:
+        own = service(session)
+        text = own.policy_text()
+        start, end = text.index("  withdrawal:"), text.index("  onboarding:")
+        block = (
+            "  withdrawal:\n    request: [officer, desk_head, admin]\n    decide: [desk_head]\n"
+            "    reject: 1\n    tiers:\n      - {need: {desk_head: 1}}\n"
+        )
+        own.set_policy(text[:start] + block + text[end:])
+
+    on_worker(services, officers_may_not_decide)
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    page.view.selectRow(0)
+    qtbot.waitUntil(lambda: page.evidence.evidence is not None)
+    decision = page.evidence.evidence.detail.decisions[0]  # type: ignore[union-attr]
+    assert decision.ignored_reason
+    assert f"ignored: {decision.ignored_reason}" in page.evidence.text()
+    assert "✔ verified" not in page.evidence.text()
