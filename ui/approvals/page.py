@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,7 +31,7 @@ from ui.approvals.policy_dialog import PolicyDialog
 from ui.approvals.queue_model import SORT_KEYS, QueueModel
 from ui.book.context import RefreshWhenShown
 from ui.book.dialogs import open_dialog
-from ui.book.widgets import empty_state, hint, table_view
+from ui.book.widgets import action_button, empty_state, hint, shortcut_action, table_view
 from ui.naming import named
 
 _WIDTHS = (64, 84, 120, 220, 96, 90, 100, 140)
@@ -66,10 +66,7 @@ class ApprovalsPage(QWidget):
             (self.comment_action, "commentButton"),
             (self.policy_action, "policyButton"),
         ):
-            button = named(QPushButton(action.text()), name)
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{action.toolTip() or action.text()} ({keys})")
-            button.clicked.connect(action.trigger)
+            button = action_button(action, name)
             top.addWidget(button)
             self.buttons[name] = button
 
@@ -125,13 +122,9 @@ class ApprovalsPage(QWidget):
         self._update_actions()
 
     def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self)
-        # Window-wide while this page shows (Qt skips hidden widgets' shortcuts), so the
-        # keys work whether the focus is in the table, the filters or the section list.
-        action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        # Window-wide while this page shows, so the keys work whether the focus is in
+        # the table, the filters or the section list.
+        return shortcut_action(self, text, keys, slot)
 
     @property
     def model(self) -> QueueModel | None:

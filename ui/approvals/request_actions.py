@@ -10,11 +10,10 @@ GUI thread only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QBoxLayout, QMenu, QPushButton, QWidget
 
 from app.approvals.model import RequestKind
@@ -23,6 +22,7 @@ from ui.approvals.request_dialog import Customer, RequestDialog, Target
 from ui.book.detail.page import CustomerDetailPage
 from ui.book.dialogs import open_dialog
 from ui.book.wallets_page import WalletsPage
+from ui.book.widgets import shortcut_action
 from ui.naming import named
 
 CUSTOMER_KEYS: tuple[tuple[RequestKind, str, str], ...] = (
@@ -35,14 +35,6 @@ WALLET_KEYS: tuple[tuple[RequestKind, str, str], ...] = (
     ("whitelist", "Request whitelisting…", "Ctrl+Shift+L"),
     ("risk_override", "Request a risk override…", "Ctrl+Shift+O"),
 )
-
-
-def _action(owner: QWidget, text: str, keys: str, slot: Callable[[], object]) -> QAction:
-    action = QAction(text, owner)
-    action.setShortcut(QKeySequence(keys))
-    action.triggered.connect(slot)
-    owner.addAction(action)
-    return action
 
 
 def _header(page: QWidget) -> QBoxLayout | None:
@@ -67,11 +59,11 @@ class CustomerRequests(QObject):
         self.actions: dict[str, QAction] = {}
         menu = QMenu(page)
         for kind, text, keys in CUSTOMER_KEYS:
-            action = _action(page, text, keys, partial(self.ask, kind))
+            action = shortcut_action(page, text, keys, partial(self.ask, kind))
             menu.addAction(action)
             self.actions[kind] = action
         menu.addSeparator()
-        queue = _action(page, "Show this customer's requests", "Ctrl+Shift+Q", self._show)
+        queue = shortcut_action(page, "Show this customer's requests", "Ctrl+Shift+Q", self._show)
         menu.addAction(queue)
         self.actions["queue"] = queue
         self.button = named(QPushButton("Request approval"), "requestApprovalButton")
@@ -123,7 +115,7 @@ class WalletRequests(QObject):
         self.buttons: dict[str, QPushButton] = {}
         header = _header(page)
         for kind, text, keys in WALLET_KEYS:
-            action = _action(page, text, keys, partial(self.ask, kind))
+            action = shortcut_action(page, text, keys, partial(self.ask, kind))
             page.view.addAction(action)
             button = named(QPushButton(text.rstrip("…") + "…"), f"wallet_{kind}_button")
             button.setToolTip(f"{text} for the chosen addresses ({keys})")

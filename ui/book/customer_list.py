@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from ui.book.duplicates import DuplicatesDialog
 from ui.book.export_dialog import ExportDialog
 from ui.book.import_dialog import ImportDialog
 from ui.book.new_customer import NewCustomerDialog
-from ui.book.widgets import empty_state, table_view
+from ui.book.widgets import action_button, empty_state, shortcut_action, table_view
 from ui.naming import named
 
 SEARCH_DELAY_MS = 150
@@ -76,11 +75,7 @@ class CustomerListPage(QWidget):
             (self.export_action, "exportButton"),
             (self.duplicates_action, "duplicatesButton"),
         ):
-            button = named(QPushButton(action.text()), name)
-            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{action.text()} ({shortcut})" if shortcut else action.text())
-            button.clicked.connect(action.trigger)
-            buttons.addWidget(button)
+            buttons.addWidget(action_button(action, name))
 
         top = QHBoxLayout()
         top.addWidget(title)
@@ -120,12 +115,7 @@ class CustomerListPage(QWidget):
         self._model.reload()
 
     def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return shortcut_action(self, text, keys, slot)
 
     @property
     def model(self) -> CustomerModel | None:
