@@ -19,6 +19,7 @@ from app.book.importer import default_mapping, run_import
 from app.book.service import CustomerBook
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.book import addresses, queries
+from vault.connection import Connection
 from vault.keys import Keychain
 from vault.store import Vault
 from vault.unlock import create_vault
@@ -120,22 +121,27 @@ BIG_CUSTOMERS = 200_000
 BIG_ADDRESSES = 1_000_000
 
 
-def _fill_big(vault: Vault, rng: random.Random) -> list[str]:
-    """200k customers with search rows and 1M addresses, written in bulk (setup, not timed)."""
-    conn = vault.conn
-    now = "2026-01-01T00:00:00+00:00"
-    conn.execute("BEGIN")
+def insert_customers(conn: Connection, rng: random.Random, count: int, now: str) -> None:
+    """Customers 1 … count with external IDs C1 … and made-up names (bulk, inside the
+    caller's transaction)."""
     conn.executemany(
         "INSERT INTO customers (id, uid, external_id, kind, legal_name, display_name, country, "
         "created_at, updated_at) VALUES (?, ?, ?, 'individual', ?, ?, 'DE', ?, ?)",
         (
             (i, str(uuid.UUID(int=i)), f"C{i}", name, name, now, now)
             for i, name in (
-                (i, f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i}")
-                for i in range(1, BIG_CUSTOMERS + 1)
+                (i, f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i}") for i in range(1, count + 1)
             )
         ),
     )
+
+
+def _fill_big(vault: Vault, rng: random.Random) -> list[str]:
+    """200k customers with search rows and 1M addresses, written in bulk (setup, not timed)."""
+    conn = vault.conn
+    now = "2026-01-01T00:00:00+00:00"
+    conn.execute("BEGIN")
+    insert_customers(conn, rng, BIG_CUSTOMERS, now)
     conn.execute(
         "INSERT INTO search (rowid, kind, customer_id, ref, text) "
         "SELECT id << 20, 'customer', id, id, display_name FROM customers"

@@ -23,13 +23,10 @@ from PySide6.QtWidgets import QApplication, QTableView
 
 from app.approvals.model import QueueFilter
 from app.session import VaultSession
-from app.settings import Settings
-from app.tasks import TaskRunner
+from benchmarks.view_probe import start_app, wait_for_rows
 from ui.approvals.context import ApprovalsContext
 from ui.approvals.filters import OPEN
 from ui.approvals.queue_model import QueueModel
-from ui.bridge import Bridge
-from ui.services import Services
 from vault.keys import Keychain
 from vault.unlock import Credentials
 
@@ -50,11 +47,7 @@ def _first_rows(
     view.show()
     if sort is None:
         model.reload()
-    deadline = start + 30
-    while model.rowCount() == 0 and time.perf_counter() < deadline:
-        app.processEvents()
-        time.sleep(0.001)
-    app.processEvents()
+    wait_for_rows(app, model)
     elapsed = time.perf_counter() - start
     rows, total = model.rowCount(), model.total
     view.setModel(None)
@@ -63,10 +56,7 @@ def _first_rows(
 
 
 def main(vault: str, passphrase: str) -> None:
-    app = QApplication([])
-    bridge = Bridge()
-    runner = TaskRunner(bridge.deliver)
-    services = Services(runner, bridge, Settings(use_keychain=False), persist_settings=False)
+    app, runner, services = start_app()
     session = VaultSession(vault, keychain=Keychain.disabled())
     session.unlock(Credentials(passphrase=passphrase))
     context = ApprovalsContext(session, services)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app.addresses.evm import to_checksum_address
 from app.approvals.service import ApprovalService
-from benchmarks.book_bench import FIRST, LAST
+from benchmarks.book_bench import insert_customers
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.events import canonical_payload
 from vault.keys import Keychain
@@ -103,16 +103,7 @@ def fill_queue(vault: Vault, rng: random.Random) -> None:
     now = datetime.now(UTC)
     stamp = _iso(now)
     conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO customers (id, uid, external_id, kind, legal_name, display_name, country, "
-        "created_at, updated_at) VALUES (?, ?, ?, 'individual', ?, ?, 'DE', ?, ?)",
-        (
-            (i, str(uuid.UUID(int=i)), f"C{i}", name, name, stamp, stamp)
-            for i, name in (
-                (i, f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i}") for i in range(1, CUSTOMERS + 1)
-            )
-        ),
-    )
+    insert_customers(conn, rng, CUSTOMERS, stamp)
     batch = []
     for i in range(REQUESTS):
         batch.append(_request(rng, i, member, now))

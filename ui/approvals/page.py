@@ -8,10 +8,9 @@ policy, F5 reads again. GUI thread; the work runs on the database worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -47,26 +46,29 @@ class ApprovalsPage(QWidget):
         title = QLabel("<h2>Approvals</h2>")
         self.count_label = named(QLabel("Counting requests…"), "queueCount")
         self.count_label.setStyleSheet("color: #555;")
-        self.approve_action = self._action("Approve…", "Ctrl+Y", lambda: self.decide("approve"))
-        self.reject_action = self._action("Reject…", "Ctrl+R", lambda: self.decide("reject"))
-        self.comment_action = self._action("Comment…", "Ctrl+M", lambda: self.decide("comment"))
-        self.policy_action = self._action("Policy…", "Ctrl+Shift+P", self.edit_policy)
-        self.refresh_action = self._action("Refresh", "F5", self.refresh)
-        self.select_all_action = self._action("Select all", "Ctrl+A", self.select_all)
-        self.find_action = self._action("Filter by customer", "Ctrl+F", self.focus_filter)
+        # Window-wide while this page shows, so the keys work whether the focus is in
+        # the table, the filters or the section list.
+        action = partial(shortcut_action, self)
+        self.approve_action = action("Approve…", "Ctrl+Y", lambda: self.decide("approve"))
+        self.reject_action = action("Reject…", "Ctrl+R", lambda: self.decide("reject"))
+        self.comment_action = action("Comment…", "Ctrl+M", lambda: self.decide("comment"))
+        self.policy_action = action("Policy…", "Ctrl+Shift+P", self.edit_policy)
+        self.refresh_action = action("Refresh", "F5", self.refresh)
+        self.select_all_action = action("Select all", "Ctrl+A", self.select_all)
+        self.find_action = action("Filter by customer", "Ctrl+F", self.focus_filter)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addSpacing(12)
         top.addWidget(self.count_label)
         top.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
-        for action, name in (
+        for shown, name in (
             (self.approve_action, "approveButton"),
             (self.reject_action, "rejectButton"),
             (self.comment_action, "commentButton"),
             (self.policy_action, "policyButton"),
         ):
-            button = action_button(action, name)
+            button = action_button(shown, name)
             top.addWidget(button)
             self.buttons[name] = button
 
@@ -120,11 +122,6 @@ class ApprovalsPage(QWidget):
         # The first page is read when the section is first shown, not at unlock.
         self._refresher.request()
         self._update_actions()
-
-    def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
-        # Window-wide while this page shows, so the keys work whether the focus is in
-        # the table, the filters or the section list.
-        return shortcut_action(self, text, keys, slot)
 
     @property
     def model(self) -> QueueModel | None:
