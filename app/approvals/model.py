@@ -40,6 +40,8 @@ class QueueFilter:
     customer: str = ""  # external id or name text
     min_age_days: int | None = None
     max_age_days: int | None = None
+    #: screening levels (none, low, medium, high, severe, unknown), plus "sanctioned"
+    #: (a sanctions hit) and "unscreened" (an address never screened)
     risk_levels: frozenset[str] = frozenset()
 
 

@@ -104,7 +104,7 @@ class ApprovalService:
         self.acting_as = acting_as
         self.clock = clock
         self._policy: tuple[int, Policy] | None = None
-        self._roles: dict[str, frozenset[str]] | None = None
+        self._roles: tuple[tuple[object, ...], dict[str, frozenset[str]]] | None = None
         self._actor: Actor | None = None
         vault.on_rollback(self.forget)
 
@@ -180,9 +180,15 @@ class ApprovalService:
     def roles(self) -> dict[str, frozenset[str]]:
         """Signing address -> roles, from grants whose signature verifies and whose
         granter is the root or an admin so granted (a chain back to the root)."""
-        if self._roles is None:
-            self._roles = self._compute_roles()
-        return self._roles
+        # Another service object (another member acting) may have granted since.
+        mark = tuple(
+            self.conn.execute(
+                "SELECT count(*), max(id), max(granted_at) FROM approval_grants"
+            ).fetchone()
+        )
+        if self._roles is None or self._roles[0] != mark:
+            self._roles = (mark, self._compute_roles())
+        return self._roles[1]
 
     def _compute_roles(self) -> dict[str, frozenset[str]]:
         root = store.root(self.conn)
@@ -467,13 +473,15 @@ class ApprovalService:
             clauses.append(f"r.status IN ({', '.join('?' for _ in flt.statuses)})")
             params += sorted(flt.statuses)
         if flt.risk_levels:
-            levels = sorted(flt.risk_levels - {"unscreened"})
+            levels = sorted(flt.risk_levels - {"unscreened", "sanctioned"})
             parts = []
             if levels:
                 parts.append(f"r.risk_level IN ({', '.join('?' for _ in levels)})")
                 params += levels
             if "unscreened" in flt.risk_levels:
-                parts.append("r.risk_level IS NULL")
+                parts.append("(r.risk_level IS NULL AND r.chain IS NOT NULL)")
+            if "sanctioned" in flt.risk_levels:
+                parts.append("r.sanctioned = 1")
             clauses.append("(" + " OR ".join(parts) + ")")
         now = self.clock()
         if flt.min_age_days is not None:
@@ -797,28 +805,22 @@ class ApprovalService:
         }
 
     def _refresh_all(self, tx: Transaction) -> int:
-        """Every request's status in one pass over the cached verification results."""
+        """Every request's status in one pass over the requests, their decisions' facts
+        (cached signature checks included) and the pure `evaluate`."""
         self._verify_unchecked(tx)
         policy = self.policy()
         roles = self.roles()
         now = self.clock()
         empty: frozenset[str] = frozenset()
-        by_request: dict[str, list[DecisionFacts]] = {}
-        for rid, did, signer, verdict, created, verified in tx.execute(
-            "SELECT request_id, id, signer, verdict, created_at, verified FROM approval_decisions"
-        ):
-            by_request.setdefault(rid, []).append(
-                DecisionFacts(
-                    did, signer, verdict, _when(created), verified == 1, roles.get(signer, empty)
-                )
-            )
+        when = datetime.fromisoformat
+        loads = json.loads
         changes: list[tuple[str, int, str, str]] = []
         finals: list[Mapping[str, Any]] = []
         cursor = tx.execute(
             "SELECT r.id, r.kind, r.amount_exact, r.created_at, m.address, r.chain IS NOT NULL, "
             "r.risk_level, r.sanctioned, r.risk_fetched_at, r.status, r.approvals, r.needed, "
-            "c.uid FROM approval_requests r JOIN approval_members m ON m.id = r.created_by "
-            "JOIN customers c ON c.id = r.customer_id"
+            "r.facts, r.customer_id FROM approval_requests r "
+            "JOIN approval_members m ON m.id = r.created_by"
         )
         while batch := cursor.fetchmany(5000):
             for row in batch:
@@ -826,29 +828,59 @@ class ApprovalService:
                 facts = RequestFacts(
                     row[1],
                     None if row[2] is None else Decimal(row[2]),
-                    _when(row[3]),
+                    when(row[3]),
                     row[4],
                     bool(row[5]),
                     row[6],
                     bool(row[7]),
-                    None if row[8] is None else _when(row[8]),
+                    None if row[8] is None else when(row[8]),
                 )
-                result = evaluate(facts, policy, by_request.get(rid, ()), now)
+                decisions = [
+                    DecisionFacts(did, signer, verdict, when(at), ok == 1, roles.get(signer, empty))
+                    for did, signer, verdict, at, ok in loads(row[12])
+                ]
+                result = evaluate(facts, policy, decisions, now)
                 if (row[9], row[10], row[11]) != (result.status, result.approvals, result.needed):
                     changes.append((result.status, result.approvals, result.needed, rid))
                     if result.status in ("approved", "rejected") and row[9] != result.status:
                         finals.append(
                             {
                                 "request": rid,
-                                "customer": str(row[12]),
+                                "customer_id": row[13],
                                 "status": result.status,
                                 "decisions": sorted(result.counted),
                             }
                         )
         store.set_statuses(tx.conn, changes)
         if finals:
-            tx.events("approvals.finalized", finals)
+            self._finalized(tx, finals)
         return len(changes)
+
+    def _finalized(self, tx: Transaction, finals: list[Mapping[str, Any]]) -> None:
+        """One event per request that became approved or rejected: what a webhook
+        (the sync issue) needs. Customers by uid, as every event names them."""
+        wanted = sorted({int(f["customer_id"]) for f in finals})
+        uids: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            uids.update(
+                tx.execute(
+                    f"SELECT id, uid FROM customers WHERE id IN ({marks})", tuple(chunk)
+                ).fetchall()
+            )
+        tx.events(
+            "approvals.finalized",
+            [
+                {
+                    "request": f["request"],
+                    "customer": str(uids.get(f["customer_id"], "")),
+                    "status": f["status"],
+                    "decisions": f["decisions"],
+                }
+                for f in finals
+            ],
+        )
 
     def _verify_unchecked(self, tx: Transaction) -> None:
         rows = tx.execute(

@@ -8,17 +8,19 @@ in any order gives the same answer, and evaluating twice changes nothing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
+from typing import NamedTuple
 
 from app.approvals.model import Status
 from app.approvals.policy import Policy
 
 
-@dataclass(frozen=True)
-class RequestFacts:
+# Named tuples rather than dataclasses: a full refresh builds half a million of them.
+class RequestFacts(NamedTuple):
     kind: str
     amount: Decimal | None  # withdrawal amount or whitelist limit; None: no amount
     created_at: datetime
@@ -29,8 +31,7 @@ class RequestFacts:
     risk_fetched_at: datetime | None = None  # the newest answer's time
 
 
-@dataclass(frozen=True)
-class DecisionFacts:
+class DecisionFacts(NamedTuple):
     id: str
     signer: str
     verdict: str  # approve, reject, comment
@@ -39,14 +40,13 @@ class DecisionFacts:
     roles: frozenset[str] = frozenset()  # the signer's roles (valid grants only)
 
 
-@dataclass(frozen=True)
-class StatusResult:
+class StatusResult(NamedTuple):
     status: Status
     reasons: tuple[str, ...]
     counted: frozenset[str]  # ids of the decisions that count
-    ignored: Mapping[str, str] = field(default_factory=dict)  # id -> why it does not count
-    approvals: int = 0
-    needed: str = ""  # what is still missing, for people
+    ignored: Mapping[str, str]  # id -> why it does not count
+    approvals: int
+    needed: str  # what is still missing, for people
 
 
 def evaluate(
@@ -57,19 +57,27 @@ def evaluate(
 ) -> StatusResult:
     rules = policy.kinds[request.kind]
     expires_at = request.created_at + timedelta(days=policy.expiry_days)
-    ordered = sorted(decisions, key=lambda d: (d.created_at, d.id))
+    # Time order, ties broken by id, so any input order gives the same walk; the
+    # same decision received twice is one (a set).
+    ordered = sorted(decisions, key=_by_time)
+    if len({d.id for d in ordered}) != len(ordered):
+        ordered = sorted({d.id: d for d in sorted(ordered, key=_canonical)}.values(), key=_by_time)
     ignored: dict[str, str] = {}
     counted: list[DecisionFacts] = []
+    approvers: list[DecisionFacts] = []
+    rejects = 0
     seen: set[str] = set()
-    deciders = ", ".join(sorted(rules.decide))
+    decide = rules.decide
+    creator = request.created_by
     for d in ordered:
         if not d.valid:
             ignored[d.id] = "the signature does not verify over this request's content"
         elif d.verdict == "comment":
             continue
-        elif not d.roles & rules.decide:
+        elif d.roles.isdisjoint(decide):
+            deciders = ", ".join(sorted(decide))
             ignored[d.id] = f"the signer holds no role that decides this kind ({deciders})"
-        elif d.verdict == "approve" and d.signer == request.created_by:
+        elif d.verdict == "approve" and d.signer == creator:
             ignored[d.id] = "four eyes: whoever made the request cannot approve it"
         elif d.created_at > expires_at:
             ignored[d.id] = "decided after the request expired"
@@ -78,22 +86,26 @@ def evaluate(
         else:
             seen.add(d.signer)
             counted.append(d)
+            if d.verdict == "approve":
+                approvers.append(d)
+            else:
+                rejects += 1
     ids = frozenset(d.id for d in counted)
-    approvers = [d for d in counted if d.verdict == "approve"]
-    rejects = [d for d in counted if d.verdict == "reject"]
 
     def result(status: Status, *reasons: str, needed: str = "") -> StatusResult:
         return StatusResult(status, reasons, ids, ignored, len(approvers), needed)
 
-    if len(rejects) >= rules.reject:
-        return result("rejected", f"rejected by {len(rejects)} of {rules.reject} needed")
+    if rejects >= rules.reject:
+        return result("rejected", f"rejected by {rejects} of {rules.reject} needed")
     level = request.risk_level
     if request.has_address and (request.sanctioned or (level in policy.risk.blocked)):
         why = "a sanctions list names the address" if request.sanctioned else f"risk {level}"
         return result("blocked", f"blocked by the risk gate: {why}")
-    need = dict(rules.tier_for(request.amount).need)
-    if request.has_address and level is not None:
-        for role, n in policy.risk.escalate.get(level, {}).items():
+    need = rules.tier_for(request.amount).need
+    extra = policy.risk.escalate.get(level) if request.has_address and level else None
+    if extra:
+        need = dict(need)
+        for role, n in extra.items():
             need[role] = max(need.get(role, 0), n)
     approved_at = _quorum_time(need, approvers)
     max_age = timedelta(hours=policy.risk.max_age_hours)
@@ -109,6 +121,10 @@ def evaluate(
     if stale is not None:
         return result("needs_refresh", stale, f"still needed: {missing}", needed=missing)
     return result("pending", f"still needed: {missing}", needed=missing)
+
+
+_by_time = attrgetter("created_at", "id")
+_canonical = attrgetter("created_at", "id", "signer", "verdict", "valid")
 
 
 def _stale(request: RequestFacts, policy: Policy, at: datetime, max_age: timedelta) -> str | None:
@@ -151,6 +167,10 @@ def _match(slots: Sequence[str], people: Sequence[frozenset[str]]) -> list[int |
 
 def _quorum_time(need: Mapping[str, int], approvers: Sequence[DecisionFacts]) -> datetime | None:
     """When the quorum was first complete (approvers come in time order), or None."""
+    if len(need) == 1:  # one role: the n-th approver holding it completes it
+        ((role, n),) = need.items()
+        holders = [d for d in approvers if role in d.roles]
+        return holders[n - 1].created_at if len(holders) >= n else None
     slots = _slots(need)
     roles = [d.roles for d in approvers]
     for n in range(len(slots), len(approvers) + 1):
@@ -170,5 +190,10 @@ def _missing(need: Mapping[str, int], approvers: Sequence[DecisionFacts]) -> dic
 
 
 def _describe(need: Mapping[str, int], *, more: bool = False) -> str:
+    return _described(tuple(sorted(need.items())), more)
+
+
+@functools.lru_cache(maxsize=256)
+def _described(need: tuple[tuple[str, int], ...], more: bool) -> str:
     word = "more " if more else ""
-    return " + ".join(f"{n} {word}{role.replace('_', ' ')}" for role, n in sorted(need.items()))
+    return " + ".join(f"{n} {word}{role.replace('_', ' ')}" for role, n in need)

@@ -23,6 +23,8 @@ from app.session import VaultSession
 def run(args: argparse.Namespace, session: VaultSession) -> int:
     service = ApprovalService(session.vault, acting_as=args.acting_as)
     try:
+        if args.acting_as is not None:
+            service.me()  # an unknown member is an error even for a read
         return _dispatch(args, service)
     except ApprovalError as exc:
         print(f"strongroom approvals: {exc.message}", file=sys.stderr)

@@ -251,6 +251,7 @@ def insert_decision(conn: Connection, row: DecisionRow) -> None:
     )
     if row.local_only:
         conn.execute("UPDATE approval_requests SET local_only = 1 WHERE id = ?", (row.request_id,))
+    sync_facts(conn, [row.request_id])
 
 
 def decisions_of(conn: Connection, request_id: str) -> list[DecisionRow]:
@@ -269,8 +270,40 @@ def all_decisions(conn: Connection) -> Iterator[DecisionRow]:
             yield _decision(r)
 
 
-def set_verified(conn: Connection, changes: Iterable[tuple[bool, str]]) -> None:
+def set_verified(conn: Connection, changes: Sequence[tuple[bool, str]]) -> None:
+    """Cache signature checks, and the requests' facts with them."""
+    if not changes:
+        return
     conn.executemany("UPDATE approval_decisions SET verified = ? WHERE id = ?", changes)
+    if len(changes) > 1000:
+        sync_facts(conn, None)
+        return
+    ids = [did for _, did in changes]
+    marks = ", ".join("?" for _ in ids)
+    affected = [
+        str(r[0])
+        for r in conn.execute(
+            f"SELECT DISTINCT request_id FROM approval_decisions WHERE id IN ({marks})", ids
+        )
+    ]
+    sync_facts(conn, affected)
+
+
+_FACTS = (
+    "UPDATE approval_requests SET facts = (SELECT coalesce(json_group_array(json_array("
+    "d.id, d.signer, d.verdict, d.created_at, d.verified)), '[]') FROM approval_decisions d "
+    "WHERE d.request_id = approval_requests.id)"
+)
+
+
+def sync_facts(conn: Connection, request_ids: Sequence[str] | None) -> None:
+    """Copy the decisions' status inputs into their requests (None: every request)."""
+    if request_ids is None:
+        conn.execute(_FACTS)
+        return
+    for start in range(0, len(request_ids), 500):
+        chunk = request_ids[start : start + 500]
+        conn.execute(f"{_FACTS} WHERE id IN ({', '.join('?' for _ in chunk)})", tuple(chunk))
 
 
 def contents(conn: Connection, request_ids: Sequence[str]) -> dict[str, str]:
