@@ -122,6 +122,7 @@ def test_four_eyes_refusal_is_listed_not_raised(
     assert by_id[theirs.id].ok
     assert not by_id[mine.id].ok and "four eyes" in by_id[mine.id].message
     assert dialog.refused.count() == 1
+    assert dialog.refused.item(0).text().startswith("Borealis GmbH · 900 USDT · ethereum 0x")
     assert "four eyes" in dialog.refused.item(0).text()
     assert "Approved 1 request. 1 request refused" in dialog.result_label.text()
     assert "1 request refused" in page.status.text()

@@ -10,8 +10,8 @@ none. GUI thread only.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -58,6 +58,11 @@ class Selection:
     matching: tuple[QueueFilter, str, bool] | None = None
     #: a few lines naming the first requests, for the confirmation
     preview: tuple[str, ...] = ()
+    #: request id -> one line naming it, for the requests the view has loaded
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, request_id: str) -> str:
+        return self.labels.get(request_id) or f"request …{request_id[-12:]}"
 
     def resolve(self, service: ApprovalService) -> list[str]:
         if self.matching is None:
@@ -208,7 +213,7 @@ class DecideDialog(WorkerDialog):
             text += f" Stopped; {self.selection.count - len(self.outcomes):,} not decided."
         show_text(self.result_label, text)
         for outcome in refused:
-            self.refused.addItem(f"{outcome.request_id[:8]} — {outcome.message}")
+            self.refused.addItem(f"{self.selection.label(outcome.request_id)}: {outcome.message}")
         self.refused.setVisible(bool(refused))
         self.reason.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).hide()

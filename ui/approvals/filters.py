@@ -51,6 +51,7 @@ RISK_CHOICES: tuple[Choice, ...] = (
     ("Any risk", frozenset()),
     ("High or severe", frozenset({"high", "severe"})),
     *((fmt.label(r, {}), frozenset({r})) for r in fmt.RISK_LEVELS),
+    ("Sanctioned", frozenset({"sanctioned"})),
     ("Not screened", frozenset({"unscreened"})),
 )
 

@@ -8,6 +8,7 @@ policy, F5 reads again. GUI thread; the work runs on the database worker.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -250,6 +251,10 @@ class ApprovalsPage(QWidget):
         if selection is None:
             self.status.setText("Select one or more requests first (Ctrl+A selects all shown).")
             return None
+        model = self._model
+        if model is not None:  # name the refused ones as the queue does
+            labels = {model.request_id(p): _preview(model, p) for p in self.selected_positions()}
+            selection = replace(selection, labels=labels)
         dialog = DecideDialog(self.context, verdict, selection, self)
         dialog.decided.connect(lambda outcomes: self._decided(verdict, outcomes))
         return open_dialog(dialog)
