@@ -50,6 +50,7 @@ class Workspace(QWidget):
         self.book.changed.connect(lambda _names: audit_refresher.request())
         self.approvals_context = ApprovalsContext(session, services, self)
         self.approvals = ApprovalsPage(self.approvals_context)
+        self.approvals.open_customer.connect(self.open_customer)
         self.customer_requests = CustomerRequests(self.approvals_context, self.customers.detail)
         self.customer_requests.show_requests.connect(self.show_requests)
         self.wallet_requests = WalletRequests(self.approvals_context, self.wallets)

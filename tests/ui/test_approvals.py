@@ -122,8 +122,8 @@ def test_four_eyes_refusal_is_listed_not_raised(
     assert by_id[theirs.id].ok
     assert not by_id[mine.id].ok and "four eyes" in by_id[mine.id].message
     assert dialog.refused.count() == 1
-    assert dialog.refused.item(0).text().startswith("Borealis GmbH · 900 USDT · ethereum 0x")
-    assert "four eyes" in dialog.refused.item(0).text()
+    assert dialog.refused.item(0).text().startswith("four eyes: ")
+    assert "Borealis GmbH · 900 USDT · ethereum 0x" in dialog.refused.item(0).text()
     assert "Approved 1 request. 1 request refused" in dialog.result_label.text()
     assert "1 request refused" in page.status.text()
     dialog.reject()
@@ -151,10 +151,10 @@ def test_evidence_pane_shows_screenings_explorer_kyc_and_decisions(
     model = page.model
     assert model is not None
     qtbot.waitUntil(lambda: model.rowCount() == 1)
-    assert model.index(0, 8).data() == "local — not yet shared"
+    assert model.index(0, 7).data() == "local — not yet shared"
     assert model.index(0, 5).data() == "High · 3 h"
     assert model.index(0, 0).data() == "just now"
-    assert "desk head" in model.index(0, 7).data().replace("_", " ")
+    assert "desk head" in model.index(0, 8).data().replace("_", " ")
     page.view.selectRow(0)
     pane = page.evidence
     qtbot.waitUntil(lambda: pane.evidence is not None)
@@ -292,3 +292,9 @@ def test_a_decision_that_no_longer_counts_shows_why(
     assert decision.ignored_reason
     assert f"ignored: {decision.ignored_reason}" in page.evidence.text()
     assert "✔ verified" not in page.evidence.text()
+
+    # Enter on the request opens its customer.
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert window.workspace is not None
+    qtbot.waitUntil(lambda: window.workspace.current_key() == "customers")

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QWidget,
@@ -126,6 +127,9 @@ class DecideDialog(WorkerDialog):
         self.result_label.setWordWrap(True)
         self.result_label.hide()
         self.refused = named(QListWidget(), "refusedList")
+        self.refused.setWordWrap(True)
+        self.refused.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.refused.setMinimumWidth(520)
         self.refused.hide()
 
         self.body.addWidget(self.headline)
@@ -213,7 +217,11 @@ class DecideDialog(WorkerDialog):
             text += f" Stopped; {self.selection.count - len(self.outcomes):,} not decided."
         show_text(self.result_label, text)
         for outcome in refused:
-            self.refused.addItem(f"{self.selection.label(outcome.request_id)}: {outcome.message}")
+            item = QListWidgetItem(
+                f"{outcome.message}\n    {self.selection.label(outcome.request_id)}"
+            )
+            item.setToolTip(outcome.request_id)
+            self.refused.addItem(item)
         self.refused.setVisible(bool(refused))
         self.reason.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).hide()

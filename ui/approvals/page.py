@@ -1,5 +1,7 @@
 """The Approvals section: filters, the queue, the evidence of the selected request.
 
+Enter or a double-click on a request opens its customer.
+
 Keyboard: Ctrl+F the customer filter (Alt+K/S/G/U/I each filter), Ctrl+A
 selects every request the filter shows, Ctrl+Y approves and Ctrl+R rejects
 the selection with one reason, Ctrl+M comments, Ctrl+Shift+P edits the
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,10 +36,13 @@ from ui.book.dialogs import open_dialog
 from ui.book.widgets import action_button, empty_state, hint, shortcut_action, table_view
 from ui.naming import named
 
-_WIDTHS = (64, 84, 120, 220, 96, 90, 100, 140)
+_WIDTHS = (64, 84, 110, 200, 96, 86, 100, 140)
 
 
 class ApprovalsPage(QWidget):
+    #: Enter or a double-click on a request: show its customer
+    open_customer = Signal(int)
+
     def __init__(self, context: ApprovalsContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("approvalsPage")
@@ -88,9 +93,10 @@ class ApprovalsPage(QWidget):
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         for column, width in enumerate(_WIDTHS):
             self.view.setColumnWidth(column, width)
-        # The local label is the last column and takes what is left.
+        # What is still needed is the last column and takes what is left.
         header.setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.view.activated.connect(self._activated)
         self.empty = empty_state("")
         self.evidence = EvidencePane(context)
         left = QWidget()
@@ -179,6 +185,10 @@ class ApprovalsPage(QWidget):
             )
 
     # --- selection -------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        if self._model is not None and index.isValid():
+            self.open_customer.emit(self._model.request(index.row()).customer_id)
 
     def selected_positions(self) -> list[int]:
         if self._model is None:

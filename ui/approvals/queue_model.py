@@ -19,13 +19,24 @@ from ui.book import format as book_fmt
 from ui.book.paged_model import PagedModel, Row
 from vault.connection import Connection
 
-COLUMNS = ("Age", "Kind", "Customer", "Request", "Amount", "Risk", "Status", "Still needed", "")
+COLUMNS = (
+    "Age",
+    "Kind",
+    "Customer",
+    "Request",
+    "Amount",
+    "Risk",
+    "Status",
+    "Sharing",
+    "Still needed",
+)
 #: column -> the service's sort key; columns missing here do not sort
 SORT_KEYS = {0: "created_at", 1: "kind", 2: "customer", 4: "amount", 5: "risk", 6: "status"}
-LOCAL_COLUMN = 8
+LOCAL_COLUMN = 7
+NEEDED_COLUMN = 8
 _TIPS = {
     0: "Time since the request was made",
-    7: "What the policy still needs before the request is approved",
+    NEEDED_COLUMN: "What the policy still needs before the request is approved",
     LOCAL_COLUMN: "Decisions taken here that no other device has seen yet (sync shares them)",
 }
 
@@ -122,7 +133,7 @@ class QueueModel(PagedModel):
             return _risk_text(r, self._now)
         if column == 6:
             return fmt.label(r.status, fmt.STATUS_LABELS)
-        if column == 7:
+        if column == NEEDED_COLUMN:
             return r.needed or "—"
         if column == LOCAL_COLUMN:
             return fmt.LOCAL_LABEL if r.local_only else ""
@@ -175,4 +186,6 @@ def _tooltip(row: QueueRow, column: int) -> str | None:
         return f"Screened {fmt.local_time(row.risk_fetched_at)}"
     if column == LOCAL_COLUMN and row.local_only:
         return _TIPS[LOCAL_COLUMN]
+    if column == NEEDED_COLUMN and row.needed:
+        return row.needed
     return None
