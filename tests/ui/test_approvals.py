@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
 
 from app.approvals.model import DecideOutcome, QueueFilter
 from app.session import VaultSession
+from app.tasks import Operation
 from ui.approvals.decide_dialog import DecideDialog
 from ui.approvals.page import ApprovalsPage
 from ui.book.paged_model import PAGE_SIZE
@@ -298,3 +301,53 @@ def test_a_decision_that_no_longer_counts_shows_why(
     qtbot.keyClick(page.view, Qt.Key.Key_Return)
     assert window.workspace is not None
     qtbot.waitUntil(lambda: window.workspace.current_key() == "customers")
+
+
+def test_the_queue_takes_in_screenings_made_after_the_request(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    (row,) = whitelist_many(session, services, "ACME-1", 1)
+    assert row.status == "needs_refresh" and row.risk_level is None
+    assert row.address is not None
+    screened(session, services, row.address, level="low", hours_ago=1)
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.request(0).risk_level == "low")
+    assert model.request(0).status == "pending"
+    assert model.index(0, 5).data() == "Low · 1 h"
+
+
+def test_stop_keeps_what_was_decided_and_says_what_was_not(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    whitelist_many(session, services, "ACME-1", 5)
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.total == 5 and not model.fetching)
+    page.select_all()
+    dialog = page.decide("reject")
+    assert dialog is not None
+    dialog.reason.setText("Created by mistake")
+    # Hold the database worker so Stop lands before the batch starts.
+    gate = threading.Event()
+    services.runner.run_db(Operation(work=lambda _p: gate.wait(10)))
+    dialog.ok_button.click()  # type: ignore[attr-defined]
+    assert dialog.busy and dialog.stop_button.isVisible()
+    dialog.reject()  # Esc while busy does not close: the batch may be writing
+    assert dialog.isVisible()
+    dialog.stop()
+    gate.set()
+    qtbot.waitUntil(lambda: dialog.result_label.isVisible(), timeout=20_000)
+    assert dialog.outcomes == []
+    assert "Stopped; 5 not decided." in dialog.result_label.text()
+    assert count(session, services, QueueFilter(statuses=frozenset({"rejected"}))) == 0

@@ -83,3 +83,13 @@ class ApprovalsContext(ServiceContext[ApprovalService]):
             on_failure=on_failure,
             on_progress=on_progress,
         )
+
+    def catch_up(self, owner: QObject) -> Handle:
+        """Take in new screenings and the passing of time (expiry, stale screenings); the
+        queue hears of it only when a status changed."""
+
+        def done(changed: int) -> None:
+            if changed and not self._closed:
+                self.changed.emit()
+
+        return self.call(owner, lambda service: service.refresh(), on_success=done)

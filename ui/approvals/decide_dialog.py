@@ -9,7 +9,7 @@ none. GUI thread only.
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.approvals.model import DecideOutcome, QueueFilter, Verdict
 from app.approvals.service import ApprovalService
-from app.tasks import Cancelled, Handle, Progress
+from app.tasks import Handle, Progress
 from ui.approvals.context import ApprovalsContext
 from ui.book.widgets import ErrorForm, hint, show_text
 from ui.naming import named
@@ -93,7 +93,7 @@ class DecideDialog(WorkerDialog):
         self.verdict: Verdict = verdict
         self.selection = selection
         self.outcomes: list[DecideOutcome] = []
-        self._handle: Handle | None = None
+        self._stopping = threading.Event()
         what = plural(selection.count, "request")
         self.setWindowTitle(f"{VERBS[verdict]} {what}")
 
@@ -154,16 +154,18 @@ class DecideDialog(WorkerDialog):
         self.form.clear_errors()
         verdict, reason, selection = self.verdict, self.reason.text().strip(), self.selection
 
+        # Stop is a flag the service reads between batches, not a cancelled future: a
+        # batch not started yet still runs (deciding nothing) and reports back.
+        stopping = self._stopping
+
         def work(service: ApprovalService, p: Progress) -> list[DecideOutcome]:
             ids = selection.resolve(service)
-
-            def report(done: int, total: int) -> None:
-                # Once cancelled the service sees `cancelled` and stops between batches.
-                with contextlib.suppress(Cancelled):
-                    p("Deciding", done, total)
-
             return service.decide_many(
-                ids, verdict, reason, progress=report, cancelled=lambda: p.cancelled
+                ids,
+                verdict,
+                reason,
+                progress=lambda done, total: p("Deciding", done, total),
+                cancelled=stopping.is_set,
             )
 
         self.progress.setRange(0, max(1, selection.count))
@@ -177,16 +179,16 @@ class DecideDialog(WorkerDialog):
             success: Callable[[list[DecideOutcome]], None],
             failure: Callable[[BaseException], None],
         ) -> Handle:
-            self._handle = context.write(
+            return context.write(
                 self, work, on_success=success, on_failure=failure, on_progress=self._progressed
             )
-            return self._handle
 
         self.start(launch, on_success=self._finished, on_failure=self._failed)
 
     def stop(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
+        """Stop after the batch under way; what is decided stays decided."""
+        if self.busy:
+            self._stopping.set()
             self.stop_button.setEnabled(False)
             self.stop_button.setText("Stopping…")
 

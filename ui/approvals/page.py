@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -36,6 +37,8 @@ from ui.book.dialogs import open_dialog
 from ui.book.widgets import action_button, empty_state, hint, shortcut_action, table_view
 from ui.naming import named
 
+#: how often a shown queue takes in the clock and new screenings
+CATCH_UP_MS = 5 * 60 * 1000
 _WIDTHS = (64, 84, 110, 200, 96, 86, 100, 140)
 
 
@@ -129,6 +132,27 @@ class ApprovalsPage(QWidget):
         # The first page is read when the section is first shown, not at unlock.
         self._refresher.request()
         self._update_actions()
+        # While shown, statuses follow new screenings and the clock (expiry, stale
+        # screenings): on every show and every few minutes, after the cached rows are up.
+        self._clock = QTimer(self)
+        self._clock.setInterval(CATCH_UP_MS)
+        self._clock.timeout.connect(self.catch_up)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        # Queued after the reload of a stale queue, so the cached rows show first.
+        self.context.catch_up(self)
+        self._clock.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._clock.stop()
+
+    def catch_up(self) -> None:
+        """Every few minutes while shown: new screenings, expiry, and the ages."""
+        if self._model is not None:
+            self.context.catch_up(self)
+            self._model.reload(keep_loaded=True)  # the ages move on too
 
     @property
     def model(self) -> QueueModel | None:
