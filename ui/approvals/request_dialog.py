@@ -165,7 +165,11 @@ class RequestDialog(WorkerDialog):
             self.form.add("amount", "Amount *", self.amount)
         if kind in ("whitelist", "withdrawal", "risk_override"):
             if many:
-                listing = hint("\n".join(f"{t.chain}  {t.address}" for t in self.targets[:8]))
+                lines = [f"{t.chain}  {t.address}" for t in self.targets[:8]]
+                if len(self.targets) > len(lines):
+                    lines.append(f"… and {len(self.targets) - len(lines):,} more")
+                listing = hint("\n".join(lines))
+                listing.setWordWrap(False)
                 listing.setFont(book_fmt.mono())
                 self.form.add("address", "Addresses", listing)
             else:
