@@ -64,6 +64,8 @@ def test_bulk_reject_of_100_invalid_whitelist_requests_takes_four_actions(
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     qtbot.waitUntil(lambda: model.total == 101)
     assert "101 open requests" in page.count_label.text()
+    qtbot.waitUntil(lambda: page.signer_label.text().startswith("Signing as "))
+    assert "(admin, officer)" in page.signer_label.text()
 
     actions = 0
     # 1: the Whitelist tab (Alt+2)

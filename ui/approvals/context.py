@@ -10,6 +10,7 @@ service itself lives on the database worker.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -20,8 +21,29 @@ from app.tasks import Handle, Progress
 from ui.book.context import ServiceContext, VaultHolder
 from ui.ops import run_db
 from ui.services import Services
+from vault.approvals import store
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The member whose key signs this desk's requests and decisions."""
+
+    name: str
+    address: str
+    roles: tuple[str, ...]
+
+
+def signer_of(service: ApprovalService) -> Signer | None:
+    """Database worker: the acting member, or None before the vault's member exists
+    (it is made with the first request or decision)."""
+    conn = service.vault.conn
+    acting = service.acting_as
+    row = store.member_by_name(conn, acting) if acting else store.root(conn)
+    if row is None:
+        return None
+    return Signer(row.name, row.address, tuple(sorted(service.roles().get(row.address, ()))))
 
 
 #: the `ApprovalService` of the unlocked vault (database worker only)
@@ -83,6 +105,10 @@ class ApprovalsContext(ServiceContext[ApprovalService]):
             on_failure=on_failure,
             on_progress=on_progress,
         )
+
+    def whoami(self, owner: QObject, on_success: Callable[[Signer | None], None]) -> Handle:
+        """Who signs here and with which roles (read only: nothing is set up by asking)."""
+        return self.call(owner, signer_of, on_success=on_success)
 
     def catch_up(self, owner: QObject) -> Handle:
         """Take in new screenings and the passing of time (expiry, stale screenings); the

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.approvals.model import DecideOutcome, QueueFilter, Verdict
-from ui.approvals.context import ApprovalsContext
+from ui.approvals.context import ApprovalsContext, Signer
 from ui.approvals.decide_dialog import DONE, DecideDialog, Selection, plural
 from ui.approvals.evidence import EvidencePane
 from ui.approvals.filters import FilterBar
@@ -55,6 +55,8 @@ class ApprovalsPage(QWidget):
         title = QLabel("<h2>Approvals</h2>")
         self.count_label = named(QLabel("Counting requests…"), "queueCount")
         self.count_label.setStyleSheet("color: #555;")
+        self.signer_label = named(QLabel(), "signerLabel")
+        self.signer_label.setStyleSheet("color: #555;")
         # Window-wide while this page shows, so the keys work whether the focus is in
         # the table, the filters or the section list.
         action = partial(shortcut_action, self)
@@ -70,6 +72,8 @@ class ApprovalsPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.count_label)
         top.addStretch(1)
+        top.addWidget(self.signer_label)
+        top.addSpacing(12)
         self.buttons: dict[str, QPushButton] = {}
         for shown, name in (
             (self.approve_action, "approveButton"),
@@ -142,11 +146,23 @@ class ApprovalsPage(QWidget):
         super().showEvent(event)
         # Queued after the reload of a stale queue, so the cached rows show first.
         self.context.catch_up(self)
+        self.context.whoami(self, self._show_signer)
         self._clock.start()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
         super().hideEvent(event)
         self._clock.stop()
+
+    def _show_signer(self, signer: Signer | None) -> None:
+        if signer is None:
+            self.signer_label.setText("Your signing key is made with your first decision")
+            return
+        roles = ", ".join(r.replace("_", " ") for r in signer.roles) or "no role"
+        self.signer_label.setText(f"Signing as {signer.name} ({roles})")
+        self.signer_label.setToolTip(
+            f"Decisions here are signed with the key of {signer.address}. Roles are granted "
+            "by an admin: strongroom approvals members grant NAME --role ROLE --vault PATH."
+        )
 
     def catch_up(self) -> None:
         """Every few minutes while shown: new screenings, expiry, and the ages."""
@@ -291,6 +307,7 @@ class ApprovalsPage(QWidget):
             selection = replace(selection, labels=labels)
         dialog = DecideDialog(self.context, verdict, selection, self)
         dialog.decided.connect(lambda outcomes: self._decided(verdict, outcomes))
+        dialog.decided.connect(lambda _outcomes: self.context.whoami(self, self._show_signer))
         return open_dialog(dialog)
 
     def _decided(self, verdict: Verdict, outcomes: list[DecideOutcome]) -> None:
