@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
@@ -353,3 +357,34 @@ def test_stop_keeps_what_was_decided_and_says_what_was_not(
     assert dialog.outcomes == []
     assert "Stopped; 5 not decided." in dialog.result_label.text()
     assert count(session, services, QueueFilter(statuses=frozenset({"rejected"}))) == 0
+
+
+def test_export_writes_typed_data_that_eth_account_recovers(
+    qtbot: QtBot,
+    services: Services,
+    session: VaultSession,
+    make_window: WindowFactory,
+    tmp_path: Path,
+) -> None:
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    row = withdrawal(session, services, "ACME-1", "700")
+    on_worker(services, lambda: service(session).decide(row.id, "approve", "Checked"))
+    window = make_window()
+    page = _open_queue(qtbot, window)
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    page.view.selectRow(0)
+    assert page.export_action.isEnabled()
+    target = tmp_path / "export.json"
+    page.export_request(target)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Written"))
+    document = json.loads(target.read_text())
+    (decision,) = document["decisions"]
+    signable = encode_typed_data(full_message=decision["typed_data"])
+    recovered = Account.recover_message(signable, signature=decision["signature"])
+    assert recovered == decision["signer"]
+    page.export_request(target)  # never overwrites
+    qtbot.waitUntil(lambda: page.status.text().startswith("Not exported"))

@@ -2,16 +2,19 @@
 
 Enter or a double-click on a request opens its customer.
 
-Keyboard: Ctrl+F the customer filter (Alt+K/S/G/U/I each filter), Ctrl+A
-selects every request the filter shows, Ctrl+Y approves and Ctrl+R rejects
-the selection with one reason, Ctrl+M comments, Ctrl+Shift+P edits the
-policy, F5 reads again. GUI thread; the work runs on the database worker.
+Keyboard: Alt+1 … Alt+5 the kind tabs, Ctrl+F the customer filter (Alt+S,
+Alt+G, Alt+U, Alt+I the other filters), Ctrl+A selects every request the
+filters show, Ctrl+Y approves and Ctrl+R rejects the selection with one
+reason, Ctrl+M comments, Ctrl+E exports the request with its signatures,
+Ctrl+Shift+P edits the policy, F5 reads again. GUI thread; the work runs on
+the database worker.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.approvals.model import DecideOutcome, QueueFilter, Verdict
+from ui import errors
 from ui.approvals.context import ApprovalsContext, Signer
 from ui.approvals.decide_dialog import DONE, DecideDialog, Selection, plural
 from ui.approvals.evidence import EvidencePane
@@ -33,7 +37,7 @@ from ui.approvals.filters import FilterBar
 from ui.approvals.policy_dialog import PolicyDialog
 from ui.approvals.queue_model import SORT_KEYS, QueueModel
 from ui.book.context import RefreshWhenShown
-from ui.book.dialogs import open_dialog
+from ui.book.dialogs import ask_save, open_dialog
 from ui.book.widgets import action_button, empty_state, hint, shortcut_action, table_view
 from ui.naming import named
 
@@ -63,6 +67,8 @@ class ApprovalsPage(QWidget):
         self.approve_action = action("Approve…", "Ctrl+Y", lambda: self.decide("approve"))
         self.reject_action = action("Reject…", "Ctrl+R", lambda: self.decide("reject"))
         self.comment_action = action("Comment…", "Ctrl+M", lambda: self.decide("comment"))
+        self.export_action = action("Export…", "Ctrl+E", self.export_request)
+        self.export_action.setToolTip("The request and its signed decisions, as JSON")
         self.policy_action = action("Policy…", "Ctrl+Shift+P", self.edit_policy)
         self.refresh_action = action("Refresh", "F5", self.refresh)
         self.select_all_action = action("Select all", "Ctrl+A", self.select_all)
@@ -79,6 +85,7 @@ class ApprovalsPage(QWidget):
             (self.approve_action, "approveButton"),
             (self.reject_action, "rejectButton"),
             (self.comment_action, "commentButton"),
+            (self.export_action, "exportButton"),
             (self.policy_action, "policyButton"),
         ):
             button = action_button(shown, name)
@@ -273,6 +280,9 @@ class ApprovalsPage(QWidget):
             action.setEnabled(chosen)
         for name in ("approveButton", "rejectButton", "commentButton"):
             self.buttons[name].setEnabled(chosen)
+        one = len(self.selected_positions()) == 1
+        self.export_action.setEnabled(one)
+        self.buttons["exportButton"].setEnabled(one)
 
     def _remember_selection(self) -> None:
         self._keep = set(self.selected_ids())
@@ -319,6 +329,36 @@ class ApprovalsPage(QWidget):
         )
         self.status.setText(text + " Signed here; shared with the desk at the next sync.")
         self.view.setFocus()
+
+    def export_request(self, path: Path | None = None) -> None:
+        """Write the selected request with every decision's EIP-712 typed data, signature
+        and signer, for any EIP-712 tool to check without Strongroom."""
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            self.status.setText("Select one request to export.")
+            return
+        request_id = ids[0]
+        if path is None:
+            path = ask_save(
+                self,
+                "Export request and signatures",
+                "JSON (*.json)",
+                suggested=f"approval-{request_id}.json",
+                suffix=".json",
+            )
+        if path is None:
+            return
+        target = path
+
+        def done(_result: None) -> None:
+            self.status.setText(f"Written {target} (the request and its signed decisions).")
+
+        self.context.write(
+            self,
+            lambda service, _p: service.export(request_id, target),
+            on_success=done,
+            on_failure=lambda error: self.status.setText(f"Not exported: {errors.describe(error)}"),
+        )
 
     def edit_policy(self) -> PolicyDialog:
         return open_dialog(PolicyDialog(self.context, self))
