@@ -17,6 +17,7 @@ from app.session import VaultSession
 from app.tasks import Operation
 from ui.approvals.decide_dialog import DecideDialog
 from ui.approvals.page import ApprovalsPage
+from ui.approvals.queue_model import QueueModel
 from ui.book.paged_model import PAGE_SIZE
 from ui.main_window import MainWindow
 from ui.ops import alive
@@ -36,15 +37,24 @@ from .book_helpers import add_customer, on_worker
 from .conftest import WindowFactory, unlock
 
 
-def _open_queue(qtbot: QtBot, window: MainWindow) -> ApprovalsPage:
+def acme_desk(session: VaultSession, services: Services) -> None:
+    """The desk (see `desk`) and one customer, Acme Trading, external ID ACME-1."""
+    unlock(session, services)
+    desk(session, services)
+    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+
+
+def _open_queue(qtbot: QtBot, window: MainWindow) -> tuple[ApprovalsPage, QueueModel]:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.workspace is not None
     page = window.workspace.approvals
     assert window.workspace.current_key() == "approvals"
-    qtbot.waitUntil(lambda: page.model is not None and page.model.total > 0, timeout=10_000)
-    return page
+    model = page.model
+    assert model is not None
+    qtbot.waitUntil(lambda: model.total > 0, timeout=10_000)
+    return page, model
 
 
 def _dialog(page: ApprovalsPage) -> DecideDialog | None:
@@ -56,15 +66,11 @@ def _dialog(page: ApprovalsPage) -> DecideDialog | None:
 def test_bulk_reject_of_100_invalid_whitelist_requests_takes_four_actions(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     whitelist_many(session, services, "ACME-1", 100)
     keep = withdrawal(session, services, "ACME-1", "2500")
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     qtbot.waitUntil(lambda: model.total == 101)
     assert "101 open requests" in page.count_label.text()
@@ -116,9 +122,7 @@ def test_four_eyes_refusal_is_listed_not_raised(
     mine = withdrawal(session, services, "BOR-7", "900", by=None, seed=1)
     theirs = withdrawal(session, services, "BOR-7", "800", by=ANA, seed=2)
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 2)
     page.select_all()
     dialog = page.decide("approve")
@@ -156,9 +160,7 @@ def test_evidence_pane_shows_screenings_explorer_kyc_and_decisions(
         services, lambda: service(session).decide(row.id, "approve", "Owner verified by call")
     )
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 1)
     assert model.index(0, 7).data() == "local — not yet shared"
     assert model.index(0, 5).data() == "High · 3 h"
@@ -190,9 +192,7 @@ def test_evidence_pane_shows_screenings_explorer_kyc_and_decisions(
 def test_filters_narrow_the_queue_in_sql(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     add_customer(session, services, name="Borealis GmbH", external_id="BOR-7")
     whitelist_many(session, services, "ACME-1", 3)
     withdrawal(session, services, "BOR-7", "500")
@@ -203,9 +203,7 @@ def test_filters_narrow_the_queue_in_sql(
         lambda: service(session, ANA).request_whitelist("BOR-7", "ethereum", high, None),
     )
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.total == 5)
 
     page.filters.set_customer("Borealis")
@@ -242,14 +240,10 @@ def test_filters_narrow_the_queue_in_sql(
 def test_select_all_takes_the_whole_filtered_set_not_just_the_loaded_page(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     whitelist_many(session, services, "ACME-1", PAGE_SIZE + 30)
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.total == PAGE_SIZE + 30)
     page.view.setFocus()
     assert model.rowCount() < model.total  # only the first pages are loaded
@@ -273,9 +267,7 @@ def test_select_all_takes_the_whole_filtered_set_not_just_the_loaded_page(
 def test_a_decision_that_no_longer_counts_shows_why(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     row = withdrawal(session, services, "ACME-1", "700", by=None)
     on_worker(services, lambda: service(session, ANA).decide(row.id, "approve", "Looks fine"))
 
@@ -291,9 +283,7 @@ def test_a_decision_that_no_longer_counts_shows_why(
 
     on_worker(services, officers_may_not_decide)
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 1)
     page.view.selectRow(0)
     qtbot.waitUntil(lambda: page.evidence.evidence is not None)
@@ -312,17 +302,13 @@ def test_a_decision_that_no_longer_counts_shows_why(
 def test_the_queue_takes_in_screenings_made_after_the_request(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     (row,) = whitelist_many(session, services, "ACME-1", 1)
     assert row.status == "needs_refresh" and row.risk_level is None
     assert row.address is not None
     screened(session, services, row.address, level="low", hours_ago=1)
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    _page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 1 and model.request(0).risk_level == "low")
     assert model.request(0).status == "pending"
     assert model.index(0, 5).data() == "Low · 1 h"
@@ -331,14 +317,10 @@ def test_the_queue_takes_in_screenings_made_after_the_request(
 def test_stop_keeps_what_was_decided_and_says_what_was_not(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     whitelist_many(session, services, "ACME-1", 5)
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.total == 5 and not model.fetching)
     page.select_all()
     dialog = page.decide("reject")
@@ -366,15 +348,11 @@ def test_export_writes_typed_data_that_eth_account_recovers(
     make_window: WindowFactory,
     tmp_path: Path,
 ) -> None:
-    unlock(session, services)
-    desk(session, services)
-    add_customer(session, services, name="Acme Trading", external_id="ACME-1")
+    acme_desk(session, services)
     row = withdrawal(session, services, "ACME-1", "700")
     on_worker(services, lambda: service(session).decide(row.id, "approve", "Checked"))
     window = make_window()
-    page = _open_queue(qtbot, window)
-    model = page.model
-    assert model is not None
+    page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 1)
     page.view.selectRow(0)
     assert page.export_action.isEnabled()
