@@ -125,24 +125,9 @@ class ApprovalService:
             return
         now = _iso(self.clock())
         with self.vault.transaction() as tx:
-            key = signing.new_private_key()
-            address = signing.address_of(key)
-            member_id = time_ordered_id()
-            name = self.vault.log.author or "admin"
-            store.insert_member(
-                tx.conn,
-                member_id=member_id,
-                name=name[:80],
-                address=address,
-                private_key=key,
-                is_root=True,
-                now=now,
-            )
-            tx.event(
-                "approvals.member_added",
-                {"member": member_id, "name": name[:80], "address": address, "root": True},
-            )
-            self._grant(tx, member_id, address, name[:80], "admin", key, address, now)
+            name = (self.vault.log.author or "admin")[:80]
+            member_id, address, key = _new_member(tx, name, is_root=True, now=now)
+            self._grant(tx, member_id, address, name, "admin", key, address, now)
             if store.current_policy(tx.conn) is None:
                 text = default_text()
                 self._store_policy(tx, text, member_id, now)
@@ -271,23 +256,8 @@ class ApprovalService:
         if store.member_by_name(self.conn, clean) is not None:
             raise ApprovalError(f"there is already a member called '{clean}'")
         now = _iso(self.clock())
-        key = signing.new_private_key()
-        address = signing.address_of(key)
-        member_id = time_ordered_id()
         with self.vault.transaction() as tx:
-            store.insert_member(
-                tx.conn,
-                member_id=member_id,
-                name=clean,
-                address=address,
-                private_key=key,
-                is_root=False,
-                now=now,
-            )
-            tx.event(
-                "approvals.member_added",
-                {"member": member_id, "name": clean, "address": address, "root": False},
-            )
+            member_id, address, _ = _new_member(tx, clean, is_root=False, now=now)
             for role in dict.fromkeys(roles):
                 self._grant(
                     tx, member_id, address, clean, role, actor.key, actor.member.address, now
@@ -983,6 +953,27 @@ def check_signatures(
         if progress is not None:
             progress(checked, total)
     return VerifyReport(checked, verified, checked - verified, tuple(problems)), changes
+
+
+def _new_member(tx: Transaction, name: str, *, is_root: bool, now: str) -> tuple[str, str, bytes]:
+    """A member with a fresh key pair sealed in the vault: (id, address, private key)."""
+    key = signing.new_private_key()
+    address = signing.address_of(key)
+    member_id = time_ordered_id()
+    store.insert_member(
+        tx.conn,
+        member_id=member_id,
+        name=name,
+        address=address,
+        private_key=key,
+        is_root=is_root,
+        now=now,
+    )
+    tx.event(
+        "approvals.member_added",
+        {"member": member_id, "name": name, "address": address, "root": is_root},
+    )
+    return member_id, address, key
 
 
 def signature_problems(conn: Connection) -> tuple[int, list[str]]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from app.approvals.model import ApprovalError, DecisionView, Member, QueueFilter, QueueRow
+from app.approvals.model import ApprovalError, QueueFilter, QueueRow
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService
 from app.session import VaultSession
@@ -55,7 +57,7 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
         offset = 0
         while rows := service.page(flt, "created_at", True, offset, 1000):
             for row in rows:
-                _emit(row_json(row))
+                _emit(plain(row))
             offset += len(rows)
         return 0
     if command == "show":
@@ -63,10 +65,10 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
         detail = service.detail(args.id)
         _emit(
             {
-                **row_json(detail.row),
+                **plain(detail.row),
                 "fields": dict(detail.fields),
                 "reasons": list(detail.reasons),
-                "decisions": [decision_json(d) for d in detail.decisions],
+                "decisions": [plain(d) for d in detail.decisions],
             }
         )
         return 0
@@ -127,10 +129,10 @@ def _request(args: argparse.Namespace, service: ApprovalService) -> QueueRow:
 def _members(args: argparse.Namespace, service: ApprovalService) -> int:
     if args.members_command == "list":
         for member in service.members():
-            _emit(member_json(member))
+            _emit(plain(member))
         return 0
     if args.members_command == "add":
-        _emit(member_json(service.add_member(args.name, args.role)))
+        _emit(plain(service.add_member(args.name, args.role)))
         return 0
     service.grant_role(args.name, args.role)
     _emit({"member": args.name, "granted": args.role})
@@ -155,42 +157,16 @@ def _emit(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
 
-def row_json(row: QueueRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "status": row.status,
-        "customer": row.customer_external_id,
-        "customer_name": row.customer_name,
-        "summary": row.summary,
-        "asset": row.asset,
-        "amount": None if row.amount is None else str(row.amount),
-        "chain": row.chain,
-        "address": row.address,
-        "created_at": row.created_at.isoformat(),
-        "created_by": row.created_by,
-        "risk_level": row.risk_level,
-        "risk_fetched_at": None if row.risk_fetched_at is None else row.risk_fetched_at.isoformat(),
-        "approvals": row.approvals,
-        "needed": row.needed,
-        "local_only": row.local_only,
-    }
+def plain(value: Any) -> dict[str, Any]:
+    """A result dataclass (QueueRow, DecisionView, Member) as JSON-ready values."""
+    return {k: _plain_value(v) for k, v in asdict(value).items()}
 
 
-def decision_json(d: DecisionView) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "member": d.member,
-        "signer": d.signer,
-        "verdict": d.verdict,
-        "reason": d.reason,
-        "created_at": d.created_at.isoformat(),
-        "verified": d.verified,
-        "counted": d.counted,
-        "ignored_reason": d.ignored_reason,
-        "local_only": d.local_only,
-    }
-
-
-def member_json(m: Member) -> dict[str, Any]:
-    return {"id": m.id, "name": m.name, "address": m.address, "roles": list(m.roles), "me": m.is_me}
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value

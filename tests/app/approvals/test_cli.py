@@ -111,50 +111,22 @@ def test_request_decide_list_export_verify(desk: Path, tmp_path: Path) -> None:
     assert code == 0 and "approval signatures" in out[-1], err
 
 
+def refused(vault: Path, *args: str) -> str:
+    result = strongroom(*args, "--vault", str(vault), "--passphrase-stdin", stdin=PW + "\n")
+    return assert_plain_error(result, 1)
+
+
 def test_refusals_and_bad_input_are_plain_errors(desk: Path) -> None:
-    result = strongroom(
-        "approvals",
-        "request",
-        "whitelist",
-        "--customer",
-        "NOPE",
-        "--address",
-        f"ethereum:{ETH}",
-        "--vault",
-        str(desk),
-        "--passphrase-stdin",
-        stdin=PW + "\n",
+    whitelist = ("approvals", "request", "whitelist", "--address", f"ethereum:{ETH}")
+    assert "no customer" in refused(desk, *whitelist, "--customer", "NOPE")
+    assert "not CHAIN:ADDRESS" in refused(
+        desk, "approvals", "request", "whitelist", "--customer", "C-1", "--address", ETH
     )
-    assert "no customer" in assert_plain_error(result, 1)
-    result = strongroom(
-        "approvals",
-        "request",
-        "withdrawal",
-        "--customer",
-        "C-1",
-        "--asset",
-        "ETH",
-        "--amount",
-        "lots",
-        "--to",
-        f"ethereum:{ETH}",
-        "--vault",
-        str(desk),
-        "--passphrase-stdin",
-        stdin=PW + "\n",
+    withdrawal = ("approvals", "request", "withdrawal", "--customer", "C-1", "--asset", "ETH")
+    assert "not a number" in refused(
+        desk, *withdrawal, "--amount", "lots", "--to", f"ethereum:{ETH}"
     )
-    assert "not a number" in assert_plain_error(result, 1)
-    result = strongroom(
-        "approvals",
-        "list",
-        "--as",
-        "mallory",
-        "--vault",
-        str(desk),
-        "--passphrase-stdin",
-        stdin=PW + "\n",
-    )
-    assert "no desk member" in assert_plain_error(result, 1)
+    assert "no desk member" in refused(desk, "approvals", "list", "--as", "mallory")
 
 
 def test_policy_show_and_set_with_line_numbers(desk: Path, tmp_path: Path) -> None:
