@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,7 +14,7 @@ from app.addresses.base58 import b58check_encode
 from app.addresses.evm import to_checksum_address
 from app.book.importer import default_mapping, run_import
 from app.book.service import CustomerBook
-from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
+from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, run_probe, temp_folder
 from vault.book import addresses, queries
 from vault.connection import Connection
 from vault.keys import Keychain
@@ -197,15 +194,7 @@ def bench_big_book() -> list[Figure]:
             times.append(time.perf_counter() - start)
         p95 = statistics.quantiles(times, n=20)[18] * 1000
         vault.close(audit=False)
-        probe = subprocess.run(
-            [sys.executable, "-m", "benchmarks.view_probe", str(folder / "big.vault"), PASSPHRASE],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=Path(__file__).resolve().parents[1],
-            check=True,
-        )
-        view = json.loads(probe.stdout.strip().splitlines()[-1])
+        view = run_probe("benchmarks.view_probe", folder / "big.vault")
     return [
         Figure(
             "customers_view_first_rows",

@@ -9,18 +9,14 @@ that unlocks the vault and builds the real queue model and view.
 
 from __future__ import annotations
 
-import json
 import random
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from app.addresses.evm import to_checksum_address
 from app.approvals.service import ApprovalService
 from benchmarks.book_bench import insert_customers
-from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
+from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, run_probe, temp_folder
 from vault.events import canonical_payload
 from vault.keys import Keychain
 from vault.store import Vault
@@ -125,15 +121,7 @@ def bench_queue_view() -> list[Figure]:
         vault = create_vault(path, passphrase=PASSPHRASE, keychain=Keychain(MemoryKeyring())).vault
         fill_queue(vault, rng)
         vault.close(audit=False)
-        probe = subprocess.run(
-            [sys.executable, "-m", "benchmarks.queue_probe", str(path), PASSPHRASE],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=Path(__file__).resolve().parents[1],
-            check=True,
-        )
-        view = json.loads(probe.stdout.strip().splitlines()[-1])
+        view = run_probe("benchmarks.queue_probe", path)
     if not view["default_rows"] or not view["narrow_rows"]:
         raise SystemExit(f"queue view benchmark: no rows shown: {view}")
     return [

@@ -38,7 +38,14 @@ from ui.approvals.policy_dialog import PolicyDialog
 from ui.approvals.queue_model import SORT_KEYS, QueueModel
 from ui.book.context import RefreshWhenShown
 from ui.book.dialogs import ask_save, open_dialog
-from ui.book.widgets import action_button, empty_state, hint, shortcut_action, table_view
+from ui.book.widgets import (
+    action_button,
+    empty_state,
+    hint,
+    shortcut_action,
+    sort_arrow_back,
+    table_view,
+)
 from ui.naming import named
 
 #: how often a shown queue takes in the clock and new screenings
@@ -210,11 +217,7 @@ class ApprovalsPage(QWidget):
         model = self._model
         if model is None or model.sortable(column):
             return
-        # Not every column sorts in SQL: put the arrow back where the order is.
-        key, descending = model.sort_key
-        current = next(c for c, k in SORT_KEYS.items() if k == key)
-        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        self.view.horizontalHeader().setSortIndicator(current, order)
+        sort_arrow_back(self.view, SORT_KEYS, model.sort_key)
 
     def _show_count(self, total: int) -> None:
         described = self.filters.describe()

@@ -28,7 +28,7 @@ from ui.book.duplicates import DuplicatesDialog
 from ui.book.export_dialog import ExportDialog
 from ui.book.import_dialog import ImportDialog
 from ui.book.new_customer import NewCustomerDialog
-from ui.book.widgets import action_button, empty_state, shortcut_action, table_view
+from ui.book.widgets import action_button, empty_state, shortcut_action, sort_arrow_back, table_view
 from ui.naming import named
 
 SEARCH_DELAY_MS = 150
@@ -152,11 +152,7 @@ class CustomerListPage(QWidget):
         model = self._model
         if model is None or model.sortable(column):
             return
-        # Kind and Addresses have no SQL sort: put the arrow back where the order is.
-        key, descending = model.sort_key
-        current = next(c for c, k in SORT_KEYS.items() if k == key)
-        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        self.view.horizontalHeader().setSortIndicator(current, order)
+        sort_arrow_back(self.view, SORT_KEYS, model.sort_key)
 
     def _show_count(self, total: int) -> None:
         model = self._model

@@ -5,7 +5,7 @@ GUI thread only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtGui import QAction, QKeySequence
@@ -201,3 +201,12 @@ def action_button(action: QAction, name: str) -> QPushButton:
     button.setToolTip(f"{tip} ({keys})" if keys else tip)
     button.clicked.connect(action.trigger)
     return button
+
+
+def sort_arrow_back(view: QTableView, keys: Mapping[int, str], sort_key: tuple[str, bool]) -> None:
+    """A click on a column with no SQL sort: put the header's arrow back on the column
+    the rows are sorted by (`keys` maps columns to sort keys)."""
+    key, descending = sort_key
+    current = next(c for c, k in keys.items() if k == key)
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    view.horizontalHeader().setSortIndicator(current, order)
