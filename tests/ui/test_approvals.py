@@ -19,7 +19,7 @@ from ui.approvals.decide_dialog import DecideDialog
 from ui.approvals.page import ApprovalsPage
 from ui.approvals.queue_model import QueueModel
 from ui.book.paged_model import PAGE_SIZE
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, State
 from ui.ops import alive
 from ui.services import Services
 
@@ -366,3 +366,24 @@ def test_export_writes_typed_data_that_eth_account_recovers(
     assert recovered == decision["signer"]
     page.export_request(target)  # never overwrites
     qtbot.waitUntil(lambda: page.status.text().startswith("Not exported"))
+
+
+def test_locking_closes_the_dialogs_and_forgets_the_queue(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    acme_desk(session, services)
+    whitelist_many(session, services, "ACME-1", 3)
+    window = make_window()
+    page, model = _open_queue(qtbot, window)
+    qtbot.waitUntil(lambda: model.rowCount() == 3)
+    page.view.selectRow(0)
+    qtbot.waitUntil(lambda: page.evidence.evidence is not None)
+    policy = page.edit_policy()
+    qtbot.waitUntil(lambda: policy.loaded)
+    destroyed: list[bool] = []
+    model.destroyed.connect(lambda: destroyed.append(True))
+    window.lock(reason="idle")  # the idle lock: the dialog is open and modal
+    qtbot.waitUntil(lambda: window.state is State.LOCKED)
+    assert not session.is_unlocked and window.workspace is None
+    qtbot.waitUntil(lambda: bool(destroyed))
+    assert not alive(policy) or not policy.isVisible()
