@@ -222,8 +222,11 @@ class ApprovalsPage(QWidget):
     def _show_count(self, total: int) -> None:
         described = self.filters.describe()
         status = self.filters.status.currentText().lower()
-        noun = plural(total, f"{status} request" if status != "any status" else "request")
-        self.count_label.setText(noun + (f" · {described}" if described else ""))
+        if status == "open":
+            text = plural(total, "open request")
+        else:
+            text = plural(total, "request") + ("" if status == "any status" else f" · {status}")
+        self.count_label.setText(text + (f" · {described}" if described else ""))
         self.view.setVisible(bool(total))
         self.empty.setVisible(not total)
         if not total:
