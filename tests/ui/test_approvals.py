@@ -8,7 +8,7 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
 
@@ -387,3 +387,27 @@ def test_locking_closes_the_dialogs_and_forgets_the_queue(
     assert not session.is_unlocked and window.workspace is None
     qtbot.waitUntil(lambda: bool(destroyed))
     assert not alive(policy) or not policy.isVisible()
+
+
+def test_a_reload_keeps_the_selection(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    acme_desk(session, services)
+    whitelist_many(session, services, "ACME-1", 4)
+    window = make_window()
+    page, model = _open_queue(qtbot, window)
+    qtbot.waitUntil(lambda: model.rowCount() == 4)
+    chosen = page.view.selectionModel()
+    for position in (0, 2, 3):
+        chosen.select(
+            model.index(position, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    before = page.selected_ids()
+    assert len(before) == 3
+    loads: list[bool] = []
+    model.loaded.connect(lambda: loads.append(True))
+    page.refresh()
+    qtbot.waitUntil(lambda: bool(loads))
+    assert page.selected_ids() == before
+    assert "3 requests selected" in page.evidence.text()

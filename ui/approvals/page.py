@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -298,15 +298,19 @@ class ApprovalsPage(QWidget):
         if model is None or not self._keep:
             self._selection_changed()
             return
-        chosen = self.view.selectionModel()
-        for request_id in self._keep:
-            position = model.position_of_request(request_id)
-            if position is not None:
-                chosen.select(
-                    model.index(position, 0),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+        # One selection of row ranges, set at once: row by row would redraw and
+        # recount the selection for every row of a select-all.
+        last = model.columnCount() - 1
+        ranges = QItemSelection()
+        start: int | None = None
+        for position in range(model.rowCount() + 1):
+            kept = position < model.rowCount() and model.request_id(position) in self._keep
+            if kept and start is None:
+                start = position
+            elif not kept and start is not None:
+                ranges.select(model.index(start, 0), model.index(position - 1, last))
+                start = None
+        self.view.selectionModel().select(ranges, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self._keep = set()
         self._selection_changed()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 
 from app.approvals.model import QueueFilter, QueueRow
 from ui.approvals import format as fmt
@@ -111,12 +111,6 @@ class QueueModel(PagedModel):
     def request_id(self, position: int) -> str:
         return str(self.row_at(position)[0])
 
-    def position_of_request(self, request_id: str) -> int | None:
-        for position in range(self.rowCount()):
-            if self.row_at(position)[0] == request_id:
-                return position
-        return None
-
     def display(self, row: Row, column: int) -> Any:
         r: QueueRow = row[1]
         if column == 0:
@@ -160,10 +154,6 @@ class QueueModel(PagedModel):
         if column in _TIPS:
             return _TIPS[column]
         return None if column in SORT_KEYS else "Not sortable"
-
-    def index_of(self, request_id: str) -> QModelIndex:
-        position = self.position_of_request(request_id)
-        return QModelIndex() if position is None else self.index(position, 0)
 
 
 def _risk_text(row: QueueRow, now: datetime) -> str:
