@@ -50,7 +50,7 @@ from ui.naming import named
 
 #: how often a shown queue takes in the clock and new screenings
 CATCH_UP_MS = 5 * 60 * 1000
-_WIDTHS = (64, 84, 110, 200, 96, 86, 100, 140)
+_WIDTHS = (64, 84, 110, 180, 96, 86, 100, 160)
 
 
 class ApprovalsPage(QWidget):
