@@ -7,7 +7,7 @@ holds a secret: keys live in the OS keychain or the vault.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,12 @@ class Settings:
     idle_lock_minutes: int = 10
     #: keep the vault key in the OS keychain so unlocking needs no passphrase
     use_keychain: bool = True
+    #: the provider screening asks by default (the offline sanctions list needs no key)
+    screening_provider: str = "sanctions-list"
+    #: KYT provider name -> base URL replacing the documented one (a proxy, a mirror)
+    provider_urls: dict[str, str] = field(default_factory=dict)
+    #: chain -> base URL of its explorer or node (a desk's own Blockscout, Esplora, node)
+    explorer_urls: dict[str, str] = field(default_factory=dict)
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -52,6 +58,8 @@ def load(path: Path | None = None) -> Settings:
         default = getattr(defaults, f.name)
         if default is not None and type(value) is not type(default):
             value = default
+        if isinstance(value, dict):
+            value = {k: v.strip() for k, v in value.items() if isinstance(v, str) and v.strip()}
         values[f.name] = value
     values["version"] = VERSION
     settings = Settings(**values)

@@ -20,11 +20,19 @@ from app.approvals.model import ApprovalError
 from app.book.mapping import MappingError
 from app.book.models import ValidationError
 from app.book.tables import TableError
+from app.screening.sanctions import SanctionsImportError
 from app.tasks import Cancelled
 from vault.errors import VaultError
 
 #: Errors about the user's input or files: their message is for the user, not a bug.
-USER_ERRORS = (ValidationError, MappingError, TableError, AddressError, ApprovalError)
+USER_ERRORS = (
+    ValidationError,
+    MappingError,
+    TableError,
+    AddressError,
+    SanctionsImportError,
+    ApprovalError,
+)
 
 
 def field_label(field: str) -> str:

@@ -23,6 +23,9 @@ from ui.idle import IdleWatcher
 from ui.locked_screen import LockedScreen
 from ui.naming import named
 from ui.ops import run_db
+from ui.screening.actions import ScreeningActions
+from ui.screening.batch_status import BatchStatus
+from ui.screening.provider_settings import ProvidersPage
 from ui.sections import SECTIONS
 from ui.services import Services
 from ui.unlock_dialog import UnlockDialog
@@ -126,6 +129,12 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(quit_action)
 
+        self.screening_actions = ScreeningActions(
+            self, lambda: self.workspace, lambda text: self.statusBar().showMessage(text, 8000)
+        )
+        self.screening_actions.fill(self.menuBar().addMenu("&Screening"))
+        self.vault_actions.settings_pages = self._settings_pages
+
         go = self.menuBar().addMenu("&Go")
         self.search_action = named(QAction("Find customer…", self), "searchAction")
         self.search_action.setShortcut(QKeySequence("Ctrl+K"))
@@ -150,6 +159,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.path_label)
         bar.addWidget(self.method_label)
         bar.addWidget(self.note_label, 1)
+        self.batch_status = BatchStatus()
+        bar.addPermanentWidget(self.batch_status)
         if self.demo:
             demo = QLabel(f" DEMO vault · passphrase: {self._demo_passphrase} ")
             demo.setStyleSheet("background: #fff3cd; color: #6b4e00; border-radius: 3px;")
@@ -161,6 +172,7 @@ class MainWindow(QMainWindow):
         for action in self.go_actions:
             action.setEnabled(unlocked)
         self.vault_actions.set_unlocked(unlocked)
+        self.screening_actions.set_enabled(unlocked)
         if not unlocked:
             self.method_label.setText("Locked")
 
@@ -267,6 +279,7 @@ class MainWindow(QMainWindow):
         self._screens.addWidget(self.workspace)
         self._screens.setCurrentWidget(self.workspace)
         self._set_unlocked_ui(True)
+        self.batch_status.attach(self.workspace.screening_context)
         self.workspace.focus_search()  # the first thing a person does is look someone up
         self.method_label.setText(_METHOD_TEXT.get(info.method.value, info.method.value))
         if not keep_note:
@@ -295,6 +308,7 @@ class MainWindow(QMainWindow):
     def _drop_vault_views(self) -> None:
         self.idle.stop()
         self.close_dialogs()
+        self.batch_status.attach(None)
         if self.workspace is not None:
             self.workspace.close_vault_views()
             self._screens.removeWidget(self.workspace)
@@ -334,7 +348,15 @@ class MainWindow(QMainWindow):
         if self.state is State.UNLOCKED and not self.session.is_unlocked:
             self.lock(reason=reason or "elsewhere")
 
+    def _settings_pages(self) -> list[QWidget]:
+        """Settings tabs that need the unlocked vault (API keys)."""
+        if self.workspace is None:
+            return []
+        return [ProvidersPage(self.workspace.screening_context, self.services.settings)]
+
     def _settings_changed(self, settings: Settings) -> None:
+        if self.workspace is not None:
+            self.workspace.screening_context.settings_changed()
         if not self._fixed_idle:
             self.idle.set_interval(settings.idle_lock_minutes * 60_000)
             if self.state is State.UNLOCKED:

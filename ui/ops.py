@@ -35,6 +35,30 @@ def run_db(
     changes: frozenset[str] = frozenset(),
 ) -> Handle:
     """Run `work` on the database worker (it must not touch widgets); see the module doc."""
+    return runner.run_db(_guarded(owner, work, on_success, on_failure, on_progress, changes))
+
+
+def run_network(
+    runner: TaskRunner,
+    owner: QObject,
+    work: Callable[[Progress], T],
+    *,
+    on_success: Callable[[T], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+) -> Handle:
+    """Like `run_db`, on the network pool: for work that waits on the network and never
+    touches the vault."""
+    return runner.run_network(_guarded(owner, work, on_success, on_failure, None, frozenset()))
+
+
+def _guarded(
+    owner: QObject,
+    work: Callable[[Progress], T],
+    on_success: Callable[[T], None] | None,
+    on_failure: Callable[[BaseException], None] | None,
+    on_progress: Callable[[str, int, int], None] | None,
+    changes: frozenset[str],
+) -> Operation[T]:
 
     def success(result: T) -> None:
         if on_success is not None and alive(owner):
@@ -48,14 +72,12 @@ def run_db(
         if on_progress is not None and alive(owner):
             on_progress(phase, done, total)
 
-    return runner.run_db(
-        Operation(
-            work=work,
-            on_success=success,
-            on_failure=failure,
-            on_progress=progress if on_progress is not None else None,
-            changes=changes,
-        )
+    return Operation(
+        work=work,
+        on_success=success,
+        on_failure=failure,
+        on_progress=progress if on_progress is not None else None,
+        changes=changes,
     )
 
 

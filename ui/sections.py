@@ -21,7 +21,7 @@ class Section:
 SECTIONS = (
     Section("customers", "Customers", None),
     Section("wallets", "Wallets", None),
-    Section("screening", "Screening", "address screening (explorers, KYT, sanctions lists)"),
+    Section("screening", "Screening", None),
     Section("approvals", "Approvals", None),
     Section("dashboards", "Dashboards", "the charts of flows, balances and risk"),
     Section("sync", "Sync", "folder and WebDAV sync between devices"),

@@ -1,6 +1,9 @@
-"""Settings: auto-lock minutes and whether to use the OS keychain. GUI thread only."""
+"""Settings: auto-lock minutes, whether to use the OS keychain, and pages that other
+parts add while the vault is unlocked (Providers). GUI thread only."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -9,18 +12,29 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.book.models import ValidationError
 from app.settings import Settings
 from ui.naming import named
 
 
 class SettingsDialog(QDialog):
-    """Edits a copy of the settings; `result_settings()` after `accepted`."""
+    """Edits a copy of the settings; `result_settings()` after `accepted`. Each of `pages`
+    is a tab with a `title` whose `apply(settings)` adds its values (a ValidationError
+    keeps the dialog open, with the reason under the tabs)."""
 
-    def __init__(self, settings: Settings, *, demo: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        demo: bool,
+        pages: Sequence[QWidget] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -46,7 +60,25 @@ class SettingsDialog(QDialog):
         form.addRow("", self.use_keychain)
         form.addRow("", keychain_note)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        self.pages = list(pages)
+        if self.pages:
+            self.tabs = named(QTabWidget(), "settingsTabs")
+            general = QWidget()
+            general_layout = QVBoxLayout(general)
+            general_layout.addLayout(form)
+            general_layout.addStretch(1)
+            self.tabs.addTab(general, "General")
+            for page in self.pages:
+                self.tabs.addTab(page, str(getattr(page, "title", "")))
+            layout.addWidget(self.tabs, 1)
+            self.resize(720, 640)
+        else:
+            layout.addLayout(form)
+        self.error = named(QLabel(), "settingsError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b71c1c;")
+        self.error.hide()
+        layout.addWidget(self.error)
         if demo:
             demo_note = QLabel("Demo mode: changes apply until Strongroom quits; nothing is saved.")
             demo_note.setWordWrap(True)
@@ -58,8 +90,22 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def accept(self) -> None:
+        try:
+            self.result_settings()
+        except ValidationError as exc:
+            self.error.setText(f"Not saved: {exc.reason}.")
+            self.error.show()
+            return
+        super().accept()
+
     def result_settings(self) -> Settings:
-        return self._settings.with_changes(
+        settings = self._settings.with_changes(
             idle_lock_minutes=self.idle_minutes.value(),
             use_keychain=self.use_keychain.isChecked(),
         )
+        for page in self.pages:
+            apply = getattr(page, "apply", None)
+            if callable(apply):
+                settings = apply(settings)
+        return settings

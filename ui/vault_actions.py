@@ -61,6 +61,8 @@ class VaultActions(QObject):
         self.services = services
         self._demo = demo
         self._settings_changed = settings_changed
+        #: extra Settings tabs while unlocked (the main window sets it: Providers)
+        self.settings_pages: Callable[[], list[QWidget]] = list
 
         self.backup = named(QAction("Back up…", window), "backupAction")
         self.change_passphrase = QAction("Change passphrase…", window)
@@ -200,7 +202,12 @@ class VaultActions(QObject):
     # --- settings ------------------------------------------------------------
 
     def ask_settings(self) -> None:
-        dialog = SettingsDialog(self.services.settings, demo=self._demo, parent=self._window)
+        dialog = SettingsDialog(
+            self.services.settings,
+            demo=self._demo,
+            pages=self.settings_pages(),
+            parent=self._window,
+        )
         dialog.setObjectName("settingsDialog")
 
         def not_saved(error: BaseException) -> None:

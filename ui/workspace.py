@@ -18,6 +18,9 @@ from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
 from ui.book.wallets_page import WalletsPage
 from ui.naming import named
+from ui.screening.context import ScreeningContext
+from ui.screening.customer_tab import CustomerScreeningTab
+from ui.screening.page import ScreeningPage
 from ui.sections import SECTIONS, NotBuiltPage
 from ui.services import Services
 
@@ -61,6 +64,16 @@ class Workspace(QWidget):
             "approvals": self.approvals,
             "audit": self.audit,
         }
+        self.screening_context = ScreeningContext(session, services, self)
+        self.screening = ScreeningPage(self.screening_context)
+        built["screening"] = self.screening
+        detail = self.customers.detail
+        self.customer_screening = CustomerScreeningTab(
+            self.screening_context, self.book, lambda: detail.customer_id
+        )
+        detail.tabs.addTab(self.customer_screening, "Screening")
+        self.screening_context.changed.connect(audit_refresher.request)
+        self.screening_context.changed.connect(self.approvals.screenings_changed)
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
@@ -95,6 +108,25 @@ class Workspace(QWidget):
         self.select_key("customers")
         self.customers.focus_search()
 
+    def screen_selection(self, *, refresh: bool = False) -> str:
+        """Ctrl+Shift+S / Ctrl+Shift+R: screen what the current section has selected
+        (Wallets or Screening rows, or the open customer). '' once started, else why not."""
+        key = self.current_key()
+        busy = "Another screening is running: wait, or cancel it (Screening › Cancel)."
+        if key == "customers" and self.customers.currentWidget() is self.customers.detail:
+            return "" if self.customer_screening.screen_customer(refresh=refresh) else busy
+        if key == "wallets":
+            targets = self.wallets.selected_targets()
+        elif key == "screening":
+            targets = self.screening.selected_targets()
+        else:
+            targets = []
+        if not targets:
+            return "Select addresses in Wallets or Screening, or open a customer, to screen them."
+        plural = "es" if len(targets) != 1 else ""
+        label = f"{len(targets)} selected address{plural}"
+        return "" if self.screening_context.screen(targets, label=label, refresh=refresh) else busy
+
     def current_key(self) -> str:
         return SECTIONS[self.stack.currentIndex()].key
 
@@ -103,6 +135,9 @@ class Workspace(QWidget):
         (its forgetting is queued on the worker ahead of the lock)."""
         self.customers.close_vault_views()
         self.wallets.close_vault_views()
+        self.screening_context.close()
+        self.screening.close_vault_views()
+        self.customer_screening.clear()
         self.approvals.close_vault_views()
         self.approvals_context.close()
         if self.audit is not None:

@@ -93,6 +93,8 @@ class HistoryRow:
     type: str
     #: the payload with personal values opened (or "[erased]")
     details: dict[str, Any]
+    #: the event's place in the log; pass the last one as `before` for older events
+    position: int = 0
 
     def summary(self) -> str:
         parts = []
@@ -208,9 +210,18 @@ def _open_values(keys: CustomerKeys, customer_id: int, value: Any) -> Any:
 
 
 def customer_history(
-    conn: Connection, keys: CustomerKeys, customer_id: int, *, limit: int = 500
+    conn: Connection,
+    keys: CustomerKeys,
+    customer_id: int,
+    *,
+    limit: int = 500,
+    before: int | None = None,
 ) -> list[HistoryRow]:
-    """The customer's events, newest first, with who, when, old and new values."""
+    """The customer's events, newest first, with who, when, old and new values.
+
+    `before` is the `position` of the oldest row already shown: the next page
+    starts just older than it.
+    """
     # The customer and everyone merged into it: a merge keeps both histories.
     owners = {
         str(uid): int(cid)
@@ -223,15 +234,16 @@ def customer_history(
         return []
     marks = ",".join("?" for _ in owners)
     history = []
-    for seq, at, author, type_, payload, subject in conn.execute(
-        "SELECT seq, created_at, author, type, payload, subject FROM events "
-        f"WHERE subject IN ({marks}) ORDER BY rowid_ DESC LIMIT ?",
-        (*owners, limit),
+    for position, seq, at, author, type_, payload, subject in conn.execute(
+        "SELECT rowid_, seq, created_at, author, type, payload, subject FROM events "
+        f"WHERE subject IN ({marks}) AND rowid_ < ? ORDER BY rowid_ DESC LIMIT ?",
+        (*owners, before if before is not None else 2**63 - 1, limit),
     ):
         try:
             details = json.loads(payload)
         except ValueError:
             details = {"payload": "(unreadable)"}
         owner = owners.get(subject, customer_id)
-        history.append(HistoryRow(seq, at, author, type_, _open_values(keys, owner, details)))
+        opened = _open_values(keys, owner, details)
+        history.append(HistoryRow(seq, at, author, type_, opened, position))
     return history

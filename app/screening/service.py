@@ -103,8 +103,11 @@ class SanctionsProvider:
         return self._snapshot.screen(chain, address, validate=False)
 
 
-def make_network_provider(name: str, key: ApiKey | None) -> RiskProvider:
-    """A KYT provider (`app.screening.providers`) with the key stored for it."""
+def make_network_provider(
+    name: str, key: ApiKey | None, *, base_url: str | None = None
+) -> RiskProvider:
+    """A KYT provider (`app.screening.providers`) with the key stored for it; `base_url`
+    replaces the documented endpoint (Settings › Providers)."""
     if name not in KYT_PROVIDERS:
         names = ", ".join((*PROVIDERS, *KYT_PROVIDERS))
         raise ValidationError("provider", f"no provider called '{name}'; available: {names}")
@@ -112,6 +115,8 @@ def make_network_provider(name: str, key: ApiKey | None) -> RiskProvider:
         raise ValidationError(
             "provider", f"no API key for '{name}' in this vault: strongroom keys set {name}"
         )
+    if base_url:
+        return make_provider(name, key=key.key, secret=key.secret, base_url=base_url)
     return make_provider(name, key=key.key, secret=key.secret)
 
 
@@ -335,9 +340,14 @@ def _pair(target: Target | tuple[str, str]) -> tuple[str, str]:
 def suggestion_for(vault: Vault, customer_id: int) -> RatingSuggestion:
     """The risk rating the customer's addresses suggest, from each address's latest
     answer per provider (an address never screened counts as not screened)."""
+    return suggestion_from(vault.conn, customer_id)
+
+
+def suggestion_from(conn: Connection, customer_id: int) -> RatingSuggestion:
+    """`suggestion_for` on a given connection (a view's reader)."""
     results: list[RiskResult] = []
-    for chain, address in _customer_addresses(vault.conn, customer_id):
-        latest = _latest_per_provider(vault.conn, chain, address)
+    for chain, address in _customer_addresses(conn, customer_id):
+        latest = latest_per_provider(conn, chain, address)
         results += latest or [
             failed(
                 chain=chain,
@@ -360,7 +370,7 @@ def _customer_addresses(conn: Connection, customer_id: int) -> list[tuple[str, s
     ]
 
 
-def _latest_per_provider(conn: Connection, chain: str, address: str) -> list[RiskResult]:
+def latest_per_provider(conn: Connection, chain: str, address: str) -> list[RiskResult]:
     """Per provider: the newest answer, or the newest error when it never answered.
     A later failure (key refused) does not hide an earlier answer."""
     answer: dict[str, RiskResult] = {}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from integrations.explorers.models import AddressSummary, Transfer
+from integrations.explorers.models import AddressSummary, Balance, Transfer
 from integrations.http.clock import Clock
 
 
@@ -75,3 +76,31 @@ def newest_first(transfer: Transfer) -> tuple[bool, datetime, int, int]:
 def check_limit(limit: int) -> None:
     if limit < 1:
         raise ValueError("limit must be at least 1")
+
+
+def activity_summary(
+    *,
+    chain: str,
+    address: str,
+    native: Balance,
+    activity: Iterable[Transfer],
+    tx_count: int | None,
+    source: str,
+    clock: Clock,
+) -> AddressSummary:
+    """A summary without token balances whose first and last activity are the
+    oldest and newest of `activity` (for sources that date an address only
+    through its transactions)."""
+    times = [t.timestamp for t in activity if t.timestamp is not None]
+    return AddressSummary(
+        chain=chain,
+        address=address,
+        native=native,
+        tokens=(),
+        tx_count=tx_count,
+        nonce=None,
+        first_seen=min(times, default=None),
+        last_seen=max(times, default=None),
+        source=source,
+        fetched_at=wall_time(clock),
+    )

@@ -6,14 +6,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.book import activity
 from app.book.reads import customer_detail
+from app.book.service import CustomerBook
 from app.session import VaultSession
+from ui.book.detail import history
 from ui.book.detail.actions import EraseDialog
 from ui.book.detail.page import CustomerDetailPage
 from ui.main_window import MainWindow
 from ui.services import Services
 
-from .book_helpers import ETH_A, add_customer, customer_page, read
+from .book_helpers import ETH_A, add_customer, customer_page, on_worker, read
 from .conftest import WindowFactory, unlock
 
 
@@ -165,3 +168,34 @@ def test_erase_needs_the_typed_name_and_a_reason(
     stored = _detail(session, services, customer)
     assert stored.erased_at is not None and stored.emails == []
     assert _events(session, services, "customer.erased") == 1
+
+
+def test_history_shows_older_events_on_request(
+    qtbot: QtBot,
+    services: Services,
+    session: VaultSession,
+    make_window: WindowFactory,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(history, "PAGE", 3)
+    unlock(session, services)
+    customer = add_customer(session, services, name="Ada Quint")
+
+    def notes() -> None:
+        book = CustomerBook(session.vault)
+        for n in range(4):
+            activity.add_note(book, customer, f"note {n}")
+
+    on_worker(services, notes)
+    page = _open(qtbot, make_window(), customer)
+    page.tabs.setCurrentWidget(page.history)
+    tab = page.history
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 3)
+    assert tab.older.isVisible() and "latest 3" in tab.status.text()
+    tab.view.selectRow(1)
+    qtbot.keyClick(tab.older, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 5)
+    kinds = [tab.model.index(r, 2).data() for r in range(5)]
+    assert kinds == ["note.added"] * 4 + ["customer.created"]
+    assert not tab.older.isVisible() and tab.status.text().startswith("5 events")
+    assert tab.view.currentIndex().row() == 1  # appending kept the selection

@@ -39,8 +39,9 @@ def test_has_the_seven_sections_and_unbuilt_ones_say_so(make_window: WindowFacto
     stack = window.workspace.stack
     assert stack.widget(0) is window.workspace.customers
     assert stack.widget(1) is window.workspace.wallets
+    assert stack.widget(2) is window.workspace.screening
     assert stack.widget(3) is window.workspace.approvals
-    for i, section in enumerate(SECTIONS[2:-1], start=2):
+    for i, section in enumerate(SECTIONS):
         page = stack.widget(i)
         if section.arrives_with is None:
             assert not isinstance(page, NotBuiltPage)

@@ -167,6 +167,12 @@ class ApprovalsPage(QWidget):
         super().hideEvent(event)
         self._clock.stop()
 
+    def screenings_changed(self) -> None:
+        """New screenings may change statuses (risk gates, stale answers): take them in
+        now if the queue shows, else when it is next shown."""
+        if self.isVisible():
+            self.context.catch_up(self)
+
     def _show_signer(self, signer: Signer | None) -> None:
         if signer is None:
             self.signer_label.setText("Your signing key is made with your first decision")

@@ -45,6 +45,15 @@ class ListModel(QAbstractTableModel, Generic[R]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def append_rows(self, rows: Sequence[R]) -> None:
+        """Add rows at the end, keeping the view's selection and scroll position."""
+        if not rows:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
     def clear(self) -> None:
         self.set_rows([])
 

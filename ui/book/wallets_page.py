@@ -7,7 +7,14 @@ workspace to open that customer. GUI thread only.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.book import context as ctx
 from ui.book.conflicts import ConflictsView
@@ -40,6 +47,8 @@ class WalletsPage(QWidget):
         for column, width in enumerate((90, 420, 180, 220)):
             self.view.setColumnWidth(column, width)
         self.view.activated.connect(self._activated)
+        # Several addresses can be screened at once (Ctrl+Shift+S).
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.empty = empty_state(
             "No wallet addresses yet. Add them on a customer's page, or import a list "
             "(Customers → Import…, kind “Wallet addresses”)."
@@ -96,6 +105,13 @@ class WalletsPage(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         if self._model is not None and index.isValid():
             self.open_customer.emit(self._model.customer_id(index.row()))
+
+    def selected_targets(self) -> list[tuple[str, str]]:
+        """(chain, address) of the selected rows, in list order."""
+        if self._model is None:
+            return []
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [(str(r[1]), str(r[2])) for r in map(self._model.row_at, rows)]
 
     def close_vault_views(self) -> None:
         self.view.setModel(None)

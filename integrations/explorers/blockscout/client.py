@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import requests
 
-from integrations.explorers.base import as_int, check_limit, optional_int, wall_time
+from integrations.explorers.base import activity_summary, as_int, check_limit, optional_int
 from integrations.explorers.blockscout.limits import rate_limited
 from integrations.explorers.models import AddressSummary, Asset, Balance, Transfer
 from integrations.http.client import HttpClient
@@ -52,18 +52,14 @@ class BlockscoutExplorer:
         count = self._get(f"{base}/counters", then=lambda body: as_int(body["transactions_count"]))
         oldest = self._page(address, order="asc", cursor={})[0]
         newest = self._page(address, order="desc", cursor={})[0]
-        times = [t.timestamp for t in (*oldest[:1], *newest[:1]) if t.timestamp is not None]
-        return AddressSummary(
+        return activity_summary(
             chain=self.chain,
             address=address,
             native=Balance(self._native, balance),
-            tokens=(),
+            activity=(*oldest[:1], *newest[:1]),
             tx_count=count,
-            nonce=None,
-            first_seen=min(times, default=None),
-            last_seen=max(times, default=None),
             source=self.source,
-            fetched_at=wall_time(self._client.clock),
+            clock=self._client.clock,
         )
 
     def transfers(self, address: str, *, limit: int = 100) -> list[Transfer]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import requests
 
-from integrations.explorers.base import as_int, check_limit, newest_first, wall_time
+from integrations.explorers.base import activity_summary, as_int, check_limit, newest_first
 from integrations.explorers.etherscan import envelope
 from integrations.explorers.etherscan.parse import normal_transfer, token_transfer
 from integrations.explorers.models import AddressSummary, Asset, Balance, Transfer
@@ -66,18 +66,14 @@ class EtherscanExplorer:
             *self._transfers("tokentx", address, limit=1, sort="asc"),
             *self._transfers("tokentx", address, limit=1, sort="desc"),
         ]
-        times = [t.timestamp for t in activity if t.timestamp is not None]
-        return AddressSummary(
+        return activity_summary(
             chain=self.chain,
             address=address,
             native=Balance(self._native, wei),
-            tokens=(),
+            activity=activity,
             tx_count=None,
-            nonce=None,
-            first_seen=min(times, default=None),
-            last_seen=max(times, default=None),
             source=self.source,
-            fetched_at=wall_time(self._client.clock),
+            clock=self._client.clock,
         )
 
     def transfers(self, address: str, *, limit: int = 100) -> list[Transfer]:

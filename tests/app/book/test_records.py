@@ -41,6 +41,25 @@ def test_edit_records_old_and_new_values(book: CustomerBook) -> None:
     assert history[1].details["values"]["display_name"] == "Ada Lovelace"
 
 
+def test_history_pages_older_events_without_gaps_or_repeats(book: CustomerBook) -> None:
+    cid = _add(book, name="Ada Lovelace")
+    other = _add(book, name="Grace Hopper")
+    for n in range(7):
+        activity.add_note(book, cid, f"note {n}")
+        activity.add_note(book, other, f"other {n}")
+    whole = customer_history(book.vault.conn, book.keys, cid)
+    pages, before = [], None
+    while page := customer_history(book.vault.conn, book.keys, cid, limit=3, before=before):
+        pages.append(page)
+        before = page[-1].position
+    assert [len(p) for p in pages] == [3, 3, 2]
+    assert [h.position for p in pages for h in p] == [h.position for h in whole]
+    assert [h.type for h in whole][-1] == "customer.created"
+    assert {h.details.get("body") for h in whole if h.type == "note.added"} == {
+        f"note {n}" for n in range(7)
+    }
+
+
 def test_notes_tasks_and_reminders(book: CustomerBook) -> None:
     cid = _add(book, name="Grace Hopper")
     activity.add_note(book, cid, "Called about the COBOL desk", kind="call")

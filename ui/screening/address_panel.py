@@ -1,0 +1,145 @@
+"""One address in the Screening section: explorer figures where stored, every stored
+answer (history), and the evidence kept with the chosen answer. GUI thread; the
+reads run on the database worker.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+
+from app.screening.overview import AddressView, address_view, age_text, evidence_text, summary_text
+from app.screening.risk import RiskResult
+from ui import errors
+from ui.book import format as fmt
+from ui.book.list_model import Column, ListModel
+from ui.book.widgets import hint, table_view
+from ui.naming import named
+from ui.screening.context import ScreeningContext
+
+Entry = tuple[int, RiskResult]
+_COLOURS = {"medium": "medium", "high": "high", "severe": "prohibited"}
+
+
+def _level(entry: Entry) -> str:
+    result = entry[1]
+    if not result.ok:
+        return "—"
+    return f"{result.level} ({result.score})" + (" · SANCTIONED" if result.sanctioned else "")
+
+
+HISTORY: tuple[Column[Entry], ...] = (
+    Column(
+        "Fetched",
+        lambda e: fmt.local(e[1].fetched_at.isoformat()),
+        tooltip=lambda e: age_text(e[1].age_seconds()),
+    ),
+    Column("Source", lambda e: e[1].source or e[1].provider, tooltip=lambda e: e[1].provider),
+    Column(
+        "Answer",
+        _level,
+        colour=lambda e: fmt.risk_colour(_COLOURS.get(str(e[1].level))),
+        tooltip=lambda e: e[1].describe(),
+    ),
+    Column(
+        "Status", lambda e: str(e[1].status).replace("_", " "), tooltip=lambda e: e[1].error or ""
+    ),
+)
+
+
+class AddressPanel(QWidget):
+    def __init__(self, context: ScreeningContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("addressPanel")
+        self.context = context
+        self.target: tuple[str, str] | None = None
+        self._generation = 0
+        self.title = named(QLabel("Choose a row to see its history and evidence."), "panelTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explorer = named(hint(""), "explorerFigures")
+        self.explorer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.model: ListModel[Entry] = ListModel(HISTORY, self)
+        self.history = table_view("historyTable")
+        self.history.setModel(self.model)
+        for column, width in enumerate((120, 100, 150)):
+            self.history.setColumnWidth(column, width)
+        self.history.selectionModel().currentRowChanged.connect(lambda *_: self._show_evidence())
+        self.evidence = named(QPlainTextEdit(), "evidenceText")
+        self.evidence.setReadOnly(True)
+        self.evidence.setFont(fmt.mono())
+        self.evidence.setPlaceholderText("The raw answer kept as evidence shows here.")
+        self.evidence_label = named(hint("Evidence (the provider's raw answer)"), "evidenceLabel")
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.evidence_label)
+        lower_layout.addWidget(self.evidence, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.history)
+        split.addWidget(lower)
+        split.setSizes([220, 260])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.explorer)
+        layout.addWidget(split, 1)
+
+    def show_address(self, chain: str, address: str) -> None:
+        self.target = (chain, address)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.target is None:
+            return
+        self._generation += 1
+        generation, (chain, address) = self._generation, self.target
+        self.context.reader.read(
+            self,
+            lambda conn: address_view(conn, chain, address),
+            on_success=lambda view: self._loaded(generation, view),
+            on_failure=self._failed,
+        )
+
+    def _loaded(self, generation: int, view: AddressView) -> None:
+        if generation != self._generation:
+            return
+        self.title.setText(
+            f"<b>{html.escape(view.chain)}</b> <code>{html.escape(view.address)}</code> · "
+            f"{len(view.history)} answer{'s' if len(view.history) != 1 else ''} stored"
+        )
+        texts = [summary_text(s) for s in view.summaries]
+        self.explorer.setText(
+            "\n".join(texts) if texts else "No explorer data stored for this address."
+        )
+        self.model.set_rows(view.history)
+        if view.history:
+            self.history.selectRow(0)
+        self._show_evidence()
+
+    def _show_evidence(self) -> None:
+        rows = self.history.selectionModel().selectedRows()
+        if not rows:
+            self.evidence.setPlainText("")
+            return
+        _id, result = self.model.row_at(rows[0].row())
+        self.evidence_label.setText(
+            f"Evidence: {result.source or result.provider}, "
+            f"{fmt.local(result.fetched_at.isoformat(), seconds=True)}"
+            + (f" · {result.raw_ref}" if result.raw_ref else "")
+        )
+        self.evidence.setPlainText(evidence_text(result))
+
+    def _failed(self, error: BaseException) -> None:
+        errors.log(error, debug=self.context.services.debug)
+        self.title.setText(errors.describe(error))
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.target = None
+        self.model.clear()
+        self.evidence.clear()
+        self.explorer.clear()
+        self.title.setText("Choose a row to see its history and evidence.")
