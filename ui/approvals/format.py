@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from PySide6.QtGui import QColor
 
+from app.screening.overview import age_text
+
 KIND_LABELS = {
     "whitelist": "Whitelist",
     "withdrawal": "Withdrawal",
@@ -49,27 +51,14 @@ def label(code: str | None, labels: dict[str, str]) -> str:
     return labels.get(code, code.replace("_", " ").capitalize())
 
 
-def age(since: datetime, now: datetime | None = None) -> str:
-    """A short age for a column: "just now", "12 min", "5 h", "3 d", "7 wk"."""
-    seconds = ((now or datetime.now(UTC)) - since).total_seconds()
-    if seconds < 60:
-        return "just now"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours} h"
-    days = hours // 24
-    if days < 70:
-        return f"{days} d"
-    return f"{days // 7} wk"
-
-
 def ago(since: datetime, now: datetime | None = None) -> str:
-    """ "just now", "12 min ago", "3 d ago"."""
-    text = age(since, now)
-    return text if text == "just now" else f"{text} ago"
+    """ "just now", "12 min ago", "3 d ago": the screening views' wording."""
+    return age_text(((now or datetime.now(UTC)) - since).total_seconds())
+
+
+def age(since: datetime, now: datetime | None = None) -> str:
+    """The same for a column: "just now", "12 min", "5 h", "3 d"."""
+    return ago(since, now).removesuffix(" ago")
 
 
 def local_time(moment: datetime) -> str:
