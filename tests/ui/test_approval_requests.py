@@ -105,10 +105,19 @@ def test_requests_from_the_customer_page_by_keyboard(
     qtbot.keyClicks(dialog.limit, "10,000")
     qtbot.keyClick(dialog.limit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: count(session, services, _kind("whitelist")) == 1)
+    qtbot.waitUntil(lambda: _closed(dialog))
     row = on_worker(
         services, lambda: service(session).page(_kind("whitelist"), "created_at", False, 0, 1)
     )[0]
     assert row.address == chosen.address and row.amount == Decimal("10000")
+
+    # Ctrl+Shift+Q: this customer's requests in the queue.
+    _keys(qtbot, window, Qt.Key.Key_Q)
+    assert window.workspace is not None
+    queue = window.workspace.approvals
+    assert window.workspace.current_key() == "approvals"
+    assert queue.filters.customer.text() == "ACME-1"
+    qtbot.waitUntil(lambda: queue.model is not None and queue.model.total == 3)
 
 
 def test_a_customer_without_external_id_is_told_why(
