@@ -700,28 +700,42 @@ class ApprovalService:
         return evaluate(self._facts(request_id, content), self.policy(), facts, self.clock())
 
     def refresh(self) -> int:
-        """Take in new screenings and the passing of time (expiry, stale screenings):
-        recompute every request's status. Returns how many changed."""
-        if store.root(self.conn) is None and not self.count(QueueFilter()):
+        """Take in new screenings and the passing of time. Recomputes the requests whose
+        status can change without a decision: the open ones (expiry, a screening going
+        stale) and those whose address was screened since. Returns how many changed."""
+        if not self.count(QueueFilter()):
             return 0
         with self.vault.transaction() as tx:
-            self._take_screenings(tx)
+            touched = self._take_screenings(tx)
+            return self._refresh_all(
+                tx,
+                "WHERE r.status IN ('pending', 'needs_refresh') "
+                "OR r.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(touched),),
+            )
+
+    def recompute_all(self) -> int:
+        """Every request's status from the cached signature checks (what a policy or
+        role change does); returns how many changed."""
+        with self.vault.transaction() as tx:
             return self._refresh_all(tx)
 
-    def _take_screenings(self, tx: Transaction) -> None:
-        """Copy the newest risk of each requested address that was screened since last time."""
+    def _take_screenings(self, tx: Transaction) -> list[str]:
+        """Copy the newest risk of each requested address screened since last time;
+        returns the requests touched."""
         seen_row = tx.execute(
             "SELECT value FROM meta WHERE key = 'approvals.screenings_seen'"
         ).fetchone()
         seen = int(seen_row[0]) if seen_row else 0
         top = int(tx.execute("SELECT coalesce(max(id), 0) FROM screenings").fetchone()[0])
         if top <= seen:
-            return
+            return []
         pairs = tx.execute(
             "SELECT DISTINCT s.chain, s.address FROM screenings s WHERE s.id > ? AND EXISTS "
             "(SELECT 1 FROM approval_requests r WHERE r.chain = s.chain AND r.address = s.address)",
             (seen,),
         ).fetchall()
+        touched: list[str] = []
         for chain, address in pairs:
             level, sanctioned, fetched = _risk(tx.conn, chain, address)
             tx.execute(
@@ -729,11 +743,19 @@ class ApprovalService:
                 "WHERE chain = ? AND address = ?",
                 (level, int(sanctioned), fetched, chain, address),
             )
+            touched += [
+                str(r[0])
+                for r in tx.execute(
+                    "SELECT id FROM approval_requests WHERE chain = ? AND address = ?",
+                    (chain, address),
+                )
+            ]
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('approvals.screenings_seen', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (str(top),),
         )
+        return touched
 
     def _refresh(self, tx: Transaction, request_ids: Sequence[str]) -> dict[str, Status]:
         """Recompute the named requests (after a decision or a new request)."""
@@ -774,9 +796,9 @@ class ApprovalService:
             "decisions": sorted(result.counted),
         }
 
-    def _refresh_all(self, tx: Transaction) -> int:
-        """Every request's status in one pass over the requests, their decisions' facts
-        (cached signature checks included) and the pure `evaluate`."""
+    def _refresh_all(self, tx: Transaction, where: str = "", params: tuple[Any, ...] = ()) -> int:
+        """Every request's status (or those `where` picks) in one pass over the requests,
+        their decisions' facts (cached signature checks included) and the pure `evaluate`."""
         self._verify_unchecked(tx)
         policy = self.policy()
         roles = self.roles()
@@ -790,7 +812,8 @@ class ApprovalService:
             "SELECT r.id, r.kind, r.amount_exact, r.created_at, m.address, r.chain IS NOT NULL, "
             "r.risk_level, r.sanctioned, r.risk_fetched_at, r.status, r.approvals, r.needed, "
             "r.facts, r.customer_id FROM approval_requests r "
-            "JOIN approval_members m ON m.id = r.created_by"
+            f"JOIN approval_members m ON m.id = r.created_by {where}",
+            params,
         )
         while batch := cursor.fetchmany(5000):
             for row in batch:

@@ -15,7 +15,7 @@ from app.approvals.model import ApprovalError, QueueFilter
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService, signature_problems, utc_now
 from app.screening.sanctions import import_sanctions
-from app.screening.service import Screening
+from app.screening.service import Screening, Target
 from tests.app.approvals.conftest import ETH, ETH2, add_customer
 from vault import events
 from vault.store import Vault
@@ -116,9 +116,6 @@ def test_risk_gates_from_real_screenings(
     bad = desk.request_whitelist("C-1", "ethereum", ETH2, None)
     assert clean.status == bad.status == "needs_refresh"
     screening = Screening(vault)
-    screening.screen([], provider="sanctions-list")
-    from app.screening.service import Target
-
     screening.screen([Target("ethereum", ETH), Target("ethereum", ETH2)])
     screening.forget()
     assert desk.refresh() == 2
@@ -129,6 +126,16 @@ def test_risk_gates_from_real_screenings(
     alice = ApprovalService(vault, acting_as="alice")
     assert not alice.decide(bad.id, "approve", "no").ok
     assert alice.decide(bad.id, "reject", "sanctioned").status == "rejected"
+    assert alice.decide(clean.id, "approve", "fine").status == "approved"
+    # The address is listed later: a new screening blocks the approved request.
+    listed.write_text(ETH2 + "\n" + ETH + "\n")
+    import_sanctions(vault, listed, "ETH")
+    screening = Screening(vault)
+    screening.screen([Target("ethereum", ETH)])
+    screening.forget()
+    assert desk.refresh() == 1
+    assert desk.detail(clean.id).row.status == "blocked"
+    assert desk.detail(bad.id).row.status == "rejected"
 
 
 def test_expiry_follows_the_clock(desk: ApprovalService, vault: Vault) -> None:
