@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from app.demo import fill_demo
+from app.demo_screening import screen_demo
 from app.session import VaultSession
 from app.settings import Settings
 from app.tasks import Operation, Progress
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
             created = session.create(passphrase=passphrase, use_keychain=False)
             progress("filling", 0, 0)
             fill_demo(created.vault)
+            screen_demo(created.vault)
             return created.vault.unlock
 
         run_db(
@@ -221,7 +223,8 @@ class MainWindow(QMainWindow):
             on_success=self._unlocked,
             on_failure=self._open_failed,
             on_progress=lambda *_: self.locked_screen.show_busy(
-                "Filling the demo vault…", "Synthetic customers and wallets, a few seconds"
+                "Filling the demo vault…",
+                "Synthetic customers, wallets and screenings, a few seconds",
             ),
         )
 

@@ -83,16 +83,19 @@ def import_sanctions(
     *,
     list_date: date | None = None,
     allow_older: bool = False,
+    shown_as: str | None = None,
 ) -> dict[str, int]:
     """Import a sanctions list file into the vault; returns the counts per chain/asset.
 
     The SDN advanced XML (plain or zipped) names each address's asset and its
     publication date; a plain list (one address per line) needs `asset`, or a
     file name like `sanctioned_addresses_ETH.txt`, and may be dated with
-    `list_date`. The file replaces the previous import of the same source
-    (`ofac-sdn`, or `ofac-plain-<ASSET>`) in one transaction, with one
-    `sanctions.imported` event. An empty list, or a publication older than the
-    one in the vault (unless `allow_older`), is refused and changes nothing.
+    `list_date`; `shown_as` replaces the name shown for the list (the demo's
+    synthetic list must not pass for OFAC's). The file replaces the previous
+    import of the same source (`ofac-sdn`, or `ofac-plain-<ASSET>`) in one
+    transaction, with one `sanctions.imported` event. An empty list, or a
+    publication older than the one in the vault (unless `allow_older`), is
+    refused and changes nothing.
     Runs on the database worker; parsing happens before the transaction starts.
     """
     path = Path(path)
@@ -121,7 +124,7 @@ def import_sanctions(
     published = None if collected.list_date is None else collected.list_date.isoformat()
     info = {
         "source": source,
-        "label": label,
+        "label": shown_as or label,
         "list_date": published,
         "file_name": path.name,
         "sha256": digest,

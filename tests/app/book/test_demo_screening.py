@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from app.book.service import CustomerBook
+from app.demo import fill_demo
+from app.demo_screening import DEMO_LIST_LABEL, screen_demo
+from app.screening.sanctions import PROVIDER as SANCTIONS
+from vault.events import verify_chain
+
+
+def test_demo_lists_a_few_of_its_own_wallets_and_screens_the_whole_book(
+    book: CustomerBook,
+) -> None:
+    fill_demo(book.vault, customers=300)
+    conn = book.vault.conn
+    counts = screen_demo(book.vault, every=20)
+    addresses = conn.execute("SELECT count(DISTINCT chain || address) FROM addresses").fetchone()
+    assert counts["listed"] >= 3
+    assert counts["screened"] == addresses[0]
+    assert counts["sanctioned"] >= counts["listed"]
+    labels = [row[0] for row in conn.execute("SELECT label FROM sanctions_lists")]
+    assert labels == [DEMO_LIST_LABEL]
+    sources = {row[0] for row in conn.execute("SELECT DISTINCT source FROM screenings")}
+    assert sources == {DEMO_LIST_LABEL}
+    ethereum = conn.execute("SELECT address FROM addresses WHERE chain = 'ethereum'")
+    listed = ethereum.fetchall()[::20]
+    assert len(listed) == counts["listed"]
+    for (address,) in listed:
+        level, sanctioned = conn.execute(
+            "SELECT level, sanctioned FROM screenings WHERE chain = 'ethereum' "
+            "AND address = ? AND provider = ?",
+            (address, SANCTIONS),
+        ).fetchone()
+        assert sanctioned and level == "severe"
+    assert verify_chain(conn).ok
