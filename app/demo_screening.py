@@ -17,7 +17,7 @@ from app.screening.sanctions.importer import import_sanctions
 from app.screening.service import Screening
 from vault.store import Vault
 
-DEMO_LIST_LABEL = "DEMO sanctions list (synthetic addresses, not OFAC)"
+DEMO_LIST_LABEL = "DEMO list (not OFAC)"
 #: one demo Ethereum wallet in this many is put on the demo list
 EVERY = 100
 
