@@ -1,0 +1,111 @@
+"""DESIGN.md "Threads": a slow provider never delays the database. While a batch or an
+outbox drain waits on a provider that takes a second per answer (pytest-httpserver
+speaking the documented Chainalysis Sanctions API), a view's read through the
+database worker still comes back at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+from werkzeug import Request, Response
+
+from app.screening.outbox import queue_screening
+from app.screening.risk import utc_now
+from app.session import VaultSession
+from tests.app.test_screening_support import evm, sanctions_handler
+from tests.ui.book_helpers import add_customer, on_worker
+from tests.ui.conftest import WindowFactory
+from tests.ui.screening_helpers import KYT, serve_kyt, store_key, workspace
+from ui.screening.context import ScreeningContext
+from ui.services import Services
+
+#: seconds the provider takes per answer (a KYT plan limited to about 1 request/s)
+DELAY = 1.0
+#: how long a view may wait for a read while the provider is slow
+BOUND = 0.5
+
+
+class SlowProvider:
+    """The documented handler, answering after DELAY; `asked` is set by the first request."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+
+    def __call__(self, request: Request) -> Response:
+        self.asked.set()
+        time.sleep(DELAY)
+        return sanctions_handler(request)
+
+
+def read_latency(qtbot: QtBot, context: ScreeningContext) -> float:
+    """Seconds until a view's read (SessionReader, on the database worker) comes back."""
+    took: list[float] = []
+    start = time.monotonic()
+    context.reader.read(
+        context,
+        lambda conn: conn.execute("SELECT count(*) FROM customers").fetchone()[0],
+        on_success=lambda _count: took.append(time.monotonic() - start),
+    )
+    qtbot.waitUntil(lambda: bool(took), timeout=60_000)
+    return took[0]
+
+
+def test_a_read_is_not_delayed_by_a_batch_waiting_on_a_slow_provider(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    httpserver: HTTPServer,
+) -> None:
+    slow = SlowProvider()
+    serve_kyt(services, httpserver, slow)
+    window = make_window()
+    store_key(session, services)
+    pairs = [("ethereum", evm(i)) for i in range(1, 13)]
+    add_customer(session, services, name="Slow Ltd", addresses=tuple(a for _c, a in pairs))
+    context = workspace(window).screening_context
+    arrived: list[object] = []
+    context.results.connect(arrived.extend)
+    assert context.screen(pairs, label="slow")
+    assert slow.asked.wait(10)
+    qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=20_000)
+    assert context.busy  # the provider is still being asked
+    assert read_latency(qtbot, context) < BOUND
+    assert context.busy
+    context.cancel()
+    qtbot.waitUntil(lambda: not context.busy, timeout=20_000)
+
+
+def test_a_read_is_not_delayed_by_an_outbox_drain_waiting_on_a_slow_provider(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    httpserver: HTTPServer,
+) -> None:
+    slow = SlowProvider()
+    serve_kyt(services, httpserver, slow, default=False)
+    window = make_window()
+    store_key(session, services)
+    context = workspace(window).screening_context
+    qtbot.waitUntil(lambda: not context._draining, timeout=10_000)  # the one after unlock
+
+    def queue() -> None:
+        with session.vault.transaction() as tx:
+            for i in range(1, 5):
+                queue_screening(
+                    tx.conn, provider=KYT, chain="ethereum", address=evm(i), now=utc_now()
+                )
+
+    on_worker(services, queue)
+    drained: list[object] = []
+    context.drained.connect(drained.append)
+    assert context.drain()
+    assert slow.asked.wait(10)
+    assert read_latency(qtbot, context) < BOUND
+    assert not drained  # the drain was still waiting on the provider
+    qtbot.waitUntil(lambda: bool(drained), timeout=60_000)
+    assert drained[0].done == 4  # type: ignore[attr-defined]
