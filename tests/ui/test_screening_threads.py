@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
+import pytest
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
+from app.screening.cache import Lookup
 from app.screening.outbox import queue_screening
 from app.screening.risk import utc_now
 from app.session import VaultSession
@@ -109,3 +112,82 @@ def test_a_read_is_not_delayed_by_an_outbox_drain_waiting_on_a_slow_provider(
     assert not drained  # the drain was still waiting on the provider
     qtbot.waitUntil(lambda: bool(drained), timeout=60_000)
     assert drained[0].done == 4  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A provider answering concurrently, as a real service does."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waited(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    threaded_server: HTTPServer,
+) -> None:
+    """The lock waits for neither the provider nor the queue: the batch writes what
+    arrived, the drain gives back what it had not run, and that runs after unlock."""
+    from tests.ui.conftest import unlock
+    from ui.main_window import State
+
+    queued = [evm(i) for i in range(100, 108)]
+    asked = threading.Event()
+
+    def handler(request: Request) -> Response:
+        # The outbox's look-ups take longer than the batch's: both are still under
+        # way when the vault is locked.
+        asked.set()
+        time.sleep(2 * DELAY if request.path.endswith(tuple(queued)) else DELAY)
+        return sanctions_handler(request)
+
+    serve_kyt(services, threaded_server, handler)
+    window = make_window()
+    store_key(session, services)
+
+    def queue() -> None:
+        with session.vault.transaction() as tx:
+            for address in queued:
+                queue_screening(
+                    tx.conn, provider=KYT, chain="ethereum", address=address, now=utc_now()
+                )
+
+    on_worker(services, queue)
+    context = workspace(window).screening_context
+    qtbot.waitUntil(lambda: not context._draining, timeout=10_000)  # the one after unlock
+    assert context.drain()
+    assert asked.wait(10)
+    arrived: list[Lookup] = []
+    context.results.connect(arrived.extend)
+    assert context.screen([("ethereum", evm(i)) for i in range(1, 25)], label="slow")
+    qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=30_000)
+    assert context.busy and context._draining  # both still wait on the provider
+    start = time.monotonic()
+    window.lock()
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
+    assert time.monotonic() - start < 2 * DELAY  # not the seconds the rest would take
+
+    unlock(session, services)
+
+    def stored(address: str) -> int:
+        return int(
+            on_worker(
+                services,
+                lambda: session.vault.conn.execute(
+                    "SELECT count(*) FROM screenings WHERE address = ? AND status = 'ok'",
+                    (address,),
+                ).fetchone()[0],
+            )
+        )
+
+    assert all(stored(x.address) == 1 for x in arrived)  # what arrived is kept
+    assert not any(stored(a) for a in queued)
+    window.open_vault()
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    # what waited runs right after unlock, not once the drain's lease runs out
+    qtbot.waitUntil(lambda: all(stored(a) == 1 for a in queued), timeout=30_000)
