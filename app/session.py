@@ -8,7 +8,7 @@ the GUI thread. The CLI calls the same methods directly.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.bus import EventBus
@@ -21,6 +21,7 @@ from vault.keys import Keychain, KeychainStatus
 from vault.paths import VaultPaths
 from vault.store import UnlockInfo, UnlockMethod, Vault
 from vault.unlock import Created, Credentials, create_vault, open_vault, restore_keychain_entry
+from vault.verify import VerifyReport
 
 
 class LockedError(VaultError):
@@ -165,9 +166,19 @@ class VaultSession:
             self.paths.db,
             progress=progress,
         )
+        if report.ok:
+            report = self._check_signatures(report)
         if report.ok and report.chain is not None:
             self.vault.audit("vault.verified", {"events": report.chain.events_checked})
         return report
+
+    def _check_signatures(self, report: VerifyReport) -> VerifyReport:
+        """Every approval decision and role grant signature, as `strongroom verify` does."""
+        from app.approvals.service import signature_problems  # eth-account: only when asked
+
+        with self._read_guard:
+            checked, problems = signature_problems(self._read())
+        return replace(report, signatures_checked=checked, signature_errors=problems)
 
     def audit_count(self) -> int:
         with self._read_guard:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -17,8 +14,9 @@ from app.addresses.base58 import b58check_encode
 from app.addresses.evm import to_checksum_address
 from app.book.importer import default_mapping, run_import
 from app.book.service import CustomerBook
-from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
+from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, run_probe, temp_folder
 from vault.book import addresses, queries
+from vault.connection import Connection
 from vault.keys import Keychain
 from vault.store import Vault
 from vault.unlock import create_vault
@@ -120,22 +118,27 @@ BIG_CUSTOMERS = 200_000
 BIG_ADDRESSES = 1_000_000
 
 
-def _fill_big(vault: Vault, rng: random.Random) -> list[str]:
-    """200k customers with search rows and 1M addresses, written in bulk (setup, not timed)."""
-    conn = vault.conn
-    now = "2026-01-01T00:00:00+00:00"
-    conn.execute("BEGIN")
+def insert_customers(conn: Connection, rng: random.Random, count: int, now: str) -> None:
+    """Customers 1 … count with external IDs C1 … and made-up names (bulk, inside the
+    caller's transaction)."""
     conn.executemany(
         "INSERT INTO customers (id, uid, external_id, kind, legal_name, display_name, country, "
         "created_at, updated_at) VALUES (?, ?, ?, 'individual', ?, ?, 'DE', ?, ?)",
         (
             (i, str(uuid.UUID(int=i)), f"C{i}", name, name, now, now)
             for i, name in (
-                (i, f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i}")
-                for i in range(1, BIG_CUSTOMERS + 1)
+                (i, f"{rng.choice(FIRST)} {rng.choice(LAST)}-{i}") for i in range(1, count + 1)
             )
         ),
     )
+
+
+def _fill_big(vault: Vault, rng: random.Random) -> list[str]:
+    """200k customers with search rows and 1M addresses, written in bulk (setup, not timed)."""
+    conn = vault.conn
+    now = "2026-01-01T00:00:00+00:00"
+    conn.execute("BEGIN")
+    insert_customers(conn, rng, BIG_CUSTOMERS, now)
     conn.execute(
         "INSERT INTO search (rowid, kind, customer_id, ref, text) "
         "SELECT id << 20, 'customer', id, id, display_name FROM customers"
@@ -191,15 +194,7 @@ def bench_big_book() -> list[Figure]:
             times.append(time.perf_counter() - start)
         p95 = statistics.quantiles(times, n=20)[18] * 1000
         vault.close(audit=False)
-        probe = subprocess.run(
-            [sys.executable, "-m", "benchmarks.view_probe", str(folder / "big.vault"), PASSPHRASE],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=Path(__file__).resolve().parents[1],
-            check=True,
-        )
-        view = json.loads(probe.stdout.strip().splitlines()[-1])
+        view = run_probe("benchmarks.view_probe", folder / "big.vault")
     return [
         Figure(
             "customers_view_first_rows",

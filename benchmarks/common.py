@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from keyring.backend import KeyringBackend
 
@@ -57,3 +61,18 @@ def temp_folder() -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def run_probe(module: str, vault: Path) -> dict[str, Any]:
+    """Run a view probe (benchmarks/view_probe.py, queue_probe.py) in a process of its
+    own on `vault`, so its figures and RSS are the app's; returns its JSON line."""
+    probe = subprocess.run(
+        [sys.executable, "-m", module, str(vault), PASSPHRASE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    found: dict[str, Any] = json.loads(probe.stdout.strip().splitlines()[-1])
+    return found

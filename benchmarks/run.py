@@ -26,7 +26,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from benchmarks import book_bench, screening_bench, screening_view_bench
+from benchmarks import (
+    approvals_bench,
+    book_bench,
+    queue_view_bench,
+    screening_bench,
+    screening_view_bench,
+)
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.events import GENESIS, canonical_payload, event_hash
 from vault.keys import Keychain
@@ -220,11 +226,13 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "import": book_bench.bench_import,
     "book": book_bench.bench_big_book,
     "sanctions": screening_bench.bench_sanctions,
+    "queue": queue_view_bench.bench_queue_view,
     "screening": lambda: [
         *screening_bench.bench_screening_rate_limited(),
         *screening_bench.bench_screening_cached(),
     ],
     "screening_view": screening_view_bench.bench_screening_view,
+    "approvals": approvals_bench.bench_approvals,
 }
 
 

@@ -17,6 +17,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtWidgets import QApplication, QTableView
 
 from app.session import VaultSession
@@ -30,11 +31,29 @@ from vault.keys import Keychain
 from vault.unlock import Credentials
 
 
-def main(vault: str, passphrase: str) -> None:
+def start_app() -> tuple[QApplication, TaskRunner, Services]:
+    """The application, the database worker and the services a probe's views need."""
     app = QApplication([])
     bridge = Bridge()
     runner = TaskRunner(bridge.deliver)
-    services = Services(runner, bridge, Settings(use_keychain=False), persist_settings=False)
+    return (
+        app,
+        runner,
+        Services(runner, bridge, Settings(use_keychain=False), persist_settings=False),
+    )
+
+
+def wait_for_rows(app: QApplication, model: QAbstractItemModel, *, timeout: float = 30) -> None:
+    """Let the event loop run until the model shows its first rows."""
+    deadline = time.perf_counter() + timeout
+    while model.rowCount() == 0 and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    app.processEvents()
+
+
+def main(vault: str, passphrase: str) -> None:
+    app, runner, services = start_app()
     session = VaultSession(vault, keychain=Keychain.disabled())
     start = time.perf_counter()
     session.unlock(Credentials(passphrase=passphrase))
@@ -47,11 +66,7 @@ def main(vault: str, passphrase: str) -> None:
     view.show()
     asked = time.perf_counter()
     model.reload()
-    deadline = asked + 30
-    while model.rowCount() == 0 and time.perf_counter() < deadline:
-        app.processEvents()
-        time.sleep(0.001)
-    app.processEvents()
+    wait_for_rows(app, model)
     shown = time.perf_counter()
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.addresses import AddressError
+from app.approvals.model import ApprovalError
 from app.book.mapping import MappingError
 from app.book.models import ValidationError
 from app.book.tables import TableError
@@ -24,7 +25,14 @@ from app.tasks import Cancelled
 from vault.errors import VaultError
 
 #: Errors about the user's input or files: their message is for the user, not a bug.
-USER_ERRORS = (ValidationError, MappingError, TableError, AddressError, SanctionsImportError)
+USER_ERRORS = (
+    ValidationError,
+    MappingError,
+    TableError,
+    AddressError,
+    SanctionsImportError,
+    ApprovalError,
+)
 
 
 def field_label(field: str) -> str:

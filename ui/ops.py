@@ -82,3 +82,42 @@ def _guarded(
         on_progress=progress if on_progress is not None else None,
         changes=changes,
     )
+
+
+def run_write(
+    runner: TaskRunner,
+    anchor: QObject,
+    owner: QObject,
+    work: Callable[[Progress], T],
+    *,
+    announce: Callable[[bool], None],
+    on_success: Callable[[T], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> Handle:
+    """A vault change on the database worker, kept alive by `anchor` (a context that lives
+    until the lock): `announce(succeeded)` runs even when `owner` is gone by then (a closed
+    dialog still changed the vault); the callbacks only while `owner` lives."""
+
+    def success(result: T) -> None:
+        announce(True)
+        if on_success is not None and alive(owner):
+            on_success(result)
+
+    def failure(error: BaseException) -> None:
+        announce(False)
+        if on_failure is not None and alive(owner):
+            on_failure(error)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if on_progress is not None and alive(owner):
+            on_progress(phase, done, total)
+
+    return run_db(
+        runner,
+        anchor,
+        work,
+        on_success=success,
+        on_failure=failure,
+        on_progress=progress if on_progress is not None else None,
+    )

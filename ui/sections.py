@@ -22,7 +22,7 @@ SECTIONS = (
     Section("customers", "Customers", None),
     Section("wallets", "Wallets", None),
     Section("screening", "Screening", None),
-    Section("approvals", "Approvals", "the approval queue and signed decisions"),
+    Section("approvals", "Approvals", None),
     Section("dashboards", "Dashboards", "the charts of flows, balances and risk"),
     Section("sync", "Sync", "folder and WebDAV sync between devices"),
     Section("audit", "Audit", None),

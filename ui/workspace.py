@@ -10,6 +10,9 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.session import VaultSession
+from ui.approvals.context import ApprovalsContext
+from ui.approvals.page import ApprovalsPage
+from ui.approvals.request_actions import CustomerRequests, WalletRequests
 from ui.audit_page import AuditPage
 from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
@@ -48,9 +51,17 @@ class Workspace(QWidget):
         # Every book change is an event: the log catches up the next time it is shown.
         audit_refresher = RefreshWhenShown(self.audit, self.audit.refresh)
         self.book.changed.connect(lambda _names: audit_refresher.request())
+        self.approvals_context = ApprovalsContext(session, services, self)
+        self.approvals = ApprovalsPage(self.approvals_context)
+        self.approvals.open_customer.connect(self.open_customer)
+        self.customer_requests = CustomerRequests(self.approvals_context, self.customers.detail)
+        self.customer_requests.show_requests.connect(self.show_requests)
+        self.wallet_requests = WalletRequests(self.approvals_context, self.wallets)
+        self.approvals_context.changed.connect(audit_refresher.request)
         built: dict[str, QWidget] = {
             "customers": self.customers,
             "wallets": self.wallets,
+            "approvals": self.approvals,
             "audit": self.audit,
         }
         self.screening_context = ScreeningContext(session, services, self)
@@ -62,6 +73,7 @@ class Workspace(QWidget):
         )
         detail.tabs.addTab(self.customer_screening, "Screening")
         self.screening_context.changed.connect(audit_refresher.request)
+        self.screening_context.changed.connect(self.approvals.screenings_changed)
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
@@ -85,6 +97,11 @@ class Workspace(QWidget):
         """Show one customer's page (from Wallets, Conflicts, ...)."""
         self.select_key("customers")
         self.customers.open_customer(customer_id)
+
+    def show_requests(self, customer: str) -> None:
+        """The approval queue, filtered to one customer."""
+        self.select_key("approvals")
+        self.approvals.show_customer(customer)
 
     def focus_search(self) -> None:
         """Ctrl+K from anywhere: the customer search box."""
@@ -121,6 +138,8 @@ class Workspace(QWidget):
         self.screening_context.close()
         self.screening.close_vault_views()
         self.customer_screening.clear()
+        self.approvals.close_vault_views()
+        self.approvals_context.close()
         if self.audit is not None:
             self.audit.close_vault_views()
         self.book.close()

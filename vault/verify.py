@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from vault import connection
@@ -30,6 +30,7 @@ from vault.unlock import (
 )
 
 Progress = Callable[[str, int, int], None]
+SignatureCheck = Callable[[Connection], tuple[int, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,18 @@ class VerifyReport:
     path: Path
     page_errors: list[str] = field(default_factory=list)
     chain: ChainReport | None = None
+    #: decision signatures (approvals): how many were checked, and the bad ones
+    signatures_checked: int = 0
+    signature_errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.page_errors and self.chain is not None and self.chain.ok
+        return (
+            not self.page_errors
+            and self.chain is not None
+            and self.chain.ok
+            and not self.signature_errors
+        )
 
     def summary(self) -> str:
         if self.page_errors:
@@ -58,7 +67,17 @@ class VerifyReport:
                 f"{self.chain.first_break.describe()}. Events before it verified "
                 f"({self.chain.events_checked}); restore from a backup to recover the rest."
             )
-        return f"{self.path}: every page and all {self.chain.events_checked} events verified."
+        if self.signature_errors:
+            return (
+                f"{len(self.signature_errors)} approval signature(s) in {self.path} do not "
+                f"verify: {self.signature_errors[0]}"
+            )
+        signed = (
+            f" and {self.signatures_checked} approval signatures" if self.signatures_checked else ""
+        )
+        return (
+            f"{self.path}: every page and all {self.chain.events_checked} events{signed} verified."
+        )
 
 
 def _page_errors(conn: Connection) -> list[str]:
@@ -135,8 +154,12 @@ def verify_vault(
     *,
     keychain: Keychain | None = None,
     progress: Progress | None = None,
+    signatures: SignatureCheck | None = None,
 ) -> VerifyReport:
-    """Verify a closed vault by path (the CLI's `verify`). Records a passing run."""
+    """Verify a closed vault by path (the CLI's `verify`). Records a passing run.
+
+    `signatures(conn)` checks the approval signatures (app.approvals, which this
+    layer may not import) on a read-only connection: (checked, problems)."""
     paths = VaultPaths.of(path)
     keychain = keychain or Keychain()
     check_files(paths)
@@ -172,8 +195,13 @@ def verify_vault(
         conn = connect_checked(paths, header, key, readonly=True)
         try:
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+            if signatures is not None:
+                checked, problems = signatures(conn)
+                report = replace(report, signatures_checked=checked, signature_errors=problems)
         finally:
             conn.close()
+        if not report.ok:
+            return report
         if report.ok and report.chain is not None and device is not None:
             writer = connect_checked(paths, header, key, readonly=False)
             log = EventLog(writer, device=str(device[0]), author=current_author())

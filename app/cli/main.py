@@ -40,6 +40,7 @@ from app.screening.service import (
 from app.session import VaultSession
 from vault import backup as backups
 from vault import keyops, verify
+from vault.connection import Connection
 from vault.errors import NoUnlockMethodError, VaultError, WrongPassphraseError
 from vault.header import read_header
 from vault.keys import Keychain
@@ -130,19 +131,30 @@ def cmd_init(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> 
 def cmd_verify(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     credentials = _credentials(args, secrets)
     try:
-        report = verify.verify_vault(args.vault, credentials, keychain=keychain)
+        report = verify.verify_vault(
+            args.vault, credentials, keychain=keychain, signatures=_approval_signatures
+        )
     except NoUnlockMethodError:
         typed = secrets.ask(f"Passphrase for {args.vault}: ")
         if typed is None:
             raise
         report = verify.verify_vault(
-            args.vault, Credentials(passphrase=typed, use_keychain=False), keychain=keychain
+            args.vault,
+            Credentials(passphrase=typed, use_keychain=False),
+            keychain=keychain,
+            signatures=_approval_signatures,
         )
     if report.ok:
         print(report.summary())
         return 0
     print(report.summary(), file=sys.stderr)
     return 4 if report.page_errors else 7
+
+
+def _approval_signatures(conn: Connection) -> tuple[int, list[str]]:
+    from app.approvals.service import signature_problems  # eth-account loads only here
+
+    return signature_problems(conn)
 
 
 def cmd_backup(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
@@ -436,6 +448,16 @@ def cmd_keys(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> 
     return 0
 
 
+def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import approvals  # eth-account loads only for this command
+
+    session = _open(args, secrets, keychain)
+    try:
+        return approvals.run(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def _read_key(secrets: Secrets, what: str) -> str:
     typed = secrets.ask(f"{what}: ")
     return typed if typed is not None else secrets.line(what)
@@ -455,6 +477,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "sanctions": cmd_sanctions,
     "outbox": cmd_outbox,
     "keys": cmd_keys,
+    "approvals": cmd_approvals,
 }
 
 

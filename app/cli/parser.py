@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from app.cli import approvals_args
+
 COMMANDS = (
     "init",
     "verify",
@@ -16,6 +18,7 @@ COMMANDS = (
     "export",
     "outbox",
     "keys",
+    "approvals",
 )
 
 
@@ -198,6 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--asset", help="the asset of a plain list (ETH, XBT, TRX, USDT, ...)")
     _unlock_args(p)
     _common(p)
+
+    def approvals_common(p: argparse.ArgumentParser) -> None:
+        _vault_arg(p)
+        p.add_argument(
+            "--as",
+            dest="acting_as",
+            metavar="MEMBER",
+            help="act and sign as this member (whose key is kept in this vault)",
+        )
+        _unlock_args(p)
+        _common(p)
+
+    approvals_args.add_parser(sub, approvals_common)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))

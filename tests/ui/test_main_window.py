@@ -40,10 +40,12 @@ def test_has_the_seven_sections_and_unbuilt_ones_say_so(make_window: WindowFacto
     assert stack.widget(0) is window.workspace.customers
     assert stack.widget(1) is window.workspace.wallets
     assert stack.widget(2) is window.workspace.screening
+    assert stack.widget(3) is window.workspace.approvals
     for i, section in enumerate(SECTIONS):
-        if section.arrives_with is None:
-            continue
         page = stack.widget(i)
+        if section.arrives_with is None:
+            assert not isinstance(page, NotBuiltPage)
+            continue
         assert isinstance(page, NotBuiltPage)
         assert page.text_label.text().startswith(f"{section.title} — not built yet.")
     assert window.workspace.current_key() == "customers"  # opens on the customer book

@@ -9,7 +9,7 @@ only once it is shown (`RefreshWhenShown`).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -18,9 +18,10 @@ from app.book.service import CustomerBook
 from app.session import VaultSession
 from app.tasks import Handle, Operation, Progress, TaskRunner
 from ui.book.paged_model import SessionReader
-from ui.ops import alive, run_db
+from ui.ops import run_write
 from ui.services import Services
 from vault.connection import Connection
+from vault.store import Vault
 
 T = TypeVar("T")
 
@@ -32,41 +33,57 @@ CUSTOM_FIELDS = "custom_fields"
 AUDIT = "audit"
 
 
-class BookHolder:
-    """The `CustomerBook` of the unlocked vault. Database worker only."""
+class VaultService(Protocol):
+    """A service over the unlocked vault that caches keys or state until `forget()`."""
 
-    def __init__(self, session: VaultSession) -> None:
+    @property
+    def vault(self) -> Vault: ...
+
+    def forget(self) -> None: ...
+
+
+S = TypeVar("S", bound=VaultService)
+
+
+class VaultHolder(Generic[S]):
+    """The service of the unlocked vault, built on first use. Database worker only."""
+
+    def __init__(self, session: VaultSession, build: Callable[[Vault], S]) -> None:
         self._session = session
-        self._book: CustomerBook | None = None
+        self._build = build
+        self._service: S | None = None
 
-    def get(self) -> CustomerBook:
+    def get(self) -> S:
         vault = self._session.vault  # LockedError once locked
-        if self._book is None or self._book.vault is not vault:
+        if self._service is None or self._service.vault is not vault:
             self.forget()
-            self._book = CustomerBook(vault)
-        return self._book
+            self._service = self._build(vault)
+        return self._service
 
     def forget(self) -> None:
-        """Drop the book and the customer keys it caches (lock)."""
-        book, self._book = self._book, None
-        if book is not None:
-            book.forget()
+        """Drop the service and whatever it caches (lock)."""
+        service, self._service = self._service, None
+        if service is not None:
+            service.forget()
 
 
-class BookContext(QObject):
-    """GUI thread. Hands work to the database worker; never touches the vault itself."""
-
-    #: a frozenset of names (CUSTOMERS, ADDRESSES, ...) after a write succeeded
-    changed = Signal(object)
+class ServiceContext(QObject, Generic[S]):
+    """GUI thread. A vault service's views share it: it hands their work to the database
+    worker (the service lives there, in `holder`) and never touches the vault itself."""
 
     def __init__(
-        self, session: VaultSession, services: Services, parent: QObject | None = None
+        self,
+        session: VaultSession,
+        services: Services,
+        build: Callable[[Vault], S],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.services = services
-        self._holder = BookHolder(session)
-        self._reader = SessionReader(session, services.runner, debug=services.debug)
+        self.holder: VaultHolder[S] = VaultHolder(session, build)
+        #: the `Reader` of paged models over this vault
+        self.reader = SessionReader(session, services.runner, debug=services.debug)
         self._closed = False
 
     @property
@@ -90,7 +107,52 @@ class BookContext(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> Handle:
         """Run `work(conn)` on the database worker with the vault's connection."""
-        return self._reader.read(owner, work, on_success=on_success, on_failure=on_failure)
+        return self.reader.read(owner, work, on_success=on_success, on_failure=on_failure)
+
+    def run_change(
+        self,
+        owner: QObject,
+        work: Callable[[S, Progress], T],
+        *,
+        announce: Callable[[bool], None],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> Handle:
+        """Run `work(service, progress)` on the database worker; `announce(succeeded)`
+        runs even if `owner` is gone by then (a closed dialog still changed the vault),
+        the callbacks only while it lives."""
+        holder = self.holder
+        return run_write(
+            self.runner,
+            self,
+            owner,
+            lambda p: work(holder.get(), p),
+            announce=lambda succeeded: None if self._closed else announce(succeeded),
+            on_success=on_success,
+            on_failure=on_failure,
+            on_progress=on_progress,
+        )
+
+    def close(self) -> None:
+        """Lock: forget the service (queued on the worker before the lock itself)."""
+        if self._closed:
+            return
+        self._closed = True
+        holder = self.holder
+        self.runner.run_db(Operation(work=lambda _progress: holder.forget()))
+
+
+class BookContext(ServiceContext[CustomerBook]):
+    """The customer book's views share this one."""
+
+    #: a frozenset of names (CUSTOMERS, ADDRESSES, ...) after a write succeeded
+    changed = Signal(object)
+
+    def __init__(
+        self, session: VaultSession, services: Services, parent: QObject | None = None
+    ) -> None:
+        super().__init__(session, services, CustomerBook, parent)
 
     def write(
         self,
@@ -102,49 +164,26 @@ class BookContext(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[str, int, int], None] | None = None,
     ) -> Handle:
-        """Run `work(book, progress)` on the database worker, then announce `changes`.
-
-        The announcement goes out even if `owner` is gone by then (a closed
-        dialog still changed the vault); the callbacks only while it lives.
-        """
-        holder = self._holder
+        """Run `work(book, progress)` on the database worker, then announce `changes`."""
         names = frozenset(changes)
 
-        def success(result: T) -> None:
-            if not self._closed and names:
+        def announce(succeeded: bool) -> None:
+            if succeeded and names:
                 self.changed.emit(names)
-            if on_success is not None and alive(owner):
-                on_success(result)
 
-        def failure(error: BaseException) -> None:
-            if on_failure is not None and alive(owner):
-                on_failure(error)
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if on_progress is not None and alive(owner):
-                on_progress(phase, done, total)
-
-        return run_db(
-            self.runner,
-            self,
-            lambda p: work(holder.get(), p),
-            on_success=success,
-            on_failure=failure,
-            on_progress=progress if on_progress is not None else None,
+        return self.run_change(
+            owner,
+            work,
+            announce=announce,
+            on_success=on_success,
+            on_failure=on_failure,
+            on_progress=on_progress,
         )
 
     def announce(self, *names: str) -> None:
         """Say that something changed outside `write` (a late-arriving result)."""
         if not self._closed:
             self.changed.emit(frozenset(names))
-
-    def close(self) -> None:
-        """Lock: forget the book (queued on the worker before the lock itself)."""
-        if self._closed:
-            return
-        self._closed = True
-        holder = self._holder
-        self.runner.run_db(Operation(work=lambda _progress: holder.forget()))
 
 
 class RefreshWhenShown(QObject):

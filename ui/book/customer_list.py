@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from ui.book.duplicates import DuplicatesDialog
 from ui.book.export_dialog import ExportDialog
 from ui.book.import_dialog import ImportDialog
 from ui.book.new_customer import NewCustomerDialog
-from ui.book.widgets import empty_state, table_view
+from ui.book.widgets import action_button, empty_state, shortcut_action, sort_arrow_back, table_view
 from ui.naming import named
 
 SEARCH_DELAY_MS = 150
@@ -76,11 +75,7 @@ class CustomerListPage(QWidget):
             (self.export_action, "exportButton"),
             (self.duplicates_action, "duplicatesButton"),
         ):
-            button = named(QPushButton(action.text()), name)
-            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{action.text()} ({shortcut})" if shortcut else action.text())
-            button.clicked.connect(action.trigger)
-            buttons.addWidget(button)
+            buttons.addWidget(action_button(action, name))
 
         top = QHBoxLayout()
         top.addWidget(title)
@@ -120,12 +115,7 @@ class CustomerListPage(QWidget):
         self._model.reload()
 
     def _action(self, text: str, keys: str, slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return shortcut_action(self, text, keys, slot)
 
     @property
     def model(self) -> CustomerModel | None:
@@ -162,11 +152,7 @@ class CustomerListPage(QWidget):
         model = self._model
         if model is None or model.sortable(column):
             return
-        # Kind and Addresses have no SQL sort: put the arrow back where the order is.
-        key, descending = model.sort_key
-        current = next(c for c, k in SORT_KEYS.items() if k == key)
-        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-        self.view.horizontalHeader().setSortIndicator(current, order)
+        sort_arrow_back(self.view, SORT_KEYS, model.sort_key)
 
     def _show_count(self, total: int) -> None:
         model = self._model

@@ -5,7 +5,10 @@ GUI thread only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -176,3 +180,33 @@ def empty_state(text: str, name: str = "emptyState") -> QLabel:
     label.setStyleSheet("color: #666; padding: 24px;")
     label.hide()
     return label
+
+
+def shortcut_action(owner: QWidget, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+    """An action on `owner` with its keys (none when ""): window-wide while `owner` shows,
+    since Qt skips the shortcuts of hidden widgets."""
+    action = QAction(text, owner)
+    if keys:
+        action.setShortcut(QKeySequence(keys))
+    action.triggered.connect(slot)
+    owner.addAction(action)
+    return action
+
+
+def action_button(action: QAction, name: str) -> QPushButton:
+    """A button that triggers `action`, its keys in the tooltip."""
+    button = named(QPushButton(action.text()), name)
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    tip = action.toolTip() or action.text()
+    button.setToolTip(f"{tip} ({keys})" if keys else tip)
+    button.clicked.connect(action.trigger)
+    return button
+
+
+def sort_arrow_back(view: QTableView, keys: Mapping[int, str], sort_key: tuple[str, bool]) -> None:
+    """A click on a column with no SQL sort: put the header's arrow back on the column
+    the rows are sorted by (`keys` maps columns to sort keys)."""
+    key, descending = sort_key
+    current = next(c for c, k in keys.items() if k == key)
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    view.horizontalHeader().setSortIndicator(current, order)

@@ -1,0 +1,120 @@
+"""The approval domain as plain values: what the service returns to the GUI and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal, get_args
+
+RequestKind = Literal["whitelist", "withdrawal", "onboarding", "risk_override"]
+Status = Literal["pending", "approved", "rejected", "blocked", "expired", "needs_refresh"]
+Verdict = Literal["approve", "reject", "comment"]
+Role = Literal["officer", "desk_head", "admin", "analyst"]
+
+KINDS: tuple[RequestKind, ...] = get_args(RequestKind)
+STATUSES: tuple[Status, ...] = get_args(Status)
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+ROLES: tuple[Role, ...] = get_args(Role)
+#: statuses no decision changes any more
+FINAL: frozenset[str] = frozenset({"approved", "rejected", "expired"})
+#: the sort keys `ApprovalService.page` understands
+SORT_KEYS: tuple[str, ...] = ("created_at", "kind", "status", "customer", "amount", "risk")
+
+
+class ApprovalError(ValueError):
+    """A request or decision that cannot be made: `message` says why, for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows; empty sets and "" mean any."""
+
+    kinds: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    customer: str = ""  # external id or name text
+    min_age_days: int | None = None
+    max_age_days: int | None = None
+    #: screening levels (none, low, medium, high, severe, unknown), plus "sanctioned"
+    #: (a sanctions hit) and "unscreened" (an address never screened)
+    risk_levels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: str
+    kind: RequestKind
+    status: Status
+    customer_id: int
+    customer_external_id: str
+    customer_name: str
+    summary: str  # one line, e.g. "ethereum 0xAbC…12 · limit 10,000"
+    asset: str | None
+    amount: Decimal | None
+    chain: str | None
+    address: str | None
+    created_at: datetime  # UTC
+    created_by: str  # member display name
+    risk_level: str | None
+    risk_fetched_at: datetime | None
+    approvals: int  # approvals that count
+    needed: str  # what is still missing, e.g. "1 more officer"; "" when nothing
+    local_only: bool  # has decisions not yet shared via sync
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    id: str
+    member: str
+    signer: str  # 0x address
+    verdict: Verdict
+    reason: str
+    created_at: datetime
+    verified: bool
+    counted: bool
+    ignored_reason: str | None
+    local_only: bool
+
+
+@dataclass(frozen=True)
+class RequestDetail:
+    row: QueueRow
+    fields: Mapping[str, str]  # the full signed content
+    decisions: tuple[DecisionView, ...]
+    reasons: tuple[str, ...]  # why this status / what is needed
+
+
+@dataclass(frozen=True)
+class DecideOutcome:
+    request_id: str
+    ok: bool
+    message: str
+    status: Status
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    address: str  # 0x signing address
+    roles: tuple[str, ...]
+    is_me: bool = False
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """`verify_all`: every decision signature checked again from its stored content."""
+
+    checked: int = 0
+    verified: int = 0
+    invalid: int = 0
+    problems: tuple[str, ...] = field(default_factory=tuple)  # one line per invalid one
+
+    @property
+    def ok(self) -> bool:
+        return self.invalid == 0

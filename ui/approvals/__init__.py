@@ -1,0 +1,1 @@
+"""The Approvals section: the queue, the evidence, decisions, requests and the policy."""

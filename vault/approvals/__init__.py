@@ -1,0 +1,1 @@
+"""Approvals storage: members, grants, requests, decisions and policy versions (m0005)."""
