@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -22,6 +22,7 @@ from tests.app.test_screening_support import evm, sanctions_handler
 from tests.ui.book_helpers import add_customer, on_worker
 from tests.ui.conftest import WindowFactory
 from tests.ui.screening_helpers import KYT, serve_kyt, store_key, workspace
+from ui.main_window import MainWindow
 from ui.screening.context import ScreeningContext
 from ui.services import Services
 
@@ -56,6 +57,31 @@ def read_latency(qtbot: QtBot, context: ScreeningContext) -> float:
     return took[0]
 
 
+def opened(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    queued: Sequence[str] = (),
+) -> tuple[MainWindow, ScreeningContext]:
+    """A window with the provider's key stored, its first drain done, then `queued`
+    (Ethereum addresses) waiting in the outbox."""
+    window = make_window()
+    store_key(session, services)
+    context = workspace(window).screening_context
+    qtbot.waitUntil(lambda: not context._draining, timeout=10_000)  # the one after unlock
+
+    def queue() -> None:
+        with session.vault.transaction() as tx:
+            for address in queued:
+                queue_screening(
+                    tx.conn, provider=KYT, chain="ethereum", address=address, now=utc_now()
+                )
+
+    on_worker(services, queue)
+    return window, context
+
+
 def test_a_read_is_not_delayed_by_a_batch_waiting_on_a_slow_provider(
     qtbot: QtBot,
     make_window: WindowFactory,
@@ -65,11 +91,9 @@ def test_a_read_is_not_delayed_by_a_batch_waiting_on_a_slow_provider(
 ) -> None:
     slow = SlowProvider()
     serve_kyt(services, httpserver, slow)
-    window = make_window()
-    store_key(session, services)
+    _window, context = opened(qtbot, make_window, session, services)
     pairs = [("ethereum", evm(i)) for i in range(1, 13)]
     add_customer(session, services, name="Slow Ltd", addresses=tuple(a for _c, a in pairs))
-    context = workspace(window).screening_context
     arrived: list[object] = []
     context.results.connect(arrived.extend)
     assert context.screen(pairs, label="slow")
@@ -91,19 +115,8 @@ def test_a_read_is_not_delayed_by_an_outbox_drain_waiting_on_a_slow_provider(
 ) -> None:
     slow = SlowProvider()
     serve_kyt(services, httpserver, slow, default=False)
-    window = make_window()
-    store_key(session, services)
-    context = workspace(window).screening_context
-    qtbot.waitUntil(lambda: not context._draining, timeout=10_000)  # the one after unlock
-
-    def queue() -> None:
-        with session.vault.transaction() as tx:
-            for i in range(1, 5):
-                queue_screening(
-                    tx.conn, provider=KYT, chain="ethereum", address=evm(i), now=utc_now()
-                )
-
-    on_worker(services, queue)
+    queued = [evm(i) for i in range(1, 5)]
+    _window, context = opened(qtbot, make_window, session, services, queued)
     drained: list[object] = []
     context.drained.connect(drained.append)
     assert context.drain()
@@ -147,19 +160,7 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
         return sanctions_handler(request)
 
     serve_kyt(services, threaded_server, handler)
-    window = make_window()
-    store_key(session, services)
-
-    def queue() -> None:
-        with session.vault.transaction() as tx:
-            for address in queued:
-                queue_screening(
-                    tx.conn, provider=KYT, chain="ethereum", address=address, now=utc_now()
-                )
-
-    on_worker(services, queue)
-    context = workspace(window).screening_context
-    qtbot.waitUntil(lambda: not context._draining, timeout=10_000)  # the one after unlock
+    window, context = opened(qtbot, make_window, session, services, queued)
     assert context.drain()
     assert asked.wait(10)
     arrived: list[Lookup] = []
