@@ -192,3 +192,25 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
     # what waited runs right after unlock, not once the drain's lease runs out
     qtbot.waitUntil(lambda: all(stored(a) == 1 for a in queued), timeout=30_000)
+
+
+def test_new_settings_close_the_providers_of_running_work_only_once_it_is_done(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    httpserver: HTTPServer,
+) -> None:
+    """A batch on the network pool keeps its client while Settings › Providers is saved
+    (or a drain retries now): it is closed when the batch gives it back."""
+    serve_kyt(services, httpserver)
+    _window, context = opened(qtbot, make_window, session, services)
+    holder = context.holder
+    screening = on_worker(services, holder.acquire)  # as a batch does
+    client = on_worker(services, lambda: screening.provider(KYT))
+    on_worker(services, holder.forget)  # new settings
+    assert on_worker(services, lambda: screening.provider(KYT)) is client  # still open
+    assert on_worker(services, holder.get) is not screening  # new work, new clients
+    holder.release(screening)  # the batch is done: its clients are closed and dropped
+    assert on_worker(services, lambda: screening.provider(KYT)) is not client
+    on_worker(services, screening.forget)

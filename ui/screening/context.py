@@ -56,7 +56,14 @@ DRAIN_MS = 60_000
 
 
 class ScreeningHolder:
-    """The `Screening` of the unlocked vault. Database worker only, but for `configure`."""
+    """The `Screening` of the unlocked vault. Database worker only, but for `configure`
+    and `release`.
+
+    Work on the network pool (a batch, a drain) takes the `Screening` with `acquire`
+    and gives it back with `release`: a `forget` meanwhile (new keys or URLs, a drain
+    asked to retry now) leaves its providers open until then, so no client is closed
+    under a call in flight; the next `get` builds a new one.
+    """
 
     def __init__(self, session: VaultSession, backoff: Backoff | None = None) -> None:
         self._session = session
@@ -65,6 +72,9 @@ class ScreeningHolder:
         self._screening: Screening | None = None
         self._urls: dict[str, str] = {}
         self._explorer_urls: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._users: dict[Screening, int] = {}
+        self._retired: list[Screening] = []
 
     def configure(self, provider_urls: dict[str, str], explorer_urls: dict[str, str]) -> None:
         """Any thread: the base URLs to use from the next `get` after a `forget`."""
@@ -83,11 +93,37 @@ class ScreeningHolder:
     def explorer_urls(self) -> dict[str, str]:
         return dict(self._explorer_urls)
 
+    def acquire(self) -> Screening:
+        """`get`, kept open until `release` even if forgotten meanwhile."""
+        screening = self.get()
+        with self._lock:
+            self._users[screening] = self._users.get(screening, 0) + 1
+        return screening
+
+    def release(self, screening: Screening) -> None:
+        """Any thread: the work that acquired `screening` is done with it."""
+        with self._lock:
+            left = self._users[screening] - 1
+            if left:
+                self._users[screening] = left
+                return
+            del self._users[screening]
+            if screening not in self._retired:
+                return
+            self._retired.remove(screening)
+        screening.forget()
+
     def forget(self) -> None:
-        """Drop the snapshot and the providers built with old keys or URLs."""
+        """Drop the snapshot and the providers built with old keys or URLs (once the
+        work using them is done)."""
         screening, self._screening = self._screening, None
-        if screening is not None:
-            screening.forget()
+        if screening is None:
+            return
+        with self._lock:
+            if screening in self._users:
+                self._retired.append(screening)
+                return
+        screening.forget()
 
 
 @dataclass
@@ -327,15 +363,19 @@ class ScreeningContext(QObject):
         holder, db = self.holder, self._db
 
         def work(progress: Progress) -> int:
-            db(holder.get).lookup(
-                pairs,
-                provider=state.provider,
-                refresh=state.refresh,
-                progress=_reporter(progress, 0, state.total),
-                on_result=inbox.put,
-                cancelled=lambda: progress.cancelled,
-                db=db,
-            )
+            screening = db(holder.acquire)
+            try:
+                screening.lookup(
+                    pairs,
+                    provider=state.provider,
+                    refresh=state.refresh,
+                    progress=_reporter(progress, 0, state.total),
+                    on_result=inbox.put,
+                    cancelled=lambda: progress.cancelled,
+                    db=db,
+                )
+            finally:
+                holder.release(screening)
             return len(pairs)
 
         def arrived(*_args: object) -> None:
@@ -421,17 +461,17 @@ class ScreeningContext(QObject):
         holder, db = self.holder, self._db
 
         def prepare() -> tuple[Screening, Explorers | None]:
-            screening = holder.get()
             if retry_now:
                 holder.forget()  # fresh clients: no circuit left open from the outage
-                screening = holder.get()
+            screening = holder.get()
+            if retry_now:
                 screening.retry_now()
             explorers = None
             if waiting(screening.vault.conn, kind=EXPLORER):
                 explorers = explorers_for(
                     screening.vault, endpoints.explorer_settings(holder.explorer_urls())
                 )
-            return screening, explorers
+            return holder.acquire(), explorers
 
         def work(progress: Progress) -> OutboxRun:
             screening, explorers = db(prepare)
@@ -440,6 +480,7 @@ class ScreeningContext(QObject):
                     explorers=explorers, cancelled=lambda: progress.cancelled, db=db
                 )
             finally:
+                holder.release(screening)
                 if explorers is not None:
                     explorers.close()
 
