@@ -9,11 +9,13 @@ touches a widget.
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 Deliver = Callable[[Callable[[], None]], None]
@@ -76,11 +78,33 @@ def _direct(callback: Callable[[], None]) -> None:
     callback()
 
 
+class OnDb(Protocol):
+    """Runs `work` where the vault may be used and returns what it returned (or raises
+    what it raised): `here` on the database worker or single-threaded (the CLI),
+    `DbCalls` from a network thread."""
+
+    def __call__(self, work: Callable[[], T], /) -> T: ...
+
+
+def here(work: Callable[[], T], /) -> T:
+    """`OnDb` for code already where the vault may be used."""
+    return work()
+
+
 class TaskRunner:
     def __init__(self, deliver: Deliver = _direct, *, network_workers: int = 4) -> None:
         self._deliver = deliver
-        self._db = ThreadPoolExecutor(1, thread_name_prefix="strongroom-db")
+        self._db_thread: threading.Thread | None = None
+        self._db = ThreadPoolExecutor(
+            1, thread_name_prefix="strongroom-db", initializer=self._db_started
+        )
         self._net = ThreadPoolExecutor(network_workers, thread_name_prefix="strongroom-net")
+
+    def _db_started(self) -> None:
+        self._db_thread = threading.current_thread()
+
+    def on_db_worker(self) -> bool:
+        return threading.current_thread() is self._db_thread
 
     def run_db(self, op: Operation[T]) -> Handle:
         """Run on the single database worker, after everything queued before it."""
@@ -119,3 +143,66 @@ class TaskRunner:
         """Finish queued database work (never cut a write short), drop network work."""
         self._net.shutdown(wait=False, cancel_futures=True)
         self._db.shutdown(wait=True)
+
+
+class _Call(Generic[T]):
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.work = work
+        self.future: Future[T] = Future()
+
+    def run(self) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            result = self.work()
+        except BaseException as exc:
+            self.future.set_exception(exc)
+        else:
+            self.future.set_result(result)
+
+
+class DbCalls:
+    """`OnDb` for work running on a network thread (a batch's coordinator, the outbox
+    drain): each call runs on the database worker, in turn with the views' reads, and
+    the calling thread waits for it; the network waits never hold the worker.
+
+    Calls wait in a queue of their own, run by a small operation queued on the worker
+    for each, or by `serve`: an operation on the worker that must wait for the network
+    thread (a lock that should keep what a batch already had) runs its calls meanwhile,
+    so neither waits on the other.
+    """
+
+    def __init__(self, runner: TaskRunner) -> None:
+        self._runner = runner
+        self._calls: queue.SimpleQueue[_Call[Any]] = queue.SimpleQueue()
+
+    def __call__(self, work: Callable[[], T], /) -> T:
+        if self._runner.on_db_worker():
+            return work()  # queueing behind itself would wait forever
+        call = _Call(work)
+        self._calls.put(call)
+        self._runner.run_db(Operation(work=lambda _p: self._run_queued()))
+        return call.future.result()
+
+    def _run_queued(self) -> None:
+        while True:
+            try:
+                call = self._calls.get_nowait()
+            except queue.Empty:
+                return
+            call.run()
+
+    def serve(self, until: Future[Any], timeout: float) -> None:
+        """Database worker: run the calls that come in until `until` is done (at most
+        `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while not until.done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                call = self._calls.get(timeout=min(left, 0.05))
+            except queue.Empty:
+                continue
+            call.run()
+        self._run_queued()

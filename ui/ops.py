@@ -45,10 +45,13 @@ def run_network(
     *,
     on_success: Callable[[T], None] | None = None,
     on_failure: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> Handle:
-    """Like `run_db`, on the network pool: for work that waits on the network and never
-    touches the vault."""
-    return runner.run_network(_guarded(owner, work, on_success, on_failure, None, frozenset()))
+    """Like `run_db`, on the network pool: for work that waits on the network and
+    touches the vault only through the database worker (`app.tasks.DbCalls`)."""
+    return runner.run_network(
+        _guarded(owner, work, on_success, on_failure, on_progress, frozenset())
+    )
 
 
 def _guarded(

@@ -1,15 +1,21 @@
-"""Screening many addresses, and draining the outbox, on a pool of network threads.
+"""Screening many addresses, and draining the outbox, with the provider calls on a
+pool of network threads.
 
-Threads (DESIGN.md "Threads"): the function is called on the database worker
-and stays there. Provider calls run on a `concurrent.futures` thread pool (the
-client's token bucket keeps them within the provider's rate); their outcomes
-come back to the calling thread, which reports each one as it arrives and
-writes them in batches (one transaction per `write_every` results or per
-`flush_seconds`), so the database is never written from the pool.
+Threads (DESIGN.md "Threads"): the calling thread coordinates. Provider calls run
+on a `concurrent.futures` thread pool (the client's token bucket keeps them within
+the provider's rate); their outcomes come back to the calling thread, which
+reports each one as it arrives. Every vault access goes through `db`
+(`app.tasks.OnDb`): the GUI calls from a network thread and passes `DbCalls`, so
+the database worker only ever runs the short reads and writes, never a wait on a
+provider; the CLI and tests call on the vault's own thread with the default
+`here`. The reads and writes are batched: one call for the cache (every pair at
+once), then one per write (`write_every` results or `flush_seconds`), which also
+reads the last known answers of the look-ups queued since the previous one.
 
 Cancel: `progress(done, total)` or `on_result` may raise (e.g. `app.tasks.
-Cancelled`). The batch then stops submitting, drops calls still in flight,
-writes the whole results it already reported, records the run, and re-raises.
+Cancelled`), or `cancelled()` turn true (checked while waiting on the provider).
+The batch then stops submitting, drops calls still in flight, writes the whole
+results it already reported, records the run, and re-raises.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from app.screening import explorer_data
 from app.screening.cache import ANSWERED, Lookup, Origin, ResultCache, TtlPolicy
@@ -36,6 +43,7 @@ from app.screening.outbox import (
     retry_delay,
 )
 from app.screening.risk import RiskResult, utc_now
+from app.tasks import Cancelled, OnDb, here
 from integrations.http import IntegrationError
 from vault.connection import Connection
 from vault.screening import outbox as store
@@ -79,7 +87,8 @@ class BatchReport:
 
 @dataclass
 class _Writer:
-    """Results and queued look-ups of one batch, written one transaction at a time."""
+    """Results and queued look-ups of one batch, written one transaction at a time.
+    Filled on the calling thread; `write` runs where the vault may be used."""
 
     vault: Vault
     provider: str
@@ -110,7 +119,7 @@ class _Writer:
             return False
         return len(self) >= every or time.monotonic() - self.since >= seconds
 
-    def flush(self, event: dict[str, object] | None = None) -> None:
+    def write(self, event: dict[str, object] | None = None) -> None:
         if not len(self) and event is None:
             return
         try:
@@ -148,6 +157,7 @@ def screen_batch(
     offline: bool = False,
     progress: Progress | None = None,
     on_result: OnResult | None = None,
+    cancelled: Callable[[], bool] | None = None,
     workers: int = 8,
     executor: Executor | None = None,
     inline: bool = False,
@@ -156,6 +166,7 @@ def screen_batch(
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
     clock: Callable[[], datetime] = utc_now,
+    db: OnDb = here,
 ) -> BatchReport:
     """Screen each (chain, address) once with `provider`; one audit event per run.
 
@@ -169,15 +180,16 @@ def screen_batch(
     report = BatchReport(provider.name, total=len(pairs))
     cache = ResultCache(vault.conn, policy)
     writer = _Writer(vault, provider.name, backoff or Backoff(), rng or random.Random())
-    run = _Run(report, cache, writer, provider.name, progress, on_result, clock)
+    run = _Run(report, cache, writer, provider.name, progress, on_result, clock, db)
     try:
+        hits, known = db(lambda: _read_cache(cache, pairs, provider.name, refresh, offline, clock))
         misses = []
         for chain, address in pairs:
-            hit = None if refresh else cache.fresh(chain, address, provider.name, now=clock())
+            hit = hits.get((chain, address))
             if hit is not None:
                 run.report_cached(chain, address, hit)
             elif offline:
-                run.queue(chain, address, None, "offline: only the cache was asked")
+                run.report_offline(chain, address, known.get((chain, address)))
             else:
                 misses.append((chain, address))
         if inline:
@@ -185,14 +197,31 @@ def screen_batch(
                 run.handle(chain, address, attempt(provider, chain, address))
                 run.tick(write_every, flush_seconds)
         else:
-            _on_pool(provider, misses, run, workers, executor, write_every, flush_seconds)
+            pool = _Pool(provider, run, workers, executor, write_every, flush_seconds, cancelled)
+            pool.screen(misses)
+        run.sync(report.event())
     except BaseException:
         report.cancelled = True
-        if not writer.broken:
-            writer.flush(report.event())
+        if not writer.broken and not run.recorded:
+            db(lambda: writer.write(report.event()))
         raise
-    writer.flush(report.event())
     return report
+
+
+def _read_cache(
+    cache: ResultCache,
+    pairs: list[Pair],
+    provider: str,
+    refresh: bool,
+    offline: bool,
+    clock: Callable[[], datetime],
+) -> tuple[dict[Pair, RiskResult], dict[Pair, RiskResult | None]]:
+    """One pass over the vault for a whole batch: the fresh answers (none with
+    `refresh`) and, `offline`, the last known answers of the others."""
+    hits = {} if refresh else cache.fresh_many(pairs, provider, now=clock())
+    if not offline:
+        return hits, {}
+    return hits, {p: cache.last_known(*p, provider) for p in pairs if p not in hits}
 
 
 @dataclass
@@ -206,7 +235,12 @@ class _Run:
     progress: Progress | None
     on_result: OnResult | None
     clock: Callable[[], datetime]
+    db: OnDb
     unreachable: Outcome | None = None
+    #: queued look-ups reported at the next write, with the last known answer it reads
+    unknown: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the run's event is written
+    recorded: bool = False
 
     def _emit(self, lookup: Lookup) -> None:
         if self.on_result is not None:
@@ -218,11 +252,16 @@ class _Run:
         self.report.cached += 1
         self._emit(Lookup(chain, address, self.provider, Origin.CACHE, result))
 
+    def report_offline(self, chain: str, address: str, known: RiskResult | None) -> None:
+        self.writer.add_queued(chain, address, None, self.clock())
+        self.report.queued += 1
+        note = "offline: only the cache was asked"
+        self._emit(Lookup(chain, address, self.provider, Origin.QUEUED, known, note))
+
     def queue(self, chain: str, address: str, outcome: Outcome | None, note: str) -> None:
         self.writer.add_queued(chain, address, outcome, self.clock())
         self.report.queued += 1
-        known = self.cache.last_known(chain, address, self.provider)
-        self._emit(Lookup(chain, address, self.provider, Origin.QUEUED, known, note))
+        self.unknown.append((chain, address, note))
 
     def handle(self, chain: str, address: str, outcome: Outcome) -> None:
         if outcome.offline and self.unreachable is None:
@@ -233,78 +272,99 @@ class _Run:
             self.report.errors += not result.ok
             self.report.sanctioned += result.sanctioned
         if outcome.retry:
-            if outcome.result is not None:
-                # An error status the provider gave (quota, key refused): stored, and
-                # the look-up waits in the outbox too; reported as the status it is.
-                self.writer.add_queued(chain, address, outcome, self.clock())
-            else:
-                self.report.queued += 1
-                self.writer.add_queued(chain, address, outcome, self.clock())
-                known = self.cache.last_known(chain, address, self.provider)
-                note = outcome.error or "the provider could not be reached"
-                self._emit(Lookup(chain, address, self.provider, Origin.QUEUED, known, note))
+            if outcome.result is None:
+                self.queue(
+                    chain, address, outcome, outcome.error or "the provider could not be reached"
+                )
                 return
+            # An error status the provider gave (quota, key refused): stored, and
+            # the look-up waits in the outbox too; reported as the status it is.
+            self.writer.add_queued(chain, address, outcome, self.clock())
         self.report.fetched += 1
         self._emit(Lookup(chain, address, self.provider, Origin.PROVIDER, outcome.result))
 
     def tick(self, every: int, seconds: float) -> None:
         if self.writer.due(every, seconds):
-            self.writer.flush()
+            self.sync()
+
+    def sync(self, event: dict[str, object] | None = None) -> None:
+        """One trip to the vault: write what is buffered (and `event`), read the last
+        known answers of the look-ups queued meanwhile; then report those."""
+        unknown, self.unknown = self.unknown, []
+        cache, provider, writer = self.cache, self.provider, self.writer
+
+        def on_db() -> list[RiskResult | None]:
+            writer.write(event)
+            return [cache.last_known(chain, address, provider) for chain, address, _ in unknown]
+
+        known = self.db(on_db)
+        self.recorded = event is not None
+        for (chain, address, note), result in zip(unknown, known, strict=True):
+            self._emit(Lookup(chain, address, provider, Origin.QUEUED, result, note))
 
 
-def _on_pool(
-    provider: RiskProvider,
-    misses: list[Pair],
-    run: _Run,
-    workers: int,
-    executor: Executor | None,
-    write_every: int,
-    flush_seconds: float,
-) -> None:
-    if not misses:
-        return
-    own = executor is None
-    pool = executor or ThreadPoolExecutor(workers, thread_name_prefix="strongroom-screen")
-    window = max(1, workers) * 2
-    todo = iter(misses)
-    in_flight: dict[Future[Outcome], Pair] = {}
-    finished = False
-    try:
-        _submit(pool, provider, todo, in_flight, window, run)
-        while in_flight:
-            done, _ = wait(in_flight, timeout=flush_seconds, return_when=FIRST_COMPLETED)
-            for future in done:
-                chain, address = in_flight.pop(future)
-                run.handle(chain, address, future.result())
-            run.tick(write_every, flush_seconds)
-            _submit(pool, provider, todo, in_flight, window, run)
-        finished = True
-    finally:
-        if not finished:
-            for future in in_flight:
-                future.cancel()
-        if own:
-            pool.shutdown(wait=finished, cancel_futures=not finished)
+@dataclass
+class _Pool:
+    """Provider calls on a thread pool, a few in flight at a time; the outcomes are
+    handled on the calling thread as they complete."""
 
+    provider: RiskProvider
+    run: _Run
+    workers: int
+    executor: Executor | None
+    write_every: int
+    flush_seconds: float
+    cancelled: Callable[[], bool] | None
 
-def _submit(
-    pool: Executor,
-    provider: RiskProvider,
-    todo: Iterator[Pair],
-    in_flight: dict[Future[Outcome], Pair],
-    window: int,
-    run: _Run,
-) -> None:
-    """Keep `window` calls in flight; once the provider proved unreachable, queue the
-    rest without calling it (the outbox tries them when it is back)."""
-    while len(in_flight) < window:
-        pair = next(todo, None)
-        if pair is None:
+    def screen(self, misses: list[Pair]) -> None:
+        if not misses:
             return
-        if run.unreachable is not None:
-            run.queue(*pair, run.unreachable, run.unreachable.error or "unreachable")
-            continue
-        in_flight[pool.submit(attempt, provider, *pair)] = pair
+        own = self.executor is None
+        pool = self.executor or ThreadPoolExecutor(
+            self.workers, thread_name_prefix="strongroom-screen"
+        )
+        window = max(1, self.workers) * 2
+        todo = iter(misses)
+        in_flight: dict[Future[Outcome], Pair] = {}
+        finished = False
+        run = self.run
+        try:
+            self._submit(pool, todo, in_flight, window)
+            while in_flight:
+                done, _ = wait(in_flight, timeout=self.flush_seconds, return_when=FIRST_COMPLETED)
+                if self.cancelled is not None and self.cancelled():
+                    raise Cancelled
+                for future in done:
+                    chain, address = in_flight.pop(future)
+                    run.handle(chain, address, future.result())
+                run.tick(self.write_every, self.flush_seconds)
+                self._submit(pool, todo, in_flight, window)
+            finished = True
+        finally:
+            if not finished:
+                for future in in_flight:
+                    future.cancel()
+            if own:
+                pool.shutdown(wait=finished, cancel_futures=not finished)
+
+    def _submit(
+        self,
+        pool: Executor,
+        todo: Iterator[Pair],
+        in_flight: dict[Future[Outcome], Pair],
+        window: int,
+    ) -> None:
+        """Keep `window` calls in flight; once the provider proved unreachable, queue the
+        rest without calling it (the outbox tries them when it is back)."""
+        run = self.run
+        while len(in_flight) < window:
+            pair = next(todo, None)
+            if pair is None:
+                return
+            if run.unreachable is not None:
+                run.queue(*pair, run.unreachable, run.unreachable.error or "unreachable")
+                continue
+            in_flight[pool.submit(attempt, self.provider, *pair)] = pair
 
 
 # --- draining the outbox -------------------------------------------------------
@@ -340,13 +400,16 @@ def run_outbox(
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
     lease: timedelta = LEASE,
+    cancelled: Callable[[], bool] | None = None,
+    db: OnDb = here,
 ) -> OutboxRun:
     """Run up to `limit` due items whose provider (or explorer) is at hand.
 
     Each item is claimed before it runs and marked done in the transaction that
     stores its result, so an item runs once even when drains overlap, and its
-    result is stored once even if a lease ran out. Database worker; calls run on
-    the pool.
+    result is stored once even if a lease ran out. The vault is used through `db`
+    (see the module doc); the calls run on the pool. Once `cancelled()` turns true
+    the drain stores what ran, gives back the claims of the rest and returns.
     """
     moment = now or utc_now()
     backoff = backoff or Backoff()
@@ -354,31 +417,61 @@ def run_outbox(
     prefixes = [f"{SCREENING}:{name}:" for name in providers]
     if explorers is not None:
         prefixes.append(f"{EXPLORER}:")
-    items = store.due(vault.conn, now=iso(moment), limit=limit, key_prefixes=prefixes)
-    with vault.transaction() as tx:
-        claimed = [
-            i
-            for i in items
-            if store.claim(tx.conn, i.id, now=iso(moment), lease_until=iso(moment + lease))
-        ]
+
+    def claim() -> list[store.Item]:
+        items = store.due(vault.conn, now=iso(moment), limit=limit, key_prefixes=prefixes)
+        with vault.transaction() as tx:
+            return [
+                i
+                for i in items
+                if store.claim(tx.conn, i.id, now=iso(moment), lease_until=iso(moment + lease))
+            ]
+
+    claimed = db(claim)
     report = OutboxRun()
-    if claimed:
-        own = executor is None
-        pool = executor or ThreadPoolExecutor(workers, thread_name_prefix="strongroom-outbox")
-        try:
-            futures = [pool.submit(_run_item, item, providers, explorers) for item in claimed]
-            ran: list[_Ran] = []
-            for future in futures:
+
+    def settle(ran: list[_Ran], left: Iterable[store.Item] = ()) -> int:
+        _settle(vault, ran, report, moment, backoff, rng)
+        _release(vault, left, lease_until=iso(moment + lease))
+        return store.waiting(vault.conn)
+
+    if not claimed:
+        report.waiting = db(lambda: store.waiting(vault.conn))
+        return report
+    own = executor is None
+    pool = executor or ThreadPoolExecutor(workers, thread_name_prefix="strongroom-outbox")
+    running = {pool.submit(_run_item, item, providers, explorers): item for item in claimed}
+    try:
+        ran: list[_Ran] = []
+        while running:
+            done, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                del running[future]
                 ran.append(future.result())
-                if len(ran) >= write_every:
-                    _settle(vault, ran, report, moment, backoff, rng)
-                    ran = []
-            _settle(vault, ran, report, moment, backoff, rng)
-        finally:
-            if own:
-                pool.shutdown(wait=False, cancel_futures=True)
-    report.waiting = store.waiting(vault.conn)
+            if len(ran) >= write_every:
+                db(partial(settle, ran))
+                ran = []
+            if running and cancelled is not None and cancelled():
+                break
+        # The last write also gives back what never ran and counts what still waits.
+        report.waiting = db(partial(settle, ran, running.values()))
+    finally:
+        for future in running:
+            future.cancel()
+        if own:
+            pool.shutdown(wait=False, cancel_futures=True)
     return report
+
+
+def _release(vault: Vault, items: Iterable[store.Item], *, lease_until: str) -> None:
+    """Claims whose calls were dropped (the drain was stopped): due again, so the
+    next drain runs them instead of waiting for the lease to run out."""
+    items = list(items)
+    if not items:
+        return
+    with vault.transaction() as tx:
+        for item in items:
+            store.release(tx.conn, item, lease_until=lease_until)
 
 
 def _run_item(

@@ -11,7 +11,7 @@ Reads use the connection it is given: the database worker's, or a reader's.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -98,6 +98,20 @@ class ResultCache:
             return None
         result = RiskResult.from_record(row)
         return result if (now or utc_now()) - result.fetched_at < ttl else None
+
+    def fresh_many(
+        self, pairs: Iterable[tuple[str, str]], provider: str, *, now: datetime | None = None
+    ) -> dict[tuple[str, str], RiskResult]:
+        """`fresh` for each (chain, address): the ones with a fresh answer."""
+        if self.policy.ttl(provider) <= timedelta(0):
+            return {}
+        moment = now or utc_now()
+        found = {}
+        for chain, address in pairs:
+            hit = self.fresh(chain, address, provider, now=moment)
+            if hit is not None:
+                found[(chain, address)] = hit
+        return found
 
     def last_known(self, chain: str, address: str, provider: str) -> RiskResult | None:
         """The newest answer of `provider`, however old (shown while offline)."""

@@ -9,7 +9,10 @@ KYT providers (`app.screening.providers.make_provider`, with the key from
 (`outbox`) when they cannot be reached.
 
 `Screening` is the use-case object the GUI and the CLI hold; its methods run
-on the database worker (network calls go to the pool inside them).
+on the database worker (network calls go to the pool inside them), but for
+`lookup` and `run_outbox`, which may instead run on a network thread and use
+the vault through a `db` call (`app.tasks.DbCalls`), so the worker never waits
+on a provider.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from app.screening.risk import RatingSuggestion, RiskResult, Status, failed, sug
 from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.sanctions import OfflineSanctions, SanctionsSnapshot
 from app.screening.secrets import ApiKey, get_key
+from app.tasks import OnDb, here
 from integrations.explorers import Explorers, ExplorerSettings
 from vault.book import customers
 from vault.connection import Connection
@@ -198,16 +202,17 @@ class Screening:
         refresh: bool = False,
         progress: Progress | None = None,
         on_result: OnResult | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        db: OnDb = here,
     ) -> list[Lookup]:
         """Screen each address once, in the order given: from the cache within its time
         to live (unless `refresh`), else from the provider; queued in the outbox when
         it cannot be reached (or `offline`). Results are stored as they arrive, in
-        batches; `progress(done, total)` may raise to cancel."""
+        batches; `progress(done, total)` may raise to cancel, or `cancelled()` turn
+        true. Called off the database worker, `db` runs the vault's part there."""
         pairs = list(dict.fromkeys(_pair(t) for t in targets))
-        if provider != SANCTIONS and not offline:
-            chosen = self.provider(provider)
-        elif provider == SANCTIONS:
-            chosen = self.provider(SANCTIONS)
+        if provider == SANCTIONS or not offline:
+            chosen = db(lambda: self.provider(provider))
         else:
             chosen = _Unavailable(provider)  # --offline: never built, never called
         found: dict[tuple[str, str], Lookup] = {}
@@ -224,6 +229,8 @@ class Screening:
             refresh=refresh,
             progress=progress,
             on_result=collect,
+            cancelled=cancelled,
+            db=db,
         )
         return [found[p] for p in pairs if p in found]
 
@@ -236,6 +243,8 @@ class Screening:
         refresh: bool,
         progress: Progress | None,
         on_result: OnResult,
+        cancelled: Callable[[], bool] | None,
+        db: OnDb,
     ) -> BatchReport:
         return screen_batch(
             self.vault,
@@ -246,10 +255,12 @@ class Screening:
             offline=offline,
             progress=progress,
             on_result=on_result,
+            cancelled=cancelled,
             workers=self.workers,
             inline=provider.name == SANCTIONS,
             backoff=self.backoff,
             clock=self.clock,
+            db=db,
         )
 
     def screen(
@@ -286,16 +297,22 @@ class Screening:
         now: datetime | None = None,
         limit: int = 100,
         explorers: explorer_data.ExplorerSource | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        db: OnDb = here,
     ) -> OutboxRun:
-        """Run what is due, for every provider that can be built now (a key is set)."""
+        """Run what is due, for every provider that can be built now (a key is set).
+        Called off the database worker, `db` runs the vault's part there; once
+        `cancelled()` turns true the drain stops (see `batch.run_outbox`)."""
         return run_outbox(
             self.vault,
-            self.queued_providers(),
+            db(self.queued_providers),
             now=now,
             limit=limit,
             explorers=explorers,
             workers=self.workers,
             backoff=self.backoff,
+            cancelled=cancelled,
+            db=db,
         )
 
     def retry_now(self) -> int:

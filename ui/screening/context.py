@@ -2,11 +2,15 @@
 the batch that is running, and the outbox that drains by itself.
 
 One `ScreeningContext` per workspace (built on unlock, closed on lock). The
-`Screening` object lives on the database worker (`ScreeningHolder`). A batch
-runs there in chunks: the provider calls of a chunk go to the screening
-pool inside `Screening.lookup`, and between chunks the worker serves the
-views' reads, so the lists fill in while a long batch runs and the GUI
-never waits. The outbox drains right after unlock and then on a timer.
+`Screening` object is made and used on the database worker (`ScreeningHolder`).
+A batch with a KYT provider, and the outbox drain, coordinate from the network
+pool (DESIGN.md "Threads": a slow provider never delays the database): the
+provider calls go to the screening pool inside `Screening.lookup` and
+`run_outbox`, and each vault read or write they need is one short call on the
+database worker (`DbCalls`), so the views' reads never queue behind a
+provider. The offline list needs no network: its batch runs on the database
+worker in large chunks, between which the worker serves the views. The
+outbox drains right after unlock and then on a timer.
 GUI thread, except where a docstring says otherwise.
 """
 
@@ -27,10 +31,11 @@ from app.screening.outbox import EXPLORER, Backoff, waiting
 from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.service import Screening, explorers_for
 from app.session import VaultSession
-from app.tasks import Cancelled, Handle, Operation, Progress
+from app.tasks import Cancelled, DbCalls, Handle, Operation, Progress
+from integrations.explorers import Explorers
 from ui import errors
 from ui.book.paged_model import SessionReader
-from ui.ops import run_db
+from ui.ops import run_db, run_network
 from ui.services import Services
 from vault.store import Vault
 
@@ -39,16 +44,26 @@ Pair = tuple[str, str]
 #: the targets of a batch, worked out on the database worker (a customer, the book)
 Targets = Sequence[Pair] | Callable[[Vault], Sequence[Pair]]
 
-#: addresses per chunk: the offline list answers in microseconds; a network provider's
-#: chunk is kept short so the worker is back for the views within seconds
+#: addresses per chunk of the offline list (microseconds each): the worker is back
+#: for the views' reads between chunks
 CHUNK_OFFLINE = 5000
-CHUNK_NETWORK = 40
+#: while a network batch runs, views are told to reload at most this often (seconds)
+CHANGED_EVERY = 1.0
+#: how long the lock waits for a stopping batch or drain to write what it had
+CLOSE_WAIT = 10.0
 #: the outbox is drained this often (and right after unlock)
 DRAIN_MS = 60_000
 
 
 class ScreeningHolder:
-    """The `Screening` of the unlocked vault. Database worker only, but for `configure`."""
+    """The `Screening` of the unlocked vault. Database worker only, but for `configure`
+    and `release`.
+
+    Work on the network pool (a batch, a drain) takes the `Screening` with `acquire`
+    and gives it back with `release`: a `forget` meanwhile (new keys or URLs, a drain
+    asked to retry now) leaves its providers open until then, so no client is closed
+    under a call in flight; the next `get` builds a new one.
+    """
 
     def __init__(self, session: VaultSession, backoff: Backoff | None = None) -> None:
         self._session = session
@@ -57,6 +72,9 @@ class ScreeningHolder:
         self._screening: Screening | None = None
         self._urls: dict[str, str] = {}
         self._explorer_urls: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._users: dict[Screening, int] = {}
+        self._retired: list[Screening] = []
 
     def configure(self, provider_urls: dict[str, str], explorer_urls: dict[str, str]) -> None:
         """Any thread: the base URLs to use from the next `get` after a `forget`."""
@@ -75,11 +93,37 @@ class ScreeningHolder:
     def explorer_urls(self) -> dict[str, str]:
         return dict(self._explorer_urls)
 
+    def acquire(self) -> Screening:
+        """`get`, kept open until `release` even if forgotten meanwhile."""
+        screening = self.get()
+        with self._lock:
+            self._users[screening] = self._users.get(screening, 0) + 1
+        return screening
+
+    def release(self, screening: Screening) -> None:
+        """Any thread: the work that acquired `screening` is done with it."""
+        with self._lock:
+            left = self._users[screening] - 1
+            if left:
+                self._users[screening] = left
+                return
+            del self._users[screening]
+            if screening not in self._retired:
+                return
+            self._retired.remove(screening)
+        screening.forget()
+
     def forget(self) -> None:
-        """Drop the snapshot and the providers built with old keys or URLs."""
+        """Drop the snapshot and the providers built with old keys or URLs (once the
+        work using them is done)."""
         screening, self._screening = self._screening, None
-        if screening is not None:
-            screening.forget()
+        if screening is None:
+            return
+        with self._lock:
+            if screening in self._users:
+                self._retired.append(screening)
+                return
+        screening.forget()
 
 
 @dataclass
@@ -173,6 +217,10 @@ class ScreeningContext(QObject):
         self._cancel_asked = False
         self._closed = False
         self._draining = False
+        self._drain_handle: Handle | None = None
+        self._changed_at = 0.0
+        #: the vault's part of the work that runs on the network pool
+        self._db = DbCalls(services.runner)
         self.waiting = 0
         self.timer = QTimer(self)
         self.timer.setInterval(drain_ms)
@@ -268,49 +316,90 @@ class ScreeningContext(QObject):
             return
         state.total = len(pairs)
         self.batch_progress.emit(0, state.total)
-        size = CHUNK_OFFLINE if state.provider == SANCTIONS else CHUNK_NETWORK
-        self._next_chunk(state, pairs, 0, size)
+        if state.provider == SANCTIONS:
+            self._next_chunk(state, pairs, 0)
+        else:
+            self._on_network(state, pairs)
 
-    def _next_chunk(self, state: BatchState, pairs: list[Pair], offset: int, size: int) -> None:
+    def _next_chunk(self, state: BatchState, pairs: list[Pair], offset: int) -> None:
+        """The offline list, on the database worker a chunk at a time."""
         if state is not self.batch:
             return
         if offset >= len(pairs) or self._cancel_asked:
             state.cancelled = self._cancel_asked and offset < len(pairs)
             self._finish(state)
             return
-        chunk = pairs[offset : offset + size]
+        chunk = pairs[offset : offset + CHUNK_OFFLINE]
         inbox = _Inbox()
         holder = self.holder
-        total = state.total
 
         def work(progress: Progress) -> int:
-            last = [0.0]
-
-            def tick(done: int, _chunk_total: int) -> None:
-                if progress.cancelled:
-                    raise Cancelled
-                now = time.monotonic()
-                if now - last[0] >= 0.1 or done == len(chunk):
-                    last[0] = now
-                    progress("screening", offset + done, total)
-
             holder.get().lookup(
                 chunk,
                 provider=state.provider,
                 refresh=state.refresh,
-                progress=tick,
+                progress=_reporter(progress, offset, state.total),
                 on_result=inbox.put,
             )
             return len(chunk)
 
+        def success(_count: int) -> None:
+            self._take(state, inbox)
+            self.changed.emit()
+            self._next_chunk(state, pairs, offset + len(chunk))
+
+        self._handle = run_db(
+            self.services.runner,
+            self,
+            work,
+            on_success=success,
+            on_failure=self._stopped(state, inbox),
+            on_progress=lambda *_args: self._take(state, inbox),
+        )
+
+    def _on_network(self, state: BatchState, pairs: list[Pair]) -> None:
+        """A KYT provider: the whole batch from the network pool (see the module doc)."""
+        inbox = _Inbox()
+        holder, db = self.holder, self._db
+
+        def work(progress: Progress) -> int:
+            screening = db(holder.acquire)
+            try:
+                screening.lookup(
+                    pairs,
+                    provider=state.provider,
+                    refresh=state.refresh,
+                    progress=_reporter(progress, 0, state.total),
+                    on_result=inbox.put,
+                    cancelled=lambda: progress.cancelled,
+                    db=db,
+                )
+            finally:
+                holder.release(screening)
+            return len(pairs)
+
         def arrived(*_args: object) -> None:
             self._take(state, inbox)
+            now = time.monotonic()
+            if now - self._changed_at >= CHANGED_EVERY:  # stored answers: views reload
+                self._changed_at = now
+                self.changed.emit()
 
         def success(_count: int) -> None:
             self._take(state, inbox)
             self.changed.emit()
-            self._next_chunk(state, pairs, offset + size, size)
+            self._finish(state)
 
+        self._handle = run_network(
+            self.services.runner,
+            self,
+            work,
+            on_success=success,
+            on_failure=self._stopped(state, inbox),
+            on_progress=arrived,
+        )
+
+    def _stopped(self, state: BatchState, inbox: _Inbox) -> Callable[[BaseException], None]:
         def failure(error: BaseException) -> None:
             self._take(state, inbox)
             if isinstance(error, Cancelled):
@@ -320,14 +409,7 @@ class ScreeningContext(QObject):
             else:
                 self._batch_failed(state, error)
 
-        self._handle = run_db(
-            self.services.runner,
-            self,
-            work,
-            on_success=success,
-            on_failure=failure,
-            on_progress=arrived,
-        )
+        return failure
 
     def _take(self, state: BatchState, inbox: _Inbox) -> None:
         if state is not self.batch:
@@ -376,29 +458,44 @@ class ScreeningContext(QObject):
         if self._draining or self._closed:
             return False
         self._draining = True
-        holder = self.holder
+        holder, db = self.holder, self._db
 
-        def work(screening: Screening) -> OutboxRun:
+        def prepare() -> tuple[Screening, Explorers | None]:
             if retry_now:
                 holder.forget()  # fresh clients: no circuit left open from the outage
-                screening = holder.get()
+            screening = holder.get()
+            if retry_now:
                 screening.retry_now()
             explorers = None
             if waiting(screening.vault.conn, kind=EXPLORER):
                 explorers = explorers_for(
                     screening.vault, endpoints.explorer_settings(holder.explorer_urls())
                 )
+            return holder.acquire(), explorers
+
+        def work(progress: Progress) -> OutboxRun:
+            screening, explorers = db(prepare)
             try:
-                return screening.run_outbox(explorers=explorers)
+                return screening.run_outbox(
+                    explorers=explorers, cancelled=lambda: progress.cancelled, db=db
+                )
             finally:
+                holder.release(screening)
                 if explorers is not None:
                     explorers.close()
 
-        self.run(self, work, on_success=self._drained, on_failure=self._drain_failed)
+        self._drain_handle = run_network(
+            self.services.runner,
+            self,
+            work,
+            on_success=self._drained,
+            on_failure=self._drain_failed,
+        )
         return True
 
     def _drained(self, report: OutboxRun) -> None:
         self._draining = False
+        self._drain_handle = None
         self._waiting(report.waiting)
         if report.done or report.given_up or report.retried:
             self.changed.emit()
@@ -406,6 +503,7 @@ class ScreeningContext(QObject):
 
     def _drain_failed(self, error: BaseException) -> None:
         self._draining = False
+        self._drain_handle = None
         errors.log(error, debug=self.services.debug)
         if not self._closed:
             self.failed.emit(f"The outbox could not be run: {errors.describe(error)}")
@@ -413,12 +511,40 @@ class ScreeningContext(QObject):
     # --- lock --------------------------------------------------------------------
 
     def close(self) -> None:
-        """Lock: stop the timer and the batch; forget the providers on the worker."""
+        """Lock: stop the timer, the batch and the drain; forget the providers on the
+        worker once what they had is written (the lock is queued after this)."""
         if self._closed:
             return
         self._closed = True
         self.timer.stop()
+        running = [h.future for h in (self._handle, self._drain_handle) if h is not None]
         self.cancel()
+        if self._drain_handle is not None:
+            self._drain_handle.cancel()
         self.batch = None
-        holder = self.holder
-        self.services.runner.run_db(Operation(work=lambda _p: holder.forget()))
+        holder, db = self.holder, self._db
+
+        def settle(_progress: Progress) -> None:
+            # A stopping batch or drain on the network pool writes through `db`: run
+            # those writes here, ahead of the lock, instead of queueing behind it.
+            for future in running:
+                db.serve(future, CLOSE_WAIT)
+            holder.forget()
+
+        self.services.runner.run_db(Operation(work=settle))
+
+
+def _reporter(progress: Progress, offset: int, total: int) -> Callable[[int, int], None]:
+    """`lookup`'s progress as the operation's: raises Cancelled once cancel was asked;
+    reports at most ten times a second (each report wakes the GUI thread)."""
+    last = [0.0]
+
+    def tick(done: int, batch_total: int) -> None:
+        if progress.cancelled:
+            raise Cancelled
+        now = time.monotonic()
+        if now - last[0] >= 0.1 or done == batch_total:
+            last[0] = now
+            progress("screening", offset + done, total)
+
+    return tick

@@ -122,6 +122,17 @@ def claim(conn: Connection, item_id: int, *, now: str, lease_until: str) -> bool
     return cur.rowcount == 1
 
 
+def release(conn: Connection, item: Item, *, lease_until: str) -> bool:
+    """Undo a `claim` whose work never reported (a drain stopped by a lock): due again
+    as before, the attempt not counted; False if it was finished or claimed again."""
+    cur = conn.execute(
+        "UPDATE outbox SET attempts = attempts - 1, next_attempt_at = ? "
+        "WHERE id = ? AND done_at IS NULL AND next_attempt_at = ?",
+        (item.next_attempt_at, item.id, lease_until),
+    )
+    return cur.rowcount == 1
+
+
 def finish(conn: Connection, item_id: int, *, now: str, error: str | None = None) -> bool:
     """Mark done (with `error` when given up on); False if it was done already."""
     cur = conn.execute(
