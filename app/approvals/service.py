@@ -32,7 +32,9 @@ from app.approvals.model import (
     ApprovalError,
     DecideOutcome,
     DecisionView,
+    GrantView,
     Member,
+    MemberDetail,
     QueueFilter,
     QueueRow,
     RequestDetail,
@@ -44,7 +46,8 @@ from app.approvals.model import (
 from app.approvals.policy import Policy, PolicyError, default_text, parse
 from app.approvals.status import DecisionFacts, RequestFacts, StatusResult, evaluate
 from vault.approvals import queue, store
-from vault.approvals.store import DecisionRow, MemberRow
+from vault.approvals.store import DecisionRow, GrantRow, MemberRow
+from vault.atomic import write_atomic
 from vault.connection import Connection
 from vault.events import canonical_payload, time_ordered_id
 from vault.store import Transaction, Vault
@@ -177,15 +180,23 @@ class ApprovalService:
         return self._roles[1]
 
     def _compute_roles(self) -> dict[str, frozenset[str]]:
+        good, admins = self._trusted(store.grants(self.conn))
+        roles: dict[str, set[str]] = {}
+        for g in good:
+            if g.granted_by in admins:
+                roles.setdefault(g.member_address, set()).add(g.role)
+        return {address: frozenset(r) for address, r in roles.items()}
+
+    def _trusted(self, grants: Sequence[GrantRow]) -> tuple[list[GrantRow], set[str]]:
+        """The grants whose signature verifies, and the admins: the root and whoever
+        holds a verified admin grant from an admin (a chain back to the root)."""
         root = store.root(self.conn)
         if root is None:
-            return {}
-        grants = store.grants(self.conn)
+            return [], set()
         changes: list[tuple[bool, int]] = []
         good = []
         for g in grants:
-            digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
-            ok = signing.verifies(digest, g.signature, g.granted_by)
+            ok = _grant_ok(g)
             if ok != g.valid:
                 changes.append((ok, g.id))
             if ok:
@@ -200,11 +211,44 @@ class ApprovalService:
                 if g.role == "admin" and g.granted_by in admins and g.member_address not in admins:
                     admins.add(g.member_address)
                     grew = True
-        roles: dict[str, set[str]] = {}
-        for g in good:
-            if g.granted_by in admins:
-                roles.setdefault(g.member_address, set()).add(g.role)
-        return {address: frozenset(r) for address, r in roles.items()}
+        return good, admins
+
+    def roster(self) -> list[MemberDetail]:
+        """Every member with each grant: who signed it, whether it verifies and counts.
+        Makes the vault's own member on first use, like any approvals change."""
+        me = self._actor_now().member.id
+        grants = store.grants(self.conn)
+        good, admins = self._trusted(grants)
+        verified = {g.id for g in good}
+        rows = store.members(self.conn)
+        names = {m.address: m.name for m in rows}
+        by_member: dict[str, list[GrantView]] = {}
+        for g in grants:
+            ok = g.id in verified
+            counts = ok and g.granted_by in admins
+            why = "" if counts else "the granter is not an admin"
+            if not ok:
+                why = "the signature does not verify"
+            by_member.setdefault(g.member_id, []).append(
+                GrantView(
+                    g.role,
+                    _when(g.granted_at),
+                    g.granted_by,
+                    names.get(g.granted_by, ""),
+                    ok,
+                    counts,
+                    why,
+                )
+            )
+        return [
+            MemberDetail(
+                self._member(row, me),
+                row.is_root,
+                row.has_key,
+                tuple(sorted(by_member.get(row.id, []), key=lambda v: (v.role, v.granted_at))),
+            )
+            for row in rows
+        ]
 
     def _grant(
         self,
@@ -872,7 +916,9 @@ class ApprovalService:
         target = Path(path)
         if target.exists():
             raise ApprovalError(f"{target} exists already; choose a new file")
-        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        # Customer data: written whole or not at all, readable by the owner only (0600).
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(target, text.encode("utf-8"))
         self.vault.audit("approvals.exported", {"request": request_id, "file": target.name})
 
     def verify_all(self, progress: Progress | None = None) -> VerifyReport:
@@ -954,10 +1000,14 @@ def signature_problems(conn: Connection) -> tuple[int, list[str]]:
     problems = list(report.problems)
     grants = store.grants(conn)
     for g in grants:
-        digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
-        if not signing.verifies(digest, g.signature, g.granted_by):
+        if not _grant_ok(g):
             problems.append(f"the {g.role} grant of {g.member_name} does not verify")
     return report.checked + len(grants), problems
+
+
+def _grant_ok(g: GrantRow) -> bool:
+    digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
+    return signing.verifies(digest, g.signature, g.granted_by)
 
 
 def _decision_ok(

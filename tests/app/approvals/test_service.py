@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import stat
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +13,9 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
+from app.addresses import normalize
+from app.addresses.evm import to_checksum_address
+from app.approvals import signing
 from app.approvals.model import ApprovalError, QueueFilter
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService, signature_problems, utc_now
@@ -18,6 +23,7 @@ from app.screening.sanctions import import_sanctions
 from app.screening.service import Screening, Target
 from tests.app.approvals.conftest import ETH, ETH2, add_customer
 from vault import events
+from vault.approvals import queue, store
 from vault.store import Vault
 
 
@@ -185,6 +191,74 @@ def test_queue_filters_and_sorting(desk: ApprovalService, vault: Vault) -> None:
         desk.page(everything, "colour", False, 0, 10)
 
 
+def test_risk_sorts_by_severity_with_sanctions_worst(desk: ApprovalService, vault: Vault) -> None:
+    rng = random.Random(3)
+    levels = ["low", None, "severe", "none", "high", "medium", "sanctioned"]
+    for level in levels:
+        address = to_checksum_address(rng.randbytes(20))
+        desk.request_whitelist("C-1", "ethereum", address, None)
+        if level is not None:
+            risk = (
+                ("severe", True, "2026-12-01T00:00:00+00:00")
+                if level == "sanctioned"
+                else (
+                    level,
+                    False,
+                    "2026-12-01T00:00:00+00:00",
+                )
+            )
+            with vault.transaction() as tx:
+                queue.set_risk(tx.conn, "ethereum", normalize("ethereum", address), risk)
+                tx.event("test.risk", {})
+    worst_first = [r.risk_level for r in desk.page(QueueFilter(), "risk", True, 0, 10)]
+    assert worst_first == ["sanctioned", "severe", "high", "medium", "low", "none", None]
+    best_first = [r.risk_level for r in desk.page(QueueFilter(), "risk", False, 0, 10)]
+    assert best_first == worst_first[::-1]
+
+
+def test_roster_shows_each_grant_its_granter_and_whether_it_counts(
+    desk: ApprovalService, vault: Vault
+) -> None:
+    roster = {d.member.name: d for d in desk.roster()}
+    root = desk.me()
+    assert roster[root.name].is_root and roster[root.name].member.is_me
+    (own,) = roster[root.name].grants
+    assert (own.role, own.granted_by, own.counts) == ("admin", root.address, True)
+    (dana,) = roster["dana"].grants
+    assert (dana.role, dana.granted_by_name, dana.verified, dana.counts) == (
+        "desk_head",
+        root.name,
+        True,
+        True,
+    )
+    assert roster["dana"].key_here and not roster["dana"].is_root
+    # A forged grant (signed by alice, who is no admin) verifies but does not count.
+    alice = ApprovalService(vault, acting_as="alice")
+    alice_key = store.private_key(vault.conn, alice.me().id)
+    assert alice_key is not None
+    bob = roster["bob"].member
+    now = "2026-12-04T02:00:00.000+00:00"
+    signature = signing.sign(
+        alice_key, "RoleGrant", signing.grant_message(bob.address, "bob", "admin", now)
+    )
+    with vault.transaction() as tx:
+        store.insert_grant(
+            tx.conn,
+            member_id=bob.id,
+            role="admin",
+            granted_at=now,
+            granted_by=alice.me().address,
+            signature=signature,
+        )
+        tx.event("test.forge", {})
+    grants = {g.role: g for d in desk.roster() if d.member.name == "bob" for g in d.grants}
+    assert grants["admin"].verified and not grants["admin"].counts
+    assert grants["admin"].why_not == "the granter is not an admin"
+    assert (
+        grants["officer"].counts and "admin" not in {m.name: m for m in desk.members()}["bob"].roles
+    )
+
+
 def test_policy_versions_and_errors(desk: ApprovalService, vault: Vault) -> None:
     row = desk.request_withdrawal("C-1", "ETH", Decimal("20000"), "ethereum", ETH)
     ApprovalService(vault, acting_as="alice").decide(row.id, "approve", "ok")
@@ -217,6 +291,9 @@ def test_export_verifies_with_eth_account_alone(
         assert decision["typed_data"]["message"]["request"] == document["request"]["content"]
     with pytest.raises(ApprovalError, match="exists"):
         desk.export(row.id, target)
+    # Customer data: readable by the owner only, and no temp file left beside it.
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_the_apps_verify_checks_approval_signatures(tmp_path: Path) -> None:
