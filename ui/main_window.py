@@ -221,7 +221,8 @@ class MainWindow(QMainWindow):
             on_success=self._unlocked,
             on_failure=self._open_failed,
             on_progress=lambda *_: self.locked_screen.show_busy(
-                "Filling the demo vault…", "Synthetic customers and wallets, a few seconds"
+                "Filling the demo vault…",
+                "Synthetic customers, wallets and an approval desk, a few seconds",
             ),
         )
 
