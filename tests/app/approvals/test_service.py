@@ -24,6 +24,7 @@ from app.screening.service import Screening, Target
 from tests.app.approvals.conftest import ETH, ETH2, add_customer
 from vault import events
 from vault.approvals import queue, store
+from vault.events import verify_chain
 from vault.store import Vault
 
 
@@ -257,6 +258,54 @@ def test_roster_shows_each_grant_its_granter_and_whether_it_counts(
     assert (
         grants["officer"].counts and "admin" not in {m.name: m for m in desk.members()}["bob"].roles
     )
+
+
+def test_revoking_a_role_is_signed_and_keeps_earlier_decisions(
+    desk: ApprovalService, vault: Vault
+) -> None:
+    alice = ApprovalService(vault, acting_as="alice")
+    early = desk.request_withdrawal("C-1", "USDT", Decimal("500"), "ethereum", ETH)
+    assert alice.decide(early.id, "approve", "ok").status == "approved"
+    desk.revoke_role("alice", "officer")
+    assert {m.name: m.roles for m in desk.members()}["alice"] == ()
+    # The approval signed while alice was an officer still counts after a full recompute.
+    desk.recompute_all()
+    assert desk.detail(early.id).row.status == "approved"
+    late = desk.request_withdrawal("C-1", "USDT", Decimal("700"), "ethereum", ETH2)
+    refused = alice.decide(late.id, "approve", "ok")
+    assert not refused.ok and "holds no role" in refused.message
+    (grant,) = next(d for d in desk.roster() if d.member.name == "alice").grants
+    assert not grant.counts and grant.verified
+    assert grant.why_not.startswith(f"revoked by {desk.me().name}, ")
+    checked, problems = signature_problems(vault.conn)
+    assert problems == [] and checked == 4 + 1 + 1  # grants, revocation, decision
+    # Who may revoke what.
+    with pytest.raises(ApprovalError, match="not an admin"):
+        ApprovalService(vault, acting_as="bob").revoke_role("dana", "desk_head")
+    desk.add_member("carol", ["admin"])
+    carol = ApprovalService(vault, acting_as="carol")
+    with pytest.raises(ApprovalError, match="only the root admin"):
+        carol.revoke_role("carol", "admin")
+    with pytest.raises(ApprovalError, match="root of trust"):
+        desk.revoke_role(desk.me().name, "admin")
+    with pytest.raises(ApprovalError, match="does not hold"):
+        desk.revoke_role("alice", "officer")
+    carol.revoke_role("dana", "desk_head")  # any admin revokes other roles
+    assert {m.name: m.roles for m in desk.members()}["dana"] == ()
+    # A newer grant gives the role back; a tampered revocation is reported by verify.
+    desk.grant_role("alice", "officer")
+    assert {m.name: m.roles for m in desk.members()}["alice"] == ("officer",)
+    with vault.transaction() as tx:
+        tx.execute("UPDATE approval_revocations SET role = 'analyst' WHERE role = 'desk_head'")
+        tx.event("test.tamper", {})
+    _, problems = signature_problems(vault.conn)
+    assert problems == ["the revocation of dana's analyst role does not verify"]
+    assert verify_chain(vault.conn).ok
+    kinds = [
+        e
+        for (e,) in vault.conn.execute("SELECT type FROM events WHERE type LIKE 'approvals.role%'")
+    ]
+    assert kinds.count("approvals.role_revoked") == 2
 
 
 def test_policy_versions_and_errors(desk: ApprovalService, vault: Vault) -> None:
