@@ -96,6 +96,21 @@ def test_a_new_vaults_admin_grants_themself_officer_and_can_then_approve(
     assert [d.counted for d in detail.decisions] == [True]
     checked, problems = on_worker(services, lambda: signature_problems(session.vault.conn))
     assert checked >= 4 and problems == []
+
+    # Revoke Ana's officer role: listed as revoked, her earlier grant no longer counts.
+    dialog.choose(ANA)
+    dialog.grant_role.setCurrentIndex(dialog.grant_role.findData("officer"))
+    dialog.revoke_button.click()
+    qtbot.waitUntil(lambda: "Revoked officer from" in dialog.outcome.text(), timeout=10_000)
+    assert _row(dialog, ANA)[2] == "no role"
+    ana = next(
+        dialog.tree.topLevelItem(i)
+        for i in range(dialog.tree.topLevelItemCount())
+        if dialog.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole + 1) == ANA  # type: ignore[union-attr]
+    )
+    assert ana is not None and ana.child(0).text(4).startswith(f"✘ revoked by {me.name}")  # type: ignore[union-attr]
+    members = {m.name: m.roles for m in on_worker(services, lambda: service(session).members())}
+    assert members[ANA] == ()
     dialog.grab().save("/tmp/members_dialog.png")
 
 

@@ -5,8 +5,9 @@ one), the roles that count, and under it every signed grant: who signed it,
 when, and whether the signature verifies and counts (a grant counts when its
 granter is the root admin or an admin so granted). An admin adds members
 (name and roles, a new key kept in this vault) and grants a role to the chosen
-member; the grant is signed with the admin's own key by the service on the
-database worker. Anyone else is refused with the reason. GUI thread only.
+member or revokes it (an admin role: only the root admin); each is signed with
+the admin's own key by the service on the database worker. Anyone else is
+refused with the reason. GUI thread only.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class MembersDialog(WorkerDialog):
         self.context = context
         self.roster: list[MemberDetail] = []
         self.is_admin = False
-        self.resize(820, 560)
+        self.resize(920, 580)
 
         self.me_label = named(QLabel("Reading the desk…"), "membersMe")
         self.me_label.setWordWrap(True)
@@ -72,7 +73,7 @@ class MembersDialog(WorkerDialog):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setMinimumHeight(240)
-        for column, width in enumerate((200, 115, 140, 230)):
+        for column, width in enumerate((190, 110, 120, 220)):
             self.tree.setColumnWidth(column, width)
         self.tree.currentItemChanged.connect(lambda *_: self._chosen_changed())
         self.copy_button = named(QPushButton("&Copy address"), "membersCopy")
@@ -113,13 +114,20 @@ class MembersDialog(WorkerDialog):
         self.grant_button.setToolTip("Sign the grant with your admin key (Ctrl+G)")
         self.grant_button.clicked.connect(self.grant)
         QShortcut(QKeySequence("Ctrl+G"), self).activated.connect(self.grant)
+        self.revoke_button = named(QPushButton("&Revoke role"), "membersRevoke")
+        self.revoke_button.setToolTip(
+            "Take the role back, signed with your admin key; decisions signed before "
+            "keep counting (an admin role: only the root admin)"
+        )
+        self.revoke_button.clicked.connect(self.revoke)
         grant_row = QHBoxLayout()
         grant_row.addWidget(QLabel("Role"))
         grant_row.addWidget(self.grant_role)
         grant_row.addWidget(QLabel("to"))
         grant_row.addWidget(self.grant_target, 1)
         grant_row.addWidget(self.grant_button)
-        grant_box = QGroupBox("Grant a role")
+        grant_row.addWidget(self.revoke_button)
+        grant_box = QGroupBox("Grant or revoke a role")
         grant_box.setLayout(grant_row)
 
         self.outcome = named(QLabel(), "membersResult")
@@ -166,7 +174,7 @@ class MembersDialog(WorkerDialog):
             roles = ", ".join(role_label(r) for r in me.member.roles) or "no role"
             text = f"You sign as <b>{me.member.name}</b> ({roles})."
             if not self.is_admin:
-                text += " Only an admin adds members and grants roles: ask one of them."
+                text += " Only an admin adds members and grants or revokes roles."
             self.me_label.setText(text)
         self.tree.clear()
         current: QTreeWidgetItem | None = None
@@ -217,6 +225,7 @@ class MembersDialog(WorkerDialog):
         idle = not self.busy
         self.add_button.setEnabled(idle and bool(self.name_edit.text().strip()))
         self.grant_button.setEnabled(idle and self.chosen_name() is not None)
+        self.revoke_button.setEnabled(idle and self.chosen_name() is not None)
         self.copy_button.setEnabled(self.chosen_name() is not None)
 
     def update_ok(self) -> None:  # called by WorkerDialog when busy starts and ends
@@ -259,6 +268,26 @@ class MembersDialog(WorkerDialog):
         def done(roster: list[MemberDetail]) -> None:
             self._show(roster)
             self._say(f"Granted {role_label(role)} to {name}, signed with your admin key.")
+            self.changed.emit()
+
+        self._change(work, done)
+
+    def revoke(self) -> None:
+        name = self.chosen_name()
+        role = str(self.grant_role.currentData())
+        if name is None or self.busy:
+            return
+
+        def work(service: ApprovalService, _p: Progress) -> list[MemberDetail]:
+            service.revoke_role(name, role)
+            return service.roster()
+
+        def done(roster: list[MemberDetail]) -> None:
+            self._show(roster)
+            self._say(
+                f"Revoked {role_label(role)} from {name}, signed with your admin key; "
+                "decisions signed before keep counting."
+            )
             self.changed.emit()
 
         self._change(work, done)
@@ -312,6 +341,7 @@ def _member_item(detail: MemberDetail) -> QTreeWidgetItem:
             ]
         )
         child.setToolTip(3, grant.granted_by)
+        child.setToolTip(4, check)
         child.setForeground(4, Qt.GlobalColor.darkGreen if grant.counts else Qt.GlobalColor.red)
         item.addChild(child)
     return item
