@@ -183,7 +183,10 @@ class ApprovalsPage(QWidget):
             self.signer_label.setText("Your signing key is made with your first decision")
             return
         roles = ", ".join(r.replace("_", " ") for r in signer.roles) or "no role"
-        self.signer_label.setText(f"Signing as {signer.name} ({roles})")
+        text = f"Signing as {signer.name} ({roles})"
+        if set(signer.roles) <= {"admin"}:  # the shipped policy lets an admin alone decide nothing
+            text += " · roles: Ctrl+Shift+M"
+        self.signer_label.setText(text)
         self.signer_label.setToolTip(
             f"Decisions here are signed with the key of {signer.address}. Roles are granted "
             "by an admin in Members… (Ctrl+Shift+M)."
