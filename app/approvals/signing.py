@@ -95,22 +95,14 @@ def decision_message(
 
 
 def grant_message(member: str, name: str, role: str, granted_at: str) -> dict[str, Any]:
-    return {
-        "member": to_checksum_address(member),
-        "name": name,
-        "role": role,
-        "grantedAt": granted_at,
-    }
+    values = (to_checksum_address(member), name, role, granted_at)
+    return dict(zip(GRANT_FIELDS, values, strict=True))
 
 
 def revoke_message(member: str, name: str, role: str, revoked_at: str) -> dict[str, Any]:
     """A role taken back (EIP-712 RoleRevoke), signed by an admin like a grant."""
-    return {
-        "member": to_checksum_address(member),
-        "name": name,
-        "role": role,
-        "revokedAt": revoked_at,
-    }
+    values = (to_checksum_address(member), name, role, revoked_at)
+    return dict(zip(REVOKE_FIELDS, values, strict=True))
 
 
 def typed_data(primary_type: str, message: Mapping[str, Any]) -> dict[str, Any]:

@@ -256,38 +256,32 @@ class MembersDialog(WorkerDialog):
         self._change(work, done)
 
     def grant(self) -> None:
-        name = self.chosen_name()
-        role = str(self.grant_role.currentData())
-        if name is None or self.busy:
-            return
-
-        def work(service: ApprovalService, _p: Progress) -> list[MemberDetail]:
-            service.grant_role(name, role)
-            return service.roster()
-
-        def done(roster: list[MemberDetail]) -> None:
-            self._show(roster)
-            self._say(f"Granted {role_label(role)} to {name}, signed with your admin key.")
-            self.changed.emit()
-
-        self._change(work, done)
+        """Grant the chosen role to the chosen member."""
+        self._role_change(
+            ApprovalService.grant_role, "Granted {role} to {name}, signed with your admin key."
+        )
 
     def revoke(self) -> None:
+        """Take the chosen role back from the chosen member."""
+        self._role_change(
+            ApprovalService.revoke_role,
+            "Revoked {role} from {name}, signed with your admin key; decisions signed "
+            "before keep counting.",
+        )
+
+    def _role_change(self, change: Callable[[ApprovalService, str, str], None], said: str) -> None:
         name = self.chosen_name()
         role = str(self.grant_role.currentData())
         if name is None or self.busy:
             return
 
         def work(service: ApprovalService, _p: Progress) -> list[MemberDetail]:
-            service.revoke_role(name, role)
+            change(service, name, role)
             return service.roster()
 
         def done(roster: list[MemberDetail]) -> None:
             self._show(roster)
-            self._say(
-                f"Revoked {role_label(role)} from {name}, signed with your admin key; "
-                "decisions signed before keep counting."
-            )
+            self._say(said.format(role=role_label(role), name=name))
             self.changed.emit()
 
         self._change(work, done)
