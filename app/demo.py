@@ -94,9 +94,12 @@ _COUNTRIES = ("DE", "GB", "FR", "CH", "SG", "AE", "US", "JP", "NL", "ES", "HK", 
 _EVM = ("ethereum", "arbitrum", "optimism", "base", "polygon", "bsc")
 
 
-def fill_demo(vault: object, *, customers: int = 3000, seed: int = 2026) -> dict[str, int]:
+def fill_demo(
+    vault: object, *, customers: int = 3000, seed: int = 2026, approvals: bool = True
+) -> dict[str, int]:
     """Fill a demo vault with synthetic customers and addresses, a few of them shared
-    (conflicts) and a few near-duplicate customers. Runs on the database worker."""
+    (conflicts) and a few near-duplicate customers, and (`approvals`) a desk of demo
+    members with requests in every status. Runs on the database worker."""
     import random
 
     from app.addresses import segwit
@@ -170,4 +173,8 @@ def fill_demo(vault: object, *, customers: int = 3000, seed: int = 2026) -> dict
             other = made[(n * 97 + 500) % len(made)]
             book.link_address(tx, other, AddressDraft(chain, address, label="also claimed"))
         counts["conflicts"] = len(book.flag_conflicts(tx, since_row=1))
+    if approvals:
+        from app.demo_approvals import fill_demo_approvals
+
+        counts["requests"] = fill_demo_approvals(vault, rng)
     return counts

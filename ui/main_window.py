@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
             on_failure=self._open_failed,
             on_progress=lambda *_: self.locked_screen.show_busy(
                 "Filling the demo vault…",
-                "Synthetic customers, wallets and screenings, a few seconds",
+                "Synthetic customers, wallets, screenings and an approval desk, a few seconds",
             ),
         )
 

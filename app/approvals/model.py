@@ -107,6 +107,29 @@ class Member:
 
 
 @dataclass(frozen=True)
+class GrantView:
+    """One signed role grant, as the Members view shows it."""
+
+    role: str
+    granted_at: datetime
+    granted_by: str  # the granter's 0x signing address
+    granted_by_name: str  # the granter's name; "" when not a member known here
+    verified: bool  # the signature verifies
+    counts: bool  # verified, and the granter is the root or an admin so granted
+    why_not: str  # why it does not count; "" when it does
+
+
+@dataclass(frozen=True)
+class MemberDetail:
+    """A desk member with every grant they hold (`ApprovalService.roster`)."""
+
+    member: Member
+    is_root: bool
+    key_here: bool  # the private key is kept in this vault (it can sign here)
+    grants: tuple[GrantView, ...]
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     """`verify_all`: every decision signature checked again from its stored content."""
 

@@ -32,7 +32,9 @@ from app.approvals.model import (
     ApprovalError,
     DecideOutcome,
     DecisionView,
+    GrantView,
     Member,
+    MemberDetail,
     QueueFilter,
     QueueRow,
     RequestDetail,
@@ -42,9 +44,11 @@ from app.approvals.model import (
     VerifyReport,
 )
 from app.approvals.policy import Policy, PolicyError, default_text, parse
+from app.approvals.roles import GrantFact, RevokeFact, Trust, trust
 from app.approvals.status import DecisionFacts, RequestFacts, StatusResult, evaluate
 from vault.approvals import queue, store
-from vault.approvals.store import DecisionRow, MemberRow
+from vault.approvals.store import DecisionRow, GrantRow, MemberRow
+from vault.atomic import write_atomic
 from vault.connection import Connection
 from vault.events import canonical_payload, time_ordered_id
 from vault.store import Transaction, Vault
@@ -104,7 +108,7 @@ class ApprovalService:
         self.acting_as = acting_as
         self.clock = clock
         self._policy: tuple[int, Policy] | None = None
-        self._roles: tuple[tuple[object, ...], dict[str, frozenset[str]]] | None = None
+        self._roles: tuple[tuple[object, ...], Trust] | None = None
         # No rollback hook: each cache checks the table it mirrors (policy version,
         # grants' count and times) before use, so a rolled-back change cannot linger.
         self._actor: Actor | None = None
@@ -163,48 +167,94 @@ class ApprovalService:
         me = self._actor_now().member.id
         return [self._member(row, me) for row in store.members(self.conn)]
 
-    def roles(self) -> dict[str, frozenset[str]]:
-        """Signing address -> roles, from grants whose signature verifies and whose
-        granter is the root or an admin so granted (a chain back to the root)."""
+    def roles(self) -> Mapping[str, frozenset[str]]:
+        """Signing address -> roles held now (app.approvals.roles: grants that verify,
+        from the root or an admin so granted, not revoked since)."""
+        return self.trust().roles
+
+    def trust(self) -> Trust:
+        """Who holds which role now, and which roles were revoked when."""
         # Another service object (another member acting) may have granted since.
         mark = tuple(
             self.conn.execute(
-                "SELECT count(*), max(id), max(granted_at) FROM approval_grants"
+                "SELECT count(*), max(id), max(granted_at), (SELECT count(*) || max(id) || "
+                "max(revoked_at) FROM approval_revocations) FROM approval_grants"
             ).fetchone()
         )
         if self._roles is None or self._roles[0] != mark:
-            self._roles = (mark, self._compute_roles())
+            self._roles = (mark, self._compute_trust(store.grants(self.conn))[0])
         return self._roles[1]
 
-    def _compute_roles(self) -> dict[str, frozenset[str]]:
+    def _compute_trust(
+        self, grants: Sequence[GrantRow]
+    ) -> tuple[Trust, list[GrantRow], list[bool], list[bool]]:
+        """The trust, the revocations, and each grant's and revocation's signature check
+        (cached in the rows when a transaction is open)."""
+        revocations = store.revocations(self.conn)
+        grant_ok = [_grant_ok(g) for g in grants]
+        revoke_ok = [_revoke_ok(r) for r in revocations]
+        if self.conn.in_transaction:
+            store.set_grant_validity(
+                self.conn,
+                [(ok, g.id) for g, ok in zip(grants, grant_ok, strict=True) if ok != g.valid],
+            )
+            store.set_revocation_validity(
+                self.conn,
+                [(ok, r.id) for r, ok in zip(revocations, revoke_ok, strict=True) if ok != r.valid],
+            )
         root = store.root(self.conn)
         if root is None:
-            return {}
+            return Trust({}, {}, (), ()), revocations, grant_ok, revoke_ok
+        result = trust(
+            root.address,
+            [
+                GrantFact(g.member_address, g.role, _when(g.granted_at), g.granted_by, ok)
+                for g, ok in zip(grants, grant_ok, strict=True)
+            ],
+            [
+                RevokeFact(r.member_address, r.role, _when(r.granted_at), r.granted_by, ok)
+                for r, ok in zip(revocations, revoke_ok, strict=True)
+            ],
+        )
+        return result, revocations, grant_ok, revoke_ok
+
+    def roster(self) -> list[MemberDetail]:
+        """Every member with each grant: who signed it, whether it verifies, counts, or
+        was revoked by whom. Makes the vault's own member on first use, like any
+        approvals change."""
+        me = self._actor_now().member.id
         grants = store.grants(self.conn)
-        changes: list[tuple[bool, int]] = []
-        good = []
-        for g in grants:
-            digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
-            ok = signing.verifies(digest, g.signature, g.granted_by)
-            if ok != g.valid:
-                changes.append((ok, g.id))
-            if ok:
-                good.append(g)
-        if changes and self.conn.in_transaction:
-            store.set_grant_validity(self.conn, changes)
-        admins = {root.address}
-        grew = True
-        while grew:
-            grew = False
-            for g in good:
-                if g.role == "admin" and g.granted_by in admins and g.member_address not in admins:
-                    admins.add(g.member_address)
-                    grew = True
-        roles: dict[str, set[str]] = {}
-        for g in good:
-            if g.granted_by in admins:
-                roles.setdefault(g.member_address, set()).add(g.role)
-        return {address: frozenset(r) for address, r in roles.items()}
+        standing_of, revocations, grant_ok, _ = self._compute_trust(grants)
+        rows = store.members(self.conn)
+        names = {m.address: m.name for m in rows}
+        revokers = {(r.member_id, r.role): r for r in revocations}
+        by_member: dict[str, list[GrantView]] = {}
+        standing = standing_of.grant_standing or ("",) * len(grants)
+        for g, ok, why in zip(grants, grant_ok, standing, strict=True):
+            revocation = revokers.get((g.member_id, g.role))
+            if why.startswith("revoked") and revocation is not None:
+                who = names.get(revocation.granted_by, revocation.granted_by)
+                why = f"revoked by {who}, {_when(revocation.granted_at):%Y-%m-%d %H:%M} UTC"
+            by_member.setdefault(g.member_id, []).append(
+                GrantView(
+                    g.role,
+                    _when(g.granted_at),
+                    g.granted_by,
+                    names.get(g.granted_by, ""),
+                    ok,
+                    ok and not why,
+                    why,
+                )
+            )
+        return [
+            MemberDetail(
+                self._member(row, me),
+                row.is_root,
+                row.has_key,
+                tuple(sorted(by_member.get(row.id, []), key=lambda v: (v.role, v.granted_at))),
+            )
+            for row in rows
+        ]
 
     def _grant(
         self,
@@ -280,6 +330,50 @@ class ApprovalService:
             self._grant(
                 tx, row.id, row.address, row.name, role, actor.key, actor.member.address, now
             )
+            self._refresh_all(tx)
+
+    def revoke_role(self, member: str, role: str) -> None:
+        """Take a role back, signed (EIP-712 RoleRevoke) by the acting admin; an admin
+        role only by the root. Decisions signed before keep counting; statuses follow."""
+        _check_role(role)
+        actor = self._require_admin()
+        row = store.member_by_name(self.conn, member)
+        if row is None:
+            raise ApprovalError(f"no desk member called '{member[:40]}'")
+        if role == "admin" and row.is_root:
+            raise ApprovalError(
+                f"{row.name} is the root admin, the desk's root of trust: that role stays"
+            )
+        if role == "admin" and not actor.member.is_root:
+            root = store.root(self.conn)
+            who = root.name if root is not None else "the root admin"
+            raise ApprovalError(f"only the root admin ({who}) revokes an admin role")
+        if role not in self.roles().get(row.address, frozenset()):
+            raise ApprovalError(f"{row.name} does not hold the {role.replace('_', ' ')} role")
+        now = _iso(self.clock())
+        message = signing.revoke_message(row.address, row.name, role, now)
+        signature = signing.sign(actor.key, "RoleRevoke", message)
+        with self.vault.transaction() as tx:
+            store.insert_revocation(
+                tx.conn,
+                member_id=row.id,
+                role=role,
+                revoked_at=now,
+                revoked_by=actor.member.address,
+                signature=signature,
+            )
+            tx.event(
+                "approvals.role_revoked",
+                {
+                    "member": row.id,
+                    "address": row.address,
+                    "role": role,
+                    "revoked_at": now,
+                    "revoked_by": actor.member.address,
+                    "signature": "0x" + signature.hex(),
+                },
+            )
+            self._roles = None
             self._refresh_all(tx)
 
     # --- policy -----------------------------------------------------------------
@@ -654,7 +748,7 @@ class ApprovalService:
     def _evaluate(
         self, request_id: str, content: Mapping[str, str], decisions: Sequence[DecisionRow]
     ) -> StatusResult:
-        roles = self.roles()
+        held = self.trust().held
         facts = [
             DecisionFacts(
                 d.id,
@@ -662,7 +756,7 @@ class ApprovalService:
                 d.verdict,
                 _when(d.created_at),
                 bool(d.verified),
-                roles.get(d.signer, frozenset()),
+                held(d.signer, _when(d.created_at)),
             )
             for d in decisions
         ]
@@ -744,7 +838,10 @@ class ApprovalService:
         their decisions' facts (cached signature checks included) and the pure `evaluate`."""
         self._verify_unchecked(tx)
         policy = self.policy()
-        roles = self.roles()
+        trusted = self.trust()
+        roles = trusted.roles
+        # A revoked role still counts for decisions signed before it was revoked.
+        held = trusted.held if trusted.revoked else None
         now = self.clock()
         empty: frozenset[str] = frozenset()
         when = datetime.fromisoformat
@@ -771,10 +868,20 @@ class ApprovalService:
                     bool(row[7]),
                     None if row[8] is None else when(row[8]),
                 )
-                decisions = [
-                    DecisionFacts(did, signer, verdict, when(at), ok == 1, roles.get(signer, empty))
-                    for did, signer, verdict, at, ok in loads(row[12])
-                ]
+                if held is None:
+                    decisions = [
+                        DecisionFacts(
+                            did, signer, verdict, when(at), ok == 1, roles.get(signer, empty)
+                        )
+                        for did, signer, verdict, at, ok in loads(row[12])
+                    ]
+                else:
+                    decisions = [
+                        DecisionFacts(
+                            did, signer, verdict, when(at), ok == 1, held(signer, when(at))
+                        )
+                        for did, signer, verdict, at, ok in loads(row[12])
+                    ]
                 result = evaluate(facts, policy, decisions, now)
                 if (row[9], row[10], row[11]) != (result.status, result.approvals, result.needed):
                     changes.append((result.status, result.approvals, result.needed, rid))
@@ -872,7 +979,9 @@ class ApprovalService:
         target = Path(path)
         if target.exists():
             raise ApprovalError(f"{target} exists already; choose a new file")
-        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        # Customer data: written whole or not at all, readable by the owner only (0600).
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(target, text.encode("utf-8"))
         self.vault.audit("approvals.exported", {"request": request_id, "file": target.name})
 
     def verify_all(self, progress: Progress | None = None) -> VerifyReport:
@@ -943,21 +1052,39 @@ def _new_member(tx: Transaction, name: str, *, is_root: bool, now: str) -> tuple
 
 
 def signature_problems(conn: Connection) -> tuple[int, list[str]]:
-    """For `strongroom verify`: every decision and role grant signature, read-only.
+    """For `strongroom verify`: every decision, role grant and revocation signature,
+    read-only.
     Returns (signatures checked, one line per bad one); a vault before schema 5 has none."""
-    has = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'approval_decisions'"
-    ).fetchone()
-    if has is None:
+    if not _has_table(conn, "approval_decisions"):
         return 0, []
     report, _ = check_signatures(conn)
     problems = list(report.problems)
     grants = store.grants(conn)
     for g in grants:
-        digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
-        if not signing.verifies(digest, g.signature, g.granted_by):
+        if not _grant_ok(g):
             problems.append(f"the {g.role} grant of {g.member_name} does not verify")
-    return report.checked + len(grants), problems
+    revocations = store.revocations(conn) if _has_table(conn, "approval_revocations") else []
+    for r in revocations:
+        if not _revoke_ok(r):
+            problems.append(f"the revocation of {r.member_name}'s {r.role} role does not verify")
+    return report.checked + len(grants) + len(revocations), problems
+
+
+def _has_table(conn: Connection, name: str) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return found is not None
+
+
+def _grant_ok(g: GrantRow) -> bool:
+    digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
+    return signing.verifies(digest, g.signature, g.granted_by)
+
+
+def _revoke_ok(r: GrantRow) -> bool:
+    digest = signing.revoke_digest(r.member_address, r.member_name, r.role, r.granted_at)
+    return signing.verifies(digest, r.signature, r.granted_by)
 
 
 def _decision_ok(

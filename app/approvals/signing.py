@@ -38,6 +38,7 @@ REQUEST_FIELDS = (
 )
 DECISION_FIELDS = ("request", "verdict", "reason", "decidedAt")
 GRANT_FIELDS = ("member", "name", "role", "grantedAt")
+REVOKE_FIELDS = ("member", "name", "role", "revokedAt")
 
 TYPES: dict[str, list[dict[str, str]]] = {
     "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"}],
@@ -54,6 +55,12 @@ TYPES: dict[str, list[dict[str, str]]] = {
         {"name": "role", "type": "string"},
         {"name": "grantedAt", "type": "string"},
     ],
+    "RoleRevoke": [
+        {"name": "member", "type": "address"},
+        {"name": "name", "type": "string"},
+        {"name": "role", "type": "string"},
+        {"name": "revokedAt", "type": "string"},
+    ],
 }
 
 _REQUEST_TYPE = "Request(" + ",".join(f"string {f}" for f in REQUEST_FIELDS) + ")"
@@ -63,6 +70,7 @@ _DECISION_TYPEHASH = keccak(
 )
 _REQUEST_TYPEHASH = keccak(_REQUEST_TYPE.encode())
 _GRANT_TYPEHASH = keccak(b"RoleGrant(address member,string name,string role,string grantedAt)")
+_REVOKE_TYPEHASH = keccak(b"RoleRevoke(address member,string name,string role,string revokedAt)")
 _DOMAIN_SEPARATOR = keccak(
     keccak(b"EIP712Domain(string name,string version)")
     + keccak(DOMAIN["name"].encode())
@@ -87,12 +95,14 @@ def decision_message(
 
 
 def grant_message(member: str, name: str, role: str, granted_at: str) -> dict[str, Any]:
-    return {
-        "member": to_checksum_address(member),
-        "name": name,
-        "role": role,
-        "grantedAt": granted_at,
-    }
+    values = (to_checksum_address(member), name, role, granted_at)
+    return dict(zip(GRANT_FIELDS, values, strict=True))
+
+
+def revoke_message(member: str, name: str, role: str, revoked_at: str) -> dict[str, Any]:
+    """A role taken back (EIP-712 RoleRevoke), signed by an admin like a grant."""
+    values = (to_checksum_address(member), name, role, revoked_at)
+    return dict(zip(REVOKE_FIELDS, values, strict=True))
 
 
 def typed_data(primary_type: str, message: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,8 +131,16 @@ def decision_digest(
 
 
 def grant_digest(member: str, name: str, role: str, granted_at: str) -> bytes:
+    return _role_digest(_GRANT_TYPEHASH, member, name, role, granted_at)
+
+
+def revoke_digest(member: str, name: str, role: str, revoked_at: str) -> bytes:
+    return _role_digest(_REVOKE_TYPEHASH, member, name, role, revoked_at)
+
+
+def _role_digest(typehash: bytes, member: str, name: str, role: str, at: str) -> bytes:
     addr = bytes.fromhex(member.removeprefix("0x")).rjust(32, b"\0")
-    struct = keccak(_GRANT_TYPEHASH + addr + _s(name) + _s(role) + _s(granted_at))
+    struct = keccak(typehash + addr + _s(name) + _s(role) + _s(at))
     return keccak(b"\x19\x01" + _DOMAIN_SEPARATOR + struct)
 
 

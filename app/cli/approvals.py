@@ -134,6 +134,10 @@ def _members(args: argparse.Namespace, service: ApprovalService) -> int:
     if args.members_command == "add":
         _emit(plain(service.add_member(args.name, args.role)))
         return 0
+    if args.members_command == "revoke":
+        service.revoke_role(args.name, args.role)
+        _emit({"member": args.name, "revoked": args.role})
+        return 0
     service.grant_role(args.name, args.role)
     _emit({"member": args.name, "granted": args.role})
     return 0

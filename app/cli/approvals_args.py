@@ -67,6 +67,12 @@ def add_parser(sub: Any, common: Any) -> None:
     p.add_argument("name", metavar="NAME")
     p.add_argument("--role", required=True)
     common(p)
+    p = macts.add_parser(
+        "revoke", help="take a role back, signed by the acting admin's key (admin: by the root)"
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--role", required=True)
+    common(p)
 
     policy = cmds.add_parser("policy", help="the approval policy (YAML)")
     pacts = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)

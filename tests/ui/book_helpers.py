@@ -33,7 +33,9 @@ def read(session: VaultSession, services: Services, work: Callable[[Connection],
 
 
 def fill(session: VaultSession, services: Services, customers: int) -> dict[str, int]:
-    return on_worker(services, lambda: fill_demo(session.vault, customers=customers))
+    return on_worker(
+        services, lambda: fill_demo(session.vault, customers=customers, approvals=False)
+    )
 
 
 def add_customer(

@@ -69,6 +69,14 @@ def test_demo_mode_opens_a_throwaway_vault(
     qtbot.waitUntil(lambda: window.state is State.UNLOCKED, timeout=10_000)
     assert window.session.path.parent == tmp_path
     assert not window.vault_actions.restore_keychain.isEnabled()
+    # The Approvals section shows the demo desk's open requests on first open.
+    assert window.workspace is not None
+    window.workspace.select_key("approvals")
+    page = window.workspace.approvals
+    qtbot.waitUntil(lambda: page.model is not None and page.model.total >= 10, timeout=10_000)
+    assert "open requests" in page.count_label.text()
+    qtbot.waitUntil(lambda: "(admin, officer)" in page.signer_label.text(), timeout=10_000)
+    page.grab().save("/tmp/members_demo_queue.png")
 
 
 def test_run_gui_demo_end_to_end(qtbot: QtBot) -> None:

@@ -6,7 +6,8 @@ Keyboard: Alt+1 … Alt+5 the kind tabs, Ctrl+F the customer filter (Alt+S,
 Alt+G, Alt+U, Alt+I the other filters), Ctrl+A selects every request the
 filters show, Ctrl+Y approves and Ctrl+R rejects the selection with one
 reason, Ctrl+M comments, Ctrl+E exports the request with its signatures,
-Ctrl+Shift+P edits the policy, F5 reads again. GUI thread; the work runs on
+Ctrl+Shift+P edits the policy, Ctrl+Shift+M shows the desk's members and
+their roles (admins add members and grant roles there), F5 reads again. GUI thread; the work runs on
 the database worker.
 """
 
@@ -34,6 +35,7 @@ from ui.approvals.context import ApprovalsContext, Signer
 from ui.approvals.decide_dialog import DONE, DecideDialog, Selection, plural
 from ui.approvals.evidence import EvidencePane
 from ui.approvals.filters import FilterBar
+from ui.approvals.members_dialog import MembersDialog
 from ui.approvals.policy_dialog import PolicyDialog
 from ui.approvals.queue_model import SORT_KEYS, QueueModel
 from ui.book.context import RefreshWhenShown
@@ -77,6 +79,8 @@ class ApprovalsPage(QWidget):
         self.export_action = action("Export…", "Ctrl+E", self.export_request)
         self.export_action.setToolTip("The request and its signed decisions, as JSON")
         self.policy_action = action("Policy…", "Ctrl+Shift+P", self.edit_policy)
+        self.members_action = action("Members…", "Ctrl+Shift+M", self.edit_members)
+        self.members_action.setToolTip("Desk members, their roles and signed grants")
         self.refresh_action = action("Refresh", "F5", self.refresh)
         self.select_all_action = action("Select all", "Ctrl+A", self.select_all)
         self.find_action = action("Filter by customer", "Ctrl+F", self.focus_filter)
@@ -94,6 +98,7 @@ class ApprovalsPage(QWidget):
             (self.comment_action, "commentButton"),
             (self.export_action, "exportButton"),
             (self.policy_action, "policyButton"),
+            (self.members_action, "membersButton"),
         ):
             button = action_button(shown, name)
             top.addWidget(button)
@@ -178,10 +183,13 @@ class ApprovalsPage(QWidget):
             self.signer_label.setText("Your signing key is made with your first decision")
             return
         roles = ", ".join(r.replace("_", " ") for r in signer.roles) or "no role"
-        self.signer_label.setText(f"Signing as {signer.name} ({roles})")
+        text = f"Signing as {signer.name} ({roles})"
+        if set(signer.roles) <= {"admin"}:  # the shipped policy lets an admin alone decide nothing
+            text += " · roles: Ctrl+Shift+M"
+        self.signer_label.setText(text)
         self.signer_label.setToolTip(
             f"Decisions here are signed with the key of {signer.address}. Roles are granted "
-            "by an admin: strongroom approvals members grant NAME --role ROLE --vault PATH."
+            "by an admin in Members… (Ctrl+Shift+M)."
         )
 
     def catch_up(self) -> None:
@@ -378,6 +386,11 @@ class ApprovalsPage(QWidget):
 
     def edit_policy(self) -> PolicyDialog:
         return open_dialog(PolicyDialog(self.context, self))
+
+    def edit_members(self) -> MembersDialog:
+        dialog = MembersDialog(self.context, self)
+        dialog.changed.connect(lambda: self.context.whoami(self, self._show_signer))
+        return open_dialog(dialog)
 
     # --- locking ---------------------------------------------------------------------
 

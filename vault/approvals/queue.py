@@ -15,8 +15,8 @@ ROW_SELECT = (
     "SELECT r.id, r.kind, r.status, r.customer_id, c.external_id, c.display_name, "
     "r.asset, r.amount_exact, r.chain, r.address, r.created_at, m.name, r.risk_level, "
     "r.risk_fetched_at, r.approvals, r.needed, r.local_only, r.sanctioned "
-    "FROM approval_requests r JOIN customers c ON c.id = r.customer_id "
-    "JOIN approval_members m ON m.id = r.created_by"
+    "FROM approval_requests r CROSS JOIN customers c ON c.id = r.customer_id "
+    "CROSS JOIN approval_members m ON m.id = r.created_by"
 )
 
 SORT_COLUMNS = {
@@ -25,7 +25,10 @@ SORT_COLUMNS = {
     "status": "r.status",
     "customer": "c.display_name COLLATE NOCASE",
     "amount": "r.amount",
-    "risk": "r.risk_level",
+    # By severity, not by name; a sanctions hit is worst of all, never screened least.
+    "risk": "CASE WHEN r.sanctioned THEN 6 ELSE CASE r.risk_level WHEN 'severe' THEN 5 "
+    "WHEN 'high' THEN 4 WHEN 'medium' THEN 3 WHEN 'low' THEN 2 WHEN 'none' THEN 1 "
+    "WHEN 'unknown' THEN 0.5 ELSE 0 END END",
 }
 
 
@@ -93,7 +96,11 @@ def page(
     limit: int,
 ) -> list[tuple[Any, ...]]:
     direction = "DESC" if descending else "ASC"
-    order = f"{SORT_COLUMNS[sort]} {direction}, r.created_at {direction}, r.id {direction}"
+    # Ties by rowid, which every index on the table ends with: the default order
+    # (oldest first) then walks approval_requests_created and stops at the page,
+    # where r.id would need a sort of every matching request.
+    keys = [SORT_COLUMNS[sort]] + (["r.created_at"] if sort != "created_at" else []) + ["r.rowid"]
+    order = ", ".join(f"{key} {direction}" for key in keys)
     return [
         tuple(r)
         for r in conn.execute(

@@ -145,20 +145,21 @@ def grants(conn: Connection) -> list[GrantRow]:
         "g.signature, g.valid FROM approval_grants g JOIN approval_members m "
         "ON m.id = g.member_id ORDER BY g.id"
     )
-    return [
-        GrantRow(
-            int(r[0]),
-            str(r[1]),
-            str(r[2]),
-            str(r[3]),
-            str(r[4]),
-            str(r[5]),
-            str(r[6]),
-            bytes(r[7]),
-            None if r[8] is None else bool(r[8]),
-        )
-        for r in rows
-    ]
+    return [_grant(r) for r in rows]
+
+
+def _grant(r: Sequence[Any]) -> GrantRow:
+    return GrantRow(
+        int(r[0]),
+        str(r[1]),
+        str(r[2]),
+        str(r[3]),
+        str(r[4]),
+        str(r[5]),
+        str(r[6]),
+        bytes(r[7]),
+        None if r[8] is None else bool(r[8]),
+    )
 
 
 def insert_grant(
@@ -181,6 +182,39 @@ def insert_grant(
 
 def set_grant_validity(conn: Connection, changes: Iterable[tuple[bool, int]]) -> None:
     conn.executemany("UPDATE approval_grants SET valid = ? WHERE id = ?", changes)
+
+
+def revocations(conn: Connection) -> list[GrantRow]:
+    """Role revocations (m0006), as GrantRows: `granted_at` and `granted_by` are the
+    revocation's time and signer."""
+    rows = conn.execute(
+        "SELECT r.id, r.member_id, m.address, m.name, r.role, r.revoked_at, r.revoked_by, "
+        "r.signature, r.valid FROM approval_revocations r JOIN approval_members m "
+        "ON m.id = r.member_id ORDER BY r.id"
+    )
+    return [_grant(r) for r in rows]
+
+
+def insert_revocation(
+    conn: Connection,
+    *,
+    member_id: str,
+    role: str,
+    revoked_at: str,
+    revoked_by: str,
+    signature: bytes,
+) -> None:
+    conn.execute(
+        "INSERT INTO approval_revocations (member_id, role, revoked_at, revoked_by, signature, "
+        "valid) VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (member_id, role) DO UPDATE SET "
+        "revoked_at = excluded.revoked_at, revoked_by = excluded.revoked_by, "
+        "signature = excluded.signature, valid = 1",
+        (member_id, role, revoked_at, revoked_by, signature),
+    )
+
+
+def set_revocation_validity(conn: Connection, changes: Iterable[tuple[bool, int]]) -> None:
+    conn.executemany("UPDATE approval_revocations SET valid = ? WHERE id = ?", changes)
 
 
 # --- policy ---------------------------------------------------------------------

@@ -129,6 +129,25 @@ def test_refusals_and_bad_input_are_plain_errors(desk: Path) -> None:
     assert "no desk member" in refused(desk, "approvals", "list", "--as", "mallory")
 
 
+def test_members_grant_and_revoke(desk: Path) -> None:
+    code, out, err = run(desk, "approvals", "members", "revoke", "bob", "--role", "officer")
+    assert code == 0, err
+    assert json.loads(out[-1]) == {"member": "bob", "revoked": "officer"}
+    code, out, _ = run(desk, "approvals", "members", "list")
+    roles = {m["name"]: m["roles"] for m in map(json.loads, out)}
+    assert roles["bob"] == [] and roles["alice"] == ["officer"]
+    assert "not an admin" in refused(
+        desk, "approvals", "members", "revoke", "alice", "--role", "officer", "--as", "bob"
+    )
+    assert "does not hold" in refused(
+        desk, "approvals", "members", "revoke", "bob", "--role", "officer"
+    )
+    code, _, err = run(desk, "approvals", "members", "grant", "bob", "--role", "officer")
+    assert code == 0, err
+    code, out, _ = run(desk, "verify")
+    assert code == 0
+
+
 def test_policy_show_and_set_with_line_numbers(desk: Path, tmp_path: Path) -> None:
     code, out, _ = run(desk, "approvals", "policy", "show")
     text = "\n".join(out) + "\n"

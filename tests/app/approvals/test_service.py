@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import stat
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +13,9 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 
+from app.addresses import normalize
+from app.addresses.evm import to_checksum_address
+from app.approvals import signing
 from app.approvals.model import ApprovalError, QueueFilter
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService, signature_problems, utc_now
@@ -18,6 +23,8 @@ from app.screening.sanctions import import_sanctions
 from app.screening.service import Screening, Target
 from tests.app.approvals.conftest import ETH, ETH2, add_customer
 from vault import events
+from vault.approvals import queue, store
+from vault.events import verify_chain
 from vault.store import Vault
 
 
@@ -185,6 +192,122 @@ def test_queue_filters_and_sorting(desk: ApprovalService, vault: Vault) -> None:
         desk.page(everything, "colour", False, 0, 10)
 
 
+def test_risk_sorts_by_severity_with_sanctions_worst(desk: ApprovalService, vault: Vault) -> None:
+    rng = random.Random(3)
+    levels = ["low", None, "severe", "none", "high", "medium", "sanctioned"]
+    for level in levels:
+        address = to_checksum_address(rng.randbytes(20))
+        desk.request_whitelist("C-1", "ethereum", address, None)
+        if level is not None:
+            risk = (
+                ("severe", True, "2026-12-01T00:00:00+00:00")
+                if level == "sanctioned"
+                else (
+                    level,
+                    False,
+                    "2026-12-01T00:00:00+00:00",
+                )
+            )
+            with vault.transaction() as tx:
+                queue.set_risk(tx.conn, "ethereum", normalize("ethereum", address), risk)
+                tx.event("test.risk", {})
+    worst_first = [r.risk_level for r in desk.page(QueueFilter(), "risk", True, 0, 10)]
+    assert worst_first == ["sanctioned", "severe", "high", "medium", "low", "none", None]
+    best_first = [r.risk_level for r in desk.page(QueueFilter(), "risk", False, 0, 10)]
+    assert best_first == worst_first[::-1]
+
+
+def test_roster_shows_each_grant_its_granter_and_whether_it_counts(
+    desk: ApprovalService, vault: Vault
+) -> None:
+    roster = {d.member.name: d for d in desk.roster()}
+    root = desk.me()
+    assert roster[root.name].is_root and roster[root.name].member.is_me
+    (own,) = roster[root.name].grants
+    assert (own.role, own.granted_by, own.counts) == ("admin", root.address, True)
+    (dana,) = roster["dana"].grants
+    assert (dana.role, dana.granted_by_name, dana.verified, dana.counts) == (
+        "desk_head",
+        root.name,
+        True,
+        True,
+    )
+    assert roster["dana"].key_here and not roster["dana"].is_root
+    # A forged grant (signed by alice, who is no admin) verifies but does not count.
+    alice = ApprovalService(vault, acting_as="alice")
+    alice_key = store.private_key(vault.conn, alice.me().id)
+    assert alice_key is not None
+    bob = roster["bob"].member
+    now = "2026-12-04T02:00:00.000+00:00"
+    signature = signing.sign(
+        alice_key, "RoleGrant", signing.grant_message(bob.address, "bob", "admin", now)
+    )
+    with vault.transaction() as tx:
+        store.insert_grant(
+            tx.conn,
+            member_id=bob.id,
+            role="admin",
+            granted_at=now,
+            granted_by=alice.me().address,
+            signature=signature,
+        )
+        tx.event("test.forge", {})
+    grants = {g.role: g for d in desk.roster() if d.member.name == "bob" for g in d.grants}
+    assert grants["admin"].verified and not grants["admin"].counts
+    assert grants["admin"].why_not == "the granter is not an admin"
+    assert (
+        grants["officer"].counts and "admin" not in {m.name: m for m in desk.members()}["bob"].roles
+    )
+
+
+def test_revoking_a_role_is_signed_and_keeps_earlier_decisions(
+    desk: ApprovalService, vault: Vault
+) -> None:
+    alice = ApprovalService(vault, acting_as="alice")
+    early = desk.request_withdrawal("C-1", "USDT", Decimal("500"), "ethereum", ETH)
+    assert alice.decide(early.id, "approve", "ok").status == "approved"
+    desk.revoke_role("alice", "officer")
+    assert {m.name: m.roles for m in desk.members()}["alice"] == ()
+    # The approval signed while alice was an officer still counts after a full recompute.
+    desk.recompute_all()
+    assert desk.detail(early.id).row.status == "approved"
+    late = desk.request_withdrawal("C-1", "USDT", Decimal("700"), "ethereum", ETH2)
+    refused = alice.decide(late.id, "approve", "ok")
+    assert not refused.ok and "holds no role" in refused.message
+    (grant,) = next(d for d in desk.roster() if d.member.name == "alice").grants
+    assert not grant.counts and grant.verified
+    assert grant.why_not.startswith(f"revoked by {desk.me().name}, ")
+    checked, problems = signature_problems(vault.conn)
+    assert problems == [] and checked == 4 + 1 + 1  # grants, revocation, decision
+    # Who may revoke what.
+    with pytest.raises(ApprovalError, match="not an admin"):
+        ApprovalService(vault, acting_as="bob").revoke_role("dana", "desk_head")
+    desk.add_member("carol", ["admin"])
+    carol = ApprovalService(vault, acting_as="carol")
+    with pytest.raises(ApprovalError, match="only the root admin"):
+        carol.revoke_role("carol", "admin")
+    with pytest.raises(ApprovalError, match="root of trust"):
+        desk.revoke_role(desk.me().name, "admin")
+    with pytest.raises(ApprovalError, match="does not hold"):
+        desk.revoke_role("alice", "officer")
+    carol.revoke_role("dana", "desk_head")  # any admin revokes other roles
+    assert {m.name: m.roles for m in desk.members()}["dana"] == ()
+    # A newer grant gives the role back; a tampered revocation is reported by verify.
+    desk.grant_role("alice", "officer")
+    assert {m.name: m.roles for m in desk.members()}["alice"] == ("officer",)
+    with vault.transaction() as tx:
+        tx.execute("UPDATE approval_revocations SET role = 'analyst' WHERE role = 'desk_head'")
+        tx.event("test.tamper", {})
+    _, problems = signature_problems(vault.conn)
+    assert problems == ["the revocation of dana's analyst role does not verify"]
+    assert verify_chain(vault.conn).ok
+    kinds = [
+        e
+        for (e,) in vault.conn.execute("SELECT type FROM events WHERE type LIKE 'approvals.role%'")
+    ]
+    assert kinds.count("approvals.role_revoked") == 2
+
+
 def test_policy_versions_and_errors(desk: ApprovalService, vault: Vault) -> None:
     row = desk.request_withdrawal("C-1", "ETH", Decimal("20000"), "ethereum", ETH)
     ApprovalService(vault, acting_as="alice").decide(row.id, "approve", "ok")
@@ -217,6 +340,9 @@ def test_export_verifies_with_eth_account_alone(
         assert decision["typed_data"]["message"]["request"] == document["request"]["content"]
     with pytest.raises(ApprovalError, match="exists"):
         desk.export(row.id, target)
+    # Customer data: readable by the owner only, and no temp file left beside it.
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_the_apps_verify_checks_approval_signatures(tmp_path: Path) -> None:

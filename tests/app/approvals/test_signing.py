@@ -39,6 +39,20 @@ def test_a_role_grant_recovers_with_eth_account() -> None:
     assert signing.verifies(digest, signature, admin)
 
 
+def test_a_role_revocation_recovers_with_eth_account() -> None:
+    admin = Account.from_key(KEY).address
+    at = "2026-12-04T03:00:00.000+00:00"
+    message = signing.revoke_message(admin, "ana", "officer", at)
+    signature = signing.sign(KEY, "RoleRevoke", message)
+    signable = encode_typed_data(full_message=signing.typed_data("RoleRevoke", message))
+    assert Account.recover_message(signable, signature=signature) == admin
+    digest = signing.revoke_digest(admin, "ana", "officer", at)
+    assert digest == signing.eth_account_digest("RoleRevoke", message)
+    assert signing.verifies(digest, signature, admin)
+    # Not interchangeable with a grant of the same role at the same time.
+    assert not signing.verifies(signing.grant_digest(admin, "ana", "officer", at), signature, admin)
+
+
 text = st.text(max_size=40)
 
 

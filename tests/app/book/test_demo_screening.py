@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from app.approvals.service import ApprovalService
 from app.book.service import CustomerBook
 from app.demo import fill_demo
 from app.demo_screening import DEMO_LIST_LABEL, screen_demo
@@ -10,7 +11,7 @@ from vault.events import verify_chain
 def test_demo_lists_a_few_of_its_own_wallets_and_screens_the_whole_book(
     book: CustomerBook,
 ) -> None:
-    fill_demo(book.vault, customers=300)
+    fill_demo(book.vault, customers=300, approvals=False)
     conn = book.vault.conn
     counts = screen_demo(book.vault, every=20)
     addresses = conn.execute("SELECT count(DISTINCT chain || address) FROM addresses").fetchone()
@@ -31,4 +32,25 @@ def test_demo_lists_a_few_of_its_own_wallets_and_screens_the_whole_book(
             (address, SANCTIONS),
         ).fetchone()
         assert sanctioned and level == "severe"
+    assert verify_chain(conn).ok
+
+
+def test_demo_screening_keeps_the_demo_desks_answers_and_statuses(book: CustomerBook) -> None:
+    fill_demo(book.vault, customers=300)
+    conn = book.vault.conn
+    query = "SELECT id, status FROM approval_requests ORDER BY id"
+    before = conn.execute(query).fetchall()
+    unscreened = conn.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT chain, address FROM addresses a WHERE NOT EXISTS "
+        "(SELECT 1 FROM screenings s WHERE s.chain = a.chain AND s.address = a.address))"
+    ).fetchone()[0]
+    counts = screen_demo(book.vault, every=20)
+    ApprovalService(book.vault).refresh()
+    assert conn.execute(query).fetchall() == before
+    assert 0 < counts["screened"] == unscreened
+    hits = conn.execute(
+        "SELECT DISTINCT lower(address) FROM screenings WHERE sanctioned = 1 AND address LIKE '0x%'"
+    ).fetchall()
+    listed = {row[0] for row in conn.execute("SELECT key FROM sanctions_addresses")}
+    assert hits and {address for (address,) in hits} <= listed
     assert verify_chain(conn).ok
