@@ -109,7 +109,9 @@ def summary_text(summary: dict[str, Any], now: datetime | None = None) -> str:
     """'1.5 ETH · 12 transactions · first 2021-03-01 · last 2024-05-02 · etherscan, 3 h ago'."""
     parts = []
     for balance in summary["balances"][:3]:
-        parts.append(_amount(balance["amount"], balance.get("decimals")) + f" {balance['symbol']}")
+        parts.append(
+            amount_text(balance["amount"], balance.get("decimals")) + f" {balance['symbol']}"
+        )
     if summary.get("tx_count") is not None:
         parts.append(f"{summary['tx_count']:,} transactions")
     for key, word in (("first_seen", "first"), ("last_seen", "last")):
@@ -119,7 +121,9 @@ def summary_text(summary: dict[str, Any], now: datetime | None = None) -> str:
     return " · ".join(parts)
 
 
-def _amount(amount: int, decimals: int | None) -> str:
+def amount_text(amount: int, decimals: int | None) -> str:
+    """An integer amount in its smallest unit as a decimal ('1,234.5'), at most eight
+    decimals shown."""
     if not decimals:
         return f"{amount:,}"
     whole, frac = divmod(abs(amount), 10**decimals)
