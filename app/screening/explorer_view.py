@@ -1,47 +1,14 @@
-"""What is stored from the explorers, for reading: an address's newest summary per
-source with its age, and the last days of its inflow/outflow series; and the line
-`strongroom explorer` prints. No Qt here; reads take the caller's connection
-(the database worker, or the CLI's own thread).
+"""Stored explorer figures in words: the line `strongroom explorer` prints for an
+address, and a day of its inflow/outflow as the Screening panel shows it. No Qt.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from app.screening import explorer_data
 from app.screening.overview import age_of, amount_text
-from app.screening.risk import utc_now
-from vault.connection import Connection
 from vault.screening.explorer import FlowRow
-
-#: days of inflow/outflow the Screening panel shows
-DAYS = 14
-
-
-@dataclass(frozen=True)
-class ExplorerFigures:
-    """Each source's newest summary (newest first) and the daily series since `since`."""
-
-    chain: str
-    address: str
-    summaries: list[dict[str, Any]]
-    flows: list[FlowRow]
-    since: date
-
-
-def explorer_figures(
-    conn: Connection, chain: str, address: str, *, days: int = DAYS, today: date | None = None
-) -> ExplorerFigures:
-    since = (today or utc_now().date()) - timedelta(days=days - 1)
-    return ExplorerFigures(
-        chain,
-        address,
-        explorer_data.summaries(conn, chain, address),
-        explorer_data.flows(conn, chain, address, since=since),
-        since,
-    )
 
 
 def balance_record(balance: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from integrations.explorers import Explorers
 from ui import errors
 from ui.book.paged_model import SessionReader
 from ui.ops import run_db, run_network
+from ui.screening.explorer_fetch import ExplorerFetch
 from ui.services import Services
 from vault.store import Vault
 
@@ -221,6 +222,10 @@ class ScreeningContext(QObject):
         self._changed_at = 0.0
         #: the vault's part of the work that runs on the network pool
         self._db = DbCalls(services.runner)
+        #: explorer data for chosen addresses, fetched from the network pool
+        self.explorer = ExplorerFetch(session, services, self._db, self.holder.explorer_urls, self)
+        self.explorer.arrived.connect(lambda _found: self._explorer_arrived())
+        self.explorer.finished.connect(lambda _state: self._explorer_finished())
         self.waiting = 0
         self.timer = QTimer(self)
         self.timer.setInterval(drain_ms)
@@ -441,6 +446,18 @@ class ScreeningContext(QObject):
         self.batch_finished.emit(state)
         self.count_waiting()
 
+    # --- explorer data -----------------------------------------------------------
+
+    def _explorer_arrived(self) -> None:
+        now = time.monotonic()
+        if now - self._changed_at >= CHANGED_EVERY:  # stored figures: views reload
+            self._changed_at = now
+            self.changed.emit()
+
+    def _explorer_finished(self) -> None:
+        self.changed.emit()
+        self.count_waiting()
+
     # --- the outbox --------------------------------------------------------------
 
     def count_waiting(self) -> None:
@@ -517,8 +534,10 @@ class ScreeningContext(QObject):
             return
         self._closed = True
         self.timer.stop()
-        running = [h.future for h in (self._handle, self._drain_handle) if h is not None]
+        handles = (self._handle, self._drain_handle, self.explorer.handle)
+        running = [h.future for h in handles if h is not None]
         self.cancel()
+        self.explorer.cancel()
         if self._drain_handle is not None:
             self._drain_handle.cancel()
         self.batch = None
