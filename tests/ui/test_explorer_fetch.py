@@ -198,3 +198,43 @@ def test_settings_take_a_trongrid_key_and_test_an_explorer(
     page.findChild(QPushButton, "test_explorer_bitcoin").click()
     assert "not an http(s) address" in result.text()
     dialog.reject()
+
+
+def test_the_customer_tab_fetches_every_address_and_shows_the_balance_with_its_age(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    httpserver: HTTPServer,
+) -> None:
+    from app.book import validate
+    from app.book.models import AddressDraft
+    from app.book.service import CustomerBook
+
+    serve(httpserver, funded=BALANCE)
+    _point(services, httpserver.url_for("/api"))
+    window = make_window()
+
+    def add() -> int:
+        book = CustomerBook(session.vault)
+        with session.vault.transaction() as tx:
+            customer_id, _ = book.save_customer(tx, validate.customer({"name": "Btc Holder"}))
+            book.save_address(tx, customer_id, AddressDraft("bitcoin", SPENDER))
+        return customer_id
+
+    customer_id = on_worker(services, add)
+    space = workspace(window)
+    space.open_customer(customer_id)
+    tab = space.customer_screening
+    space.customers.detail.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=10_000)
+    assert tab.model.row_at(0).explorer is None and tab.explorer_button.isEnabled()
+    # Ctrl+Shift+E on a customer's page fetches its addresses
+    assert space.fetch_explorer_selection() == ""
+    qtbot.waitUntil(lambda: tab.model.row_at(0).explorer is not None, timeout=20_000)
+    line = tab.model.row_at(0)
+    assert line.explorer is not None and line.explorer["source"].startswith("Esplora at")
+    qtbot.waitUntil(lambda: "fetched 1 of 1 (customer #" in tab.status.text(), timeout=10_000)
+    index = tab.model.index(0, 3)
+    assert tab.model.data(index) == "1.5 BTC"
+    assert tab.model.data(tab.model.index(0, 4)) == "just now"

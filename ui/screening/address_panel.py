@@ -105,7 +105,7 @@ class AddressPanel(QWidget):
         self.flows = table_view("flowsTable")
         self.flows.setModel(self.flows_model)
         self.flows.setToolTip("Daily inflow and outflow from the explorer's recent transfers")
-        for column, width in enumerate((90, 70, 110, 110)):
+        for column, width in enumerate((80, 50, 85, 85)):
             self.flows.setColumnWidth(column, width)
         self.model: ListModel[Entry] = ListModel(HISTORY, self)
         self.history = table_view("historyTable")
