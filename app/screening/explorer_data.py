@@ -151,20 +151,7 @@ def refresh_explorer(
         if not outcome.retry:
             return ExplorerRefresh(chain, address, None, error=outcome.error)
 
-        def wait() -> None:
-            with vault.transaction() as tx:
-                queue(
-                    tx.conn,
-                    kind=EXPLORER,
-                    key=explorer_key(chain, address),
-                    payload={"chain": chain, "address": address},
-                    now=now or utc_now(),
-                    outcome=outcome,
-                    backoff=backoff or Backoff(),
-                    rng=rng or random.Random(),
-                )
-
-        db(wait)
+        db(lambda: _queue(vault, chain, address, now, outcome, backoff, rng))
         return ExplorerRefresh(chain, address, None, queued=True, error=outcome.error)
     except Exception as exc:  # an explorer bug must not end a batch: say so, store nothing
         error = f"the explorer failed unexpectedly ({type(exc).__name__})"
@@ -205,6 +192,18 @@ def refresh_many(
 def queue_refresh(vault: Vault, chain: str, address: str, *, now: datetime | None = None) -> bool:
     """Put a refresh in the outbox without trying it (asked for while offline); due at
     once. True if newly queued. Database worker."""
+    return _queue(vault, chain, address, now, None)
+
+
+def _queue(
+    vault: Vault,
+    chain: str,
+    address: str,
+    now: datetime | None,
+    outcome: Outcome | None,
+    backoff: Backoff | None = None,
+    rng: random.Random | None = None,
+) -> bool:
     with vault.transaction() as tx:
         return queue(
             tx.conn,
@@ -212,9 +211,9 @@ def queue_refresh(vault: Vault, chain: str, address: str, *, now: datetime | Non
             key=explorer_key(chain, address),
             payload={"chain": chain, "address": address},
             now=now or utc_now(),
-            outcome=None,
-            backoff=Backoff(),
-            rng=random.Random(),
+            outcome=outcome,
+            backoff=backoff or Backoff(),
+            rng=rng or random.Random(),
         )
 
 

@@ -35,7 +35,7 @@ from app.tasks import Cancelled, DbCalls, Handle, Operation, Progress
 from integrations.explorers import Explorers
 from ui import errors
 from ui.book.paged_model import SessionReader
-from ui.ops import run_db, run_network
+from ui.ops import Inbox, run_db, run_network
 from ui.screening.explorer_fetch import ExplorerFetch
 from ui.services import Services
 from vault.store import Vault
@@ -160,23 +160,6 @@ class BatchState:
             self.errors += 1
         if lookup.result is not None and lookup.result.sanctioned and lookup.status != "queued":
             self.sanctioned += 1
-
-
-class _Inbox:
-    """Look-ups reported on the worker, collected for the GUI thread (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: list[Lookup] = []
-
-    def put(self, lookup: Lookup) -> None:
-        with self._lock:
-            self._items.append(lookup)
-
-    def take(self) -> list[Lookup]:
-        with self._lock:
-            items, self._items = self._items, []
-        return items
 
 
 class ScreeningContext(QObject):
@@ -335,7 +318,7 @@ class ScreeningContext(QObject):
             self._finish(state)
             return
         chunk = pairs[offset : offset + CHUNK_OFFLINE]
-        inbox = _Inbox()
+        inbox = Inbox[Lookup]()
         holder = self.holder
 
         def work(progress: Progress) -> int:
@@ -364,7 +347,7 @@ class ScreeningContext(QObject):
 
     def _on_network(self, state: BatchState, pairs: list[Pair]) -> None:
         """A KYT provider: the whole batch from the network pool (see the module doc)."""
-        inbox = _Inbox()
+        inbox = Inbox[Lookup]()
         holder, db = self.holder, self._db
 
         def work(progress: Progress) -> int:
@@ -404,7 +387,7 @@ class ScreeningContext(QObject):
             on_progress=arrived,
         )
 
-    def _stopped(self, state: BatchState, inbox: _Inbox) -> Callable[[BaseException], None]:
+    def _stopped(self, state: BatchState, inbox: Inbox[Lookup]) -> Callable[[BaseException], None]:
         def failure(error: BaseException) -> None:
             self._take(state, inbox)
             if isinstance(error, Cancelled):
@@ -416,7 +399,7 @@ class ScreeningContext(QObject):
 
         return failure
 
-    def _take(self, state: BatchState, inbox: _Inbox) -> None:
+    def _take(self, state: BatchState, inbox: Inbox[Lookup]) -> None:
         if state is not self.batch:
             return
         found = inbox.take()

@@ -11,7 +11,6 @@ which the context drains later. GUI thread, except the work functions.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from app.session import VaultSession
 from app.tasks import Cancelled, DbCalls, Handle, Progress
 from integrations.explorers import Explorers
 from ui import errors
-from ui.ops import run_network
+from ui.ops import Inbox, run_network
 from ui.services import Services
 from vault.store import Vault
 
@@ -90,23 +89,6 @@ def result_text(result: ExplorerRefresh) -> str:
     return f"Could not fetch: {result.error or 'unknown error'}"
 
 
-class _Inbox:
-    """Results reported on the network thread, collected for the GUI thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: list[ExplorerRefresh] = []
-
-    def put(self, item: ExplorerRefresh) -> None:
-        with self._lock:
-            self._items.append(item)
-
-    def take(self) -> list[ExplorerRefresh]:
-        with self._lock:
-            items, self._items = self._items, []
-        return items
-
-
 class ExplorerFetch(QObject):
     #: a fetch started: its state
     started = Signal(object)
@@ -143,7 +125,7 @@ class ExplorerFetch(QObject):
             return False
         state = FetchState(label, total=0 if callable(targets) else len(targets))
         self.state = state
-        inbox = _Inbox()
+        inbox = Inbox[ExplorerRefresh]()
         session, db, urls = self._session, self._db, self._urls()
 
         def prepare() -> tuple[Vault, list[Pair], Explorers]:
@@ -210,7 +192,7 @@ class ExplorerFetch(QObject):
             state.cancelled = True
             self._end(state)
 
-    def _take(self, state: FetchState, inbox: _Inbox) -> None:
+    def _take(self, state: FetchState, inbox: Inbox[ExplorerRefresh]) -> None:
         if state is not self.state:
             return
         found = inbox.take()
