@@ -64,6 +64,8 @@ class ExplorerRefresh:
     answer: ExplorerAnswer | None
     queued: bool = False
     error: str | None = None
+    #: queued because the explorer refused the key: it waits for a working one
+    key_refused: bool = False
 
 
 def explorer_key(chain: str, address: str) -> str:
@@ -152,7 +154,9 @@ def refresh_explorer(
             return ExplorerRefresh(chain, address, None, error=outcome.error)
 
         db(lambda: _queue(vault, chain, address, now, outcome, backoff, rng))
-        return ExplorerRefresh(chain, address, None, queued=True, error=outcome.error)
+        return ExplorerRefresh(
+            chain, address, None, queued=True, error=outcome.error, key_refused=outcome.auth
+        )
     except Exception as exc:  # an explorer bug must not end a batch: say so, store nothing
         error = f"the explorer failed unexpectedly ({type(exc).__name__})"
         return ExplorerRefresh(chain, address, None, error=error)

@@ -238,3 +238,41 @@ def test_the_customer_tab_fetches_every_address_and_shows_the_balance_with_its_a
     index = tab.model.index(0, 3)
     assert tab.model.data(index) == "1.5 BTC"
     assert tab.model.data(tab.model.index(0, 4)) == "just now"
+
+
+def test_a_refused_key_and_a_rate_limit_are_statuses_that_say_what_to_do(
+    qtbot: QtBot, make_window: WindowFactory, services: Services, httpserver: HTTPServer
+) -> None:
+    import json
+    from pathlib import Path
+
+    from tests.app.test_screening_support import evm
+
+    bodies = json.loads(
+        (
+            Path(__file__).resolve().parents[1]
+            / "integrations/test_explorer_fixtures/etherscan/errors.json"
+        ).read_text()
+    )
+    answer = {"body": bodies["invalid_key"]}
+    httpserver.expect_request("/v2/api").respond_with_handler(
+        lambda _request: Response(json.dumps(answer["body"]), content_type="application/json")
+    )
+    services.settings = services.settings.with_changes(
+        explorer_urls={"ethereum": httpserver.url_for("/v2/api")}
+    )
+    window = make_window()
+    context = workspace(window).screening_context
+    panel = _screening(window).panel
+    panel.show_address("ethereum", evm(1))
+    assert panel.fetch()
+    qtbot.waitUntil(lambda: "refused the key" in panel.fetch_status.text(), timeout=20_000)
+    assert "Settings › Providers" in panel.fetch_status.text()
+    qtbot.waitUntil(lambda: not context.explorer.busy, timeout=10_000)
+
+    answer["body"] = bodies["daily"]
+    panel.show_address("ethereum", evm(2))
+    assert panel.fetch()
+    qtbot.waitUntil(lambda: "Queued in the outbox" in panel.fetch_status.text(), timeout=20_000)
+    assert "daily request quota of this key used up" in panel.fetch_status.text()
+    qtbot.waitUntil(lambda: context.waiting == 2, timeout=10_000)

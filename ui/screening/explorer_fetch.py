@@ -81,6 +81,11 @@ def result_text(result: ExplorerRefresh) -> str:
     status = status_of(result)
     if status == "stored":
         return f"Fetched from {result.answer.summary.source}." if result.answer else "Fetched."
+    if status == "queued" and result.key_refused:
+        return (
+            f"The explorer refused the key ({result.error}). The request waits in the "
+            "outbox; save a working key in Vault › Settings › Providers."
+        )
     if status == "queued":
         return (
             f"Queued in the outbox ({result.error or 'explorer unreachable'}); "
