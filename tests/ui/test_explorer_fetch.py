@@ -276,3 +276,56 @@ def test_a_refused_key_and_a_rate_limit_are_statuses_that_say_what_to_do(
     qtbot.waitUntil(lambda: "Queued in the outbox" in panel.fetch_status.text(), timeout=20_000)
     assert "daily request quota of this key used up" in panel.fetch_status.text()
     qtbot.waitUntil(lambda: context.waiting == 2, timeout=10_000)
+
+
+def test_locking_during_a_fetch_keeps_what_arrived_and_does_not_wait_for_the_rest(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    session: VaultSession,
+    services: Services,
+    httpserver: HTTPServer,
+) -> None:
+    import json
+    import re
+
+    from tests.app.test_screening_explorer_data import documented
+    from tests.ui.conftest import unlock
+    from ui.main_window import State
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.3)
+        body = (
+            []
+            if request.path.endswith(("/txs", "/txs/chain"))
+            else documented("esplora/address.json")
+        )
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request(re.compile(r"^/api/address/.*")).respond_with_handler(slow)
+    _point(services, httpserver.url_for("/api"))
+    window = make_window()
+    context = workspace(window).screening_context
+    addresses = [
+        SPENDER,
+        GENESIS,
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+        "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+        "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    ]
+    arrived: list[ExplorerRefresh] = []
+    context.explorer.arrived.connect(arrived.extend)
+    assert context.explorer.fetch([("bitcoin", a) for a in addresses], label="five")
+    qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=20_000)
+    start = time.monotonic()
+    window.lock()
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
+    assert time.monotonic() - start < 3.0  # not the seconds the rest would take
+    unlock(session, services)
+
+    def stored() -> set[str]:
+        rows = session.vault.conn.execute("SELECT address FROM explorer_summaries")
+        return {address for (address,) in rows}
+
+    kept = on_worker(services, stored)
+    assert {r.address for r in arrived if r.answer is not None} <= kept
+    assert len(kept) < len(addresses)
