@@ -8,8 +8,9 @@ locked), so a late result never touches a dead widget.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject
@@ -121,3 +122,21 @@ def run_write(
         on_failure=failure,
         on_progress=progress if on_progress is not None else None,
     )
+
+
+class Inbox(Generic[T]):
+    """Results reported on a worker thread, collected for the GUI thread (thread-safe):
+    the worker `put`s each as it comes, a progress callback `take`s what arrived."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[T] = []
+
+    def put(self, item: T) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def take(self) -> list[T]:
+        with self._lock:
+            items, self._items = self._items, []
+        return items

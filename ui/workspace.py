@@ -127,6 +127,30 @@ class Workspace(QWidget):
         label = f"{len(targets)} selected address{plural}"
         return "" if self.screening_context.screen(targets, label=label, refresh=refresh) else busy
 
+    def fetch_explorer_selection(self) -> str:
+        """Ctrl+Shift+E: explorer data for what the current section has selected (Wallets
+        or Screening rows, else the address shown in Screening, or the open customer).
+        '' once started, else why not."""
+        key = self.current_key()
+        busy = "An explorer fetch is running: wait, or cancel it (Screening › Cancel explorer)."
+        if key == "customers" and self.customers.currentWidget() is self.customers.detail:
+            return "" if self.customer_screening.fetch_explorer() else busy
+        targets: list[tuple[str, str]] = []
+        if key == "wallets":
+            targets = self.wallets.selected_targets()
+        elif key == "screening":
+            targets = self.screening.selected_targets()
+            if not targets and self.screening.panel.target is not None:
+                targets = [self.screening.panel.target]
+        if not targets:
+            return (
+                "Select addresses in Wallets or Screening, or open a customer, to fetch "
+                "their explorer data."
+            )
+        plural = "es" if len(targets) != 1 else ""
+        label = f"{len(targets)} selected address{plural}"
+        return "" if self.screening_context.explorer.fetch(targets, label=label) else busy
+
     def current_key(self) -> str:
         return SECTIONS[self.stack.currentIndex()].key
 

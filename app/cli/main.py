@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+from app import settings as settings_file
 from app.book import tables
 from app.book.export import export
 from app.book.importer import default_mapping, run_import
@@ -25,7 +26,9 @@ from app.book.mapping import MappingError
 from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from app.screening import endpoints, explorer_data
 from app.screening.cache import Lookup
+from app.screening.explorer_view import summary_line
 from app.screening.outbox import EXPLORER, pending
 from app.screening.risk import RiskResult
 from app.screening.sanctions import SanctionsImportError, import_sanctions
@@ -375,6 +378,66 @@ def screen_line(result: RiskResult) -> dict[str, object]:
     return line
 
 
+def cmd_explorer(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    """One JSON line per address: its explorer's answer, stored, or "queued" with the
+    last stored summary when the explorer cannot be reached (or --offline)."""
+    urls = _explorer_urls(args.explorer_url)
+    session = _open(args, secrets, keychain)
+    vault = session.vault
+    explorers = None
+    queued = 0
+    try:
+        try:
+            if args.customer:
+                targets = customer_targets(vault, args.customer)
+            else:
+                targets = [parse_target(text) for text in args.address]
+        except ValidationError as exc:
+            raise VaultError(f"{exc.field}: {exc.reason}") from None
+        if not args.offline:
+            explorers = explorers_for(vault, endpoints.explorer_settings(urls))
+        for target in targets:
+            chain, address = target.chain, target.address
+            error: str | None = "offline: asked with --offline"
+            if explorers is None:
+                explorer_data.queue_refresh(vault, chain, address)
+                status = "queued"
+            else:
+                done = explorer_data.refresh_explorer(vault, explorers, chain, address)
+                status, error = explorer_data.status_of(done), done.error
+            queued += status == "queued"
+            stored = explorer_data.summaries(vault.conn, chain, address)
+            line = summary_line(
+                chain, address, stored[0] if stored else None, status=status, error=error
+            )
+            print(json.dumps(line), flush=True)
+        if queued:
+            print(
+                f"{queued} refresh(es) wait in the outbox; they run with "
+                "'strongroom outbox run' once the explorer is reachable.",
+                file=sys.stderr,
+            )
+    finally:
+        if explorers is not None:
+            explorers.close()
+        session.lock(reason="command finished")
+    return 0
+
+
+def _explorer_urls(given: list[str]) -> dict[str, str]:
+    """The explorer base URLs of the saved settings, with CHAIN=URL options over them."""
+    urls = dict(settings_file.load().explorer_urls)
+    for text in given:
+        chain, sep, url = text.partition("=")
+        try:
+            if not sep or not chain.strip():
+                raise ValidationError("explorer-url", f"'{text[:80]}' is not CHAIN=URL")
+            urls[chain.strip().lower()] = endpoints.check_url(url)
+        except ValidationError as exc:
+            raise VaultError(f"--{exc.field}: {exc.reason}") from None
+    return urls
+
+
 def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     session = _open(args, secrets, keychain)
     try:
@@ -404,7 +467,9 @@ def cmd_outbox(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
         if args.force:
             screening.retry_now()
         if pending(session.vault.conn, kind=EXPLORER, limit=1):
-            explorers = explorers_for(session.vault)
+            explorers = explorers_for(
+                session.vault, endpoints.explorer_settings(_explorer_urls([]))
+            )
         report = screening.run_outbox(limit=args.limit, explorers=explorers)
         print(json.dumps(asdict(report)))
     finally:
@@ -474,6 +539,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "screen": cmd_screen,
+    "explorer": cmd_explorer,
     "sanctions": cmd_sanctions,
     "outbox": cmd_outbox,
     "keys": cmd_keys,

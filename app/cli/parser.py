@@ -16,6 +16,7 @@ COMMANDS = (
     "keychain",
     "import",
     "export",
+    "explorer",
     "outbox",
     "keys",
     "approvals",
@@ -163,6 +164,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--refresh", action="store_true", help="ask the provider even if a fresh answer is cached"
+    )
+    _unlock_args(p)
+    _common(p)
+
+    p = sub.add_parser(
+        "explorer",
+        help="fetch balances and activity from the block explorers; one JSON object per address",
+    )
+    _vault_arg(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--customer", metavar="EXTERNAL_ID", help="every address of a customer")
+    which.add_argument(
+        "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="print what is stored and queue a refresh in the outbox; no network",
+    )
+    p.add_argument(
+        "--explorer-url",
+        action="append",
+        default=[],
+        metavar="CHAIN=URL",
+        help="use this explorer or node for a chain (repeatable; default: Settings, "
+        "else the documented one)",
     )
     _unlock_args(p)
     _common(p)

@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 
 from app.book.models import ValidationError
 from app.screening.outbox import RiskProvider
+from app.screening.overview import amount_text
 from app.screening.providers import PROVIDERS, make_provider
 from app.screening.secrets import ApiKey
 from app.screening.service import ProviderFactory, make_network_provider
-from integrations.explorers import ExplorerSettings
+from integrations.explorers import Explorers, ExplorerSettings
+from integrations.http import IntegrationError
 
 
 def check_url(text: str) -> str:
@@ -83,3 +85,34 @@ def check_provider(name: str, key: ApiKey | None, base_url: str | None = None) -
     if isinstance(said, str):
         return ConnectionCheck(True, said)
     return ConnectionCheck(False, f"{said.status}: {said.error or 'no details'}")
+
+
+#: an address every explorer of the chain knows, asked by "Test connection": burn or
+#: genesis addresses, which hold coins and transactions on every network
+WELL_KNOWN = {
+    "bitcoin": "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",  # the genesis block's coinbase
+    "tron": "T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb",  # the "black hole" burn address
+}
+#: the EVM chains: the zero address, which every chain's burns send to
+EVM_WELL_KNOWN = "0x0000000000000000000000000000000000000000"
+
+
+def check_explorer(explorers: Explorers, chain: str) -> ConnectionCheck:
+    """The summary of a well-known address from the chain's explorer. Network pool;
+    closes `explorers`; never raises for the explorer's fault, never shows a key."""
+    address = WELL_KNOWN.get(chain, EVM_WELL_KNOWN)
+    try:
+        summary = explorers.for_chain(chain).summary(address)
+    except KeyError:
+        return ConnectionCheck(False, f"No explorer is set up for {chain}.")
+    except IntegrationError as exc:
+        return ConnectionCheck(False, str(exc))
+    finally:
+        explorers.close()
+    native = summary.native
+    count = "" if summary.tx_count is None else f", {summary.tx_count:,} transactions"
+    return ConnectionCheck(
+        True,
+        f"{summary.source} answered: {address[:10]}… holds "
+        f"{amount_text(native.amount, native.asset.decimals)} {native.asset.symbol}{count}.",
+    )

@@ -7,21 +7,25 @@ explorer cannot be reached it queues the refresh in the outbox (kind
 figures are read back with their source and `fetched_at`, so a chart always
 says how old it is and where it came from.
 
-`fetch` blocks on the network (network pool); `store`, the reads and
-`refresh_explorer` as a whole use the vault (database worker).
+`fetch` blocks on the network (network pool); `store_answer` and the reads use
+the vault (database worker). `refresh_explorer` and `refresh_many` fetch on the
+calling thread and use the vault through `db` (`app.tasks.DbCalls` from a
+network thread, so the database worker never waits on an explorer; `here` in
+the CLI).
 """
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from app.screening.outbox import EXPLORER, Backoff, Outcome, queue
 from app.screening.risk import utc_now
+from app.tasks import Cancelled, OnDb, here
 from integrations.explorers import AddressSummary, Balance, DailyFlow, Transfer, daily_flows
 from integrations.explorers.base import Explorer
 from integrations.http import AuthError, IntegrationError, QuotaError, TransientError
@@ -60,6 +64,8 @@ class ExplorerRefresh:
     answer: ExplorerAnswer | None
     queued: bool = False
     error: str | None = None
+    #: queued because the explorer refused the key: it waits for a working one
+    key_refused: bool = False
 
 
 def explorer_key(chain: str, address: str) -> str:
@@ -133,10 +139,11 @@ def refresh_explorer(
     now: datetime | None = None,
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
+    db: OnDb = here,
 ) -> ExplorerRefresh:
     """Ask the explorer about an address and keep the answer; queue it when the
-    explorer cannot be reached. Blocks the calling thread (the database worker)
-    for the network calls: for many addresses use the outbox and `run_outbox`."""
+    explorer cannot be reached. The network calls block the calling thread; the
+    vault is used through `db` only (see the module doc)."""
     try:
         answer = fetch(explorers, chain, address)
     except KeyError as exc:
@@ -145,21 +152,80 @@ def refresh_explorer(
         outcome = explorer_outcome(exc)
         if not outcome.retry:
             return ExplorerRefresh(chain, address, None, error=outcome.error)
+
+        db(lambda: _queue(vault, chain, address, now, outcome, backoff, rng))
+        return ExplorerRefresh(
+            chain, address, None, queued=True, error=outcome.error, key_refused=outcome.auth
+        )
+    except Exception as exc:  # an explorer bug must not end a batch: say so, store nothing
+        error = f"the explorer failed unexpectedly ({type(exc).__name__})"
+        return ExplorerRefresh(chain, address, None, error=error)
+
+    def keep() -> None:
         with vault.transaction() as tx:
-            queue(
-                tx.conn,
-                kind=EXPLORER,
-                key=explorer_key(chain, address),
-                payload={"chain": chain, "address": address},
-                now=now or utc_now(),
-                outcome=outcome,
-                backoff=backoff or Backoff(),
-                rng=rng or random.Random(),
-            )
-        return ExplorerRefresh(chain, address, None, queued=True, error=outcome.error)
-    with vault.transaction() as tx:
-        store_answer(tx.conn, answer)
+            store_answer(tx.conn, answer)
+
+    db(keep)
     return ExplorerRefresh(chain, address, answer)
+
+
+def refresh_many(
+    vault: Vault,
+    explorers: ExplorerSource,
+    pairs: Iterable[tuple[str, str]],
+    *,
+    on_result: Callable[[ExplorerRefresh], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    backoff: Backoff | None = None,
+    db: OnDb = here,
+) -> list[ExplorerRefresh]:
+    """`refresh_explorer` for each address in turn (the explorers' rate limits pace
+    them), each result reported as it is stored. Raises `Cancelled` once
+    `cancelled()` turns true; what was stored stays."""
+    done: list[ExplorerRefresh] = []
+    for chain, address in pairs:
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        result = refresh_explorer(vault, explorers, chain, address, backoff=backoff, db=db)
+        done.append(result)
+        if on_result is not None:
+            on_result(result)
+    return done
+
+
+def queue_refresh(vault: Vault, chain: str, address: str, *, now: datetime | None = None) -> bool:
+    """Put a refresh in the outbox without trying it (asked for while offline); due at
+    once. True if newly queued. Database worker."""
+    return _queue(vault, chain, address, now, None)
+
+
+def _queue(
+    vault: Vault,
+    chain: str,
+    address: str,
+    now: datetime | None,
+    outcome: Outcome | None,
+    backoff: Backoff | None = None,
+    rng: random.Random | None = None,
+) -> bool:
+    with vault.transaction() as tx:
+        return queue(
+            tx.conn,
+            kind=EXPLORER,
+            key=explorer_key(chain, address),
+            payload={"chain": chain, "address": address},
+            now=now or utc_now(),
+            outcome=outcome,
+            backoff=backoff or Backoff(),
+            rng=rng or random.Random(),
+        )
+
+
+def status_of(result: ExplorerRefresh) -> str:
+    """'stored', 'queued' or 'error', for a status column or the CLI."""
+    if result.answer is not None:
+        return "stored"
+    return "queued" if result.queued else "error"
 
 
 def explorer_outcome(exc: IntegrationError) -> Outcome:

@@ -23,6 +23,7 @@ from app.screening.service import latest_per_provider, suggestion_for, suggestio
 from vault.book import customers
 from vault.connection import Connection
 from vault.screening import latest
+from vault.screening.explorer import FlowRow
 
 #: the age filter's choices: label -> (newer than, older than)
 AGES: dict[str, tuple[timedelta | None, timedelta | None]] = {
@@ -89,27 +90,43 @@ def evidence_text(result: RiskResult) -> str:
         return text
 
 
+#: days of daily inflow/outflow an address view holds
+FLOW_DAYS = 14
+
+
 @dataclass(frozen=True)
 class AddressView:
-    """One address: every stored answer (newest first, with ids for the evidence) and
-    each explorer's newest summary."""
+    """One address: every stored answer (newest first, with ids for the evidence),
+    each explorer's newest summary, and its flows on the last `FLOW_DAYS` days with
+    activity (newest day first: a dormant address still shows its last days)."""
 
     chain: str
     address: str
     history: list[tuple[int, RiskResult]]
     summaries: list[dict[str, Any]]
+    flows: list[FlowRow] = field(default_factory=list)
 
 
 def address_view(conn: Connection, chain: str, address: str) -> AddressView:
     history = [(i, RiskResult.from_record(r)) for i, r in latest.history(conn, chain, address)]
-    return AddressView(chain, address, history, explorer_data.summaries(conn, chain, address))
+    flows = explorer_data.flows(conn, chain, address)
+    days = sorted({f.day for f in flows})[-FLOW_DAYS:]
+    recent = [f for f in flows if days and f.day >= days[0]][::-1]
+    return AddressView(
+        chain, address, history, explorer_data.summaries(conn, chain, address), recent
+    )
 
 
 def summary_text(summary: dict[str, Any], now: datetime | None = None) -> str:
     """'1.5 ETH · 12 transactions · first 2021-03-01 · last 2024-05-02 · etherscan, 3 h ago'."""
     parts = []
-    for balance in summary["balances"][:3]:
-        parts.append(_amount(balance["amount"], balance.get("decimals")) + f" {balance['symbol']}")
+    balances = summary["balances"]
+    if len(balances) > 3:
+        parts.append(f"{len(balances) - 1} tokens")
+    for balance in balances[:3]:
+        parts.append(
+            amount_text(balance["amount"], balance.get("decimals")) + f" {balance['symbol']}"
+        )
     if summary.get("tx_count") is not None:
         parts.append(f"{summary['tx_count']:,} transactions")
     for key, word in (("first_seen", "first"), ("last_seen", "last")):
@@ -119,7 +136,17 @@ def summary_text(summary: dict[str, Any], now: datetime | None = None) -> str:
     return " · ".join(parts)
 
 
-def _amount(amount: int, decimals: int | None) -> str:
+def balance_text(summary: dict[str, Any] | None) -> str:
+    """The native balance of a stored explorer summary ('1.5 BTC'), '' without one."""
+    if summary is None or not summary["balances"]:
+        return ""
+    native = summary["balances"][0]
+    return f"{amount_text(native['amount'], native.get('decimals'))} {native['symbol']}"
+
+
+def amount_text(amount: int, decimals: int | None) -> str:
+    """An integer amount in its smallest unit as a decimal ('1,234.5'), at most eight
+    decimals shown."""
     if not decimals:
         return f"{amount:,}"
     whole, frac = divmod(abs(amount), 10**decimals)
@@ -135,6 +162,8 @@ class AddressAnswers:
     label: str | None
     #: each provider's newest answer (or newest error when it never answered)
     answers: list[RiskResult] = field(default_factory=list)
+    #: the newest explorer summary stored, if any
+    explorer: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +190,13 @@ def customer_screening(conn: Connection, customer_id: int) -> CustomerScreening:
         (customer_id,),
     ).fetchall()
     addresses = [
-        AddressAnswers(chain, address, label, latest_per_provider(conn, chain, address))
+        AddressAnswers(
+            chain,
+            address,
+            label,
+            latest_per_provider(conn, chain, address),
+            next(iter(explorer_data.summaries(conn, chain, address)), None),
+        )
         for chain, address, label in rows
     ]
     suggestion = suggestion_from(conn, customer_id)

@@ -331,10 +331,15 @@ class Screening:
         return ready
 
     def refresh_explorer(
-        self, explorers: explorer_data.ExplorerSource, chain: str, address: str
+        self,
+        explorers: explorer_data.ExplorerSource,
+        chain: str,
+        address: str,
+        *,
+        db: OnDb = here,
     ) -> explorer_data.ExplorerRefresh:
         return explorer_data.refresh_explorer(
-            self.vault, explorers, chain, address, now=self.clock(), backoff=self.backoff
+            self.vault, explorers, chain, address, now=self.clock(), backoff=self.backoff, db=db
         )
 
 

@@ -2,7 +2,8 @@
 
 Ctrl+Shift+S screens the selection: the addresses selected in Wallets or in the
 Screening list, or the customer whose page is open; Ctrl+Shift+R does the same
-but asks the provider again whatever the cache holds. The shortcuts live here
+but asks the provider again whatever the cache holds; Ctrl+Shift+E fetches
+balances and activity from the block explorers for the same. The shortcuts live here
 only (window-wide), so no page's own shortcut can make them ambiguous.
 GUI thread.
 """
@@ -38,10 +39,22 @@ class ScreeningActions:
         self.refresh = self._action(window, "Refresh selection", "Ctrl+Shift+R", "refreshSelection")
         self.refresh.setToolTip("Ask the provider again, whatever the cache holds")
         self.refresh.triggered.connect(lambda: self._selection(refresh=True))
+        self.explorer = self._action(
+            window, "Fetch explorer data", "Ctrl+Shift+E", "fetchExplorerSelection"
+        )
+        self.explorer.setToolTip(
+            "Balances and activity from the block explorers for the addresses selected in "
+            "Wallets or Screening, the address shown, or the open customer"
+        )
+        self.explorer.triggered.connect(self._explorer)
         self.book = self._action(window, "Screen whole book", None, "screenBook")
         self.book.triggered.connect(self._book)
         self.cancel = self._action(window, "Cancel screening", None, "cancelScreening")
         self.cancel.triggered.connect(self._cancel)
+        self.cancel_explorer = self._action(
+            window, "Cancel explorer fetch", None, "cancelExplorerFetch"
+        )
+        self.cancel_explorer.triggered.connect(self._cancel_explorer)
         self.import_list = self._action(window, "Import sanctions list…", None, "importSanctions")
         self.import_list.triggered.connect(self._import)
         self.outbox = self._action(window, "Run outbox now", None, "runOutbox")
@@ -50,8 +63,10 @@ class ScreeningActions:
         self.all = [
             self.screen,
             self.refresh,
+            self.explorer,
             self.book,
             self.cancel,
+            self.cancel_explorer,
             self.import_list,
             self.outbox,
         ]
@@ -68,6 +83,9 @@ class ScreeningActions:
         for action in (self.screen, self.refresh, self.book, self.cancel):
             menu.addAction(action)
         menu.addSeparator()
+        menu.addAction(self.explorer)
+        menu.addAction(self.cancel_explorer)
+        menu.addSeparator()
         menu.addAction(self.import_list)
         menu.addAction(self.outbox)
 
@@ -79,6 +97,16 @@ class ScreeningActions:
         workspace = self._workspace()
         if workspace is not None and (why := workspace.screen_selection(refresh=refresh)):
             self._say(why)
+
+    def _explorer(self) -> None:
+        workspace = self._workspace()
+        if workspace is not None and (why := workspace.fetch_explorer_selection()):
+            self._say(why)
+
+    def _cancel_explorer(self) -> None:
+        workspace = self._workspace()
+        if workspace is not None:
+            workspace.screening_context.explorer.cancel()
 
     def _book(self) -> None:
         workspace = self._workspace()

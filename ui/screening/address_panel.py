@@ -1,6 +1,8 @@
-"""One address in the Screening section: explorer figures where stored, every stored
-answer (history), and the evidence kept with the chosen answer. GUI thread; the
-reads run on the database worker.
+"""One address in the Screening section: explorer figures where stored (balances,
+activity, the last days' inflow/outflow, each with its source and age), every
+stored answer (history), and the evidence kept with the chosen answer. "Fetch
+explorer data" (Ctrl+Shift+E, window-wide) asks the chain's explorer on the
+network pool (`ExplorerFetch`). GUI thread; the reads run on the database worker.
 """
 
 from __future__ import annotations
@@ -8,9 +10,26 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.screening.overview import AddressView, address_view, age_text, evidence_text, summary_text
+from app.screening.explorer_data import ExplorerRefresh
+from app.screening.explorer_view import flow_text
+from app.screening.overview import (
+    AddressView,
+    address_view,
+    age_of,
+    age_text,
+    evidence_text,
+    summary_text,
+)
 from app.screening.risk import RiskResult
 from ui import errors
 from ui.book import format as fmt
@@ -18,6 +37,8 @@ from ui.book.list_model import Column, ListModel
 from ui.book.widgets import hint, table_view
 from ui.naming import named
 from ui.screening.context import ScreeningContext
+from ui.screening.explorer_fetch import FetchState, result_text
+from vault.screening.explorer import FlowRow
 
 Entry = tuple[int, RiskResult]
 _COLOURS = {"medium": "medium", "high": "high", "severe": "prohibited"}
@@ -49,6 +70,15 @@ HISTORY: tuple[Column[Entry], ...] = (
 )
 
 
+FLOWS: tuple[Column[FlowRow], ...] = (
+    Column("Day", lambda f: f.day, tooltip=lambda f: "" if f.complete else "may miss transfers"),
+    Column("Asset", lambda f: flow_text(f)[0], tooltip=lambda f: f.asset or "native coin"),
+    Column("In", lambda f: flow_text(f)[1]),
+    Column("Out", lambda f: flow_text(f)[2]),
+    Column("Transfers", lambda f: f"{f.transfers}" + ("" if f.complete else "+")),
+)
+
+
 class AddressPanel(QWidget):
     def __init__(self, context: ScreeningContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +91,22 @@ class AddressPanel(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.explorer = named(hint(""), "explorerFigures")
         self.explorer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explorer.setWordWrap(True)
+        self.fetch_button = named(QPushButton("Fetch explorer data"), "fetchExplorer")
+        self.fetch_button.setToolTip(
+            "Ask the chain's explorer for balances and activity now (Ctrl+Shift+E); "
+            "offline, the request waits in the outbox"
+        )
+        self.fetch_button.clicked.connect(lambda: self.fetch())
+        self.fetch_button.setEnabled(False)
+        self.fetch_status = named(hint(""), "explorerStatus")
+        self.fetch_status.setWordWrap(True)
+        self.flows_model: ListModel[FlowRow] = ListModel(FLOWS, self)
+        self.flows = table_view("flowsTable")
+        self.flows.setModel(self.flows_model)
+        self.flows.setToolTip("Daily inflow and outflow from the explorer's recent transfers")
+        for column, width in enumerate((80, 50, 85, 85)):
+            self.flows.setColumnWidth(column, width)
         self.model: ListModel[Entry] = ListModel(HISTORY, self)
         self.history = table_view("historyTable")
         self.history.setModel(self.model)
@@ -78,17 +124,56 @@ class AddressPanel(QWidget):
         lower_layout.addWidget(self.evidence_label)
         lower_layout.addWidget(self.evidence, 1)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.flows)
         split.addWidget(self.history)
         split.addWidget(lower)
-        split.setSizes([220, 260])
+        split.setSizes([120, 200, 220])
+        fetch_row = QHBoxLayout()
+        fetch_row.addWidget(self.fetch_status, 1)
+        fetch_row.addWidget(self.fetch_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.explorer)
+        layout.addLayout(fetch_row)
         layout.addWidget(split, 1)
+        context.explorer.arrived.connect(self._arrived)
+        context.explorer.started.connect(lambda _s: self._update_fetch())
+        context.explorer.finished.connect(self._fetch_finished)
+
+    # --- explorer data -------------------------------------------------------------
+
+    def fetch(self) -> bool:
+        """Fetch explorer data for the shown address; False if none is shown or a
+        fetch already runs (the status says which)."""
+        if self.target is None:
+            return False
+        chain, address = self.target
+        started = self.context.explorer.fetch([self.target], label=f"{chain} {address[:12]}…")
+        self.fetch_status.setText(
+            "Asking the explorer…" if started else "Another explorer fetch is running."
+        )
+        return started
+
+    def _arrived(self, found: list[ExplorerRefresh]) -> None:
+        mine = [r for r in found if (r.chain, r.address) == self.target]
+        if mine:
+            self.fetch_status.setText(result_text(mine[-1]))
+            self.reload()
+
+    def _fetch_finished(self, state: FetchState) -> None:
+        if state.problem and self.target is not None:
+            self.fetch_status.setText(state.summary())
+        self._update_fetch()
+
+    def _update_fetch(self) -> None:
+        self.fetch_button.setEnabled(self.target is not None and not self.context.explorer.busy)
 
     def show_address(self, chain: str, address: str) -> None:
+        if self.target != (chain, address):
+            self.fetch_status.clear()
         self.target = (chain, address)
+        self._update_fetch()
         self.reload()
 
     def reload(self) -> None:
@@ -112,8 +197,19 @@ class AddressPanel(QWidget):
         )
         texts = [summary_text(s) for s in view.summaries]
         self.explorer.setText(
-            "\n".join(texts) if texts else "No explorer data stored for this address."
+            "\n".join(texts)
+            if texts
+            else "No explorer data stored for this address: press “Fetch explorer data”."
         )
+        self.explorer.setToolTip(
+            "\n".join(
+                f"{s['source']}: fetched {fmt.local(s['fetched_at'], seconds=True)} "
+                f"({age_text(age_of(s['fetched_at']))})"
+                for s in view.summaries
+            )
+        )
+        self.flows_model.set_rows(view.flows)
+        self.flows.setVisible(bool(view.flows))
         self.model.set_rows(view.history)
         if view.history:
             self.history.selectRow(0)
@@ -142,4 +238,7 @@ class AddressPanel(QWidget):
         self.model.clear()
         self.evidence.clear()
         self.explorer.clear()
+        self.flows_model.clear()
+        self.fetch_status.clear()
+        self._update_fetch()
         self.title.setText("Choose a row to see its history and evidence.")

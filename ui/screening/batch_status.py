@@ -1,6 +1,7 @@
-"""The running batch and the outbox, in the window's status bar: progress with Cancel
-(Esc does not reach a status bar, so the button and the Screening menu do), the
-last batch's summary, and how many look-ups wait for the network. GUI thread.
+"""The running batch, the running explorer fetch and the outbox, in the window's
+status bar: progress with Cancel (Esc does not reach a status bar, so the buttons
+and the Screening menu do), the last summaries, and how many look-ups wait for
+the network. GUI thread.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from app.screening.batch import OutboxRun
 from ui.naming import named
 from ui.screening.context import BatchState, ScreeningContext
+from ui.screening.explorer_fetch import FetchState
 
 
 def waiting_text(count: int) -> str:
@@ -31,6 +33,14 @@ class BatchStatus(QWidget):
         self.cancel_button = named(QPushButton("Cancel"), "batchCancel")
         self.cancel_button.setToolTip("Stop the screening; the answers so far are kept")
         self.cancel_button.clicked.connect(self.cancel)
+        self.explorer_text = named(QLabel(), "explorerText")
+        self.explorer_bar = named(QProgressBar(), "explorerProgress")
+        self.explorer_bar.setFixedWidth(120)
+        self.explorer_bar.setFixedHeight(14)
+        self.explorer_bar.setTextVisible(False)
+        self.explorer_cancel = named(QPushButton("Cancel"), "explorerCancel")
+        self.explorer_cancel.setToolTip("Stop fetching explorer data; what arrived is kept")
+        self.explorer_cancel.clicked.connect(self.cancel_explorer)
         self.outbox = named(QLabel(), "outboxCount")
         self.outbox.setStyleSheet("color: #8d5300;")
         self.outbox.setToolTip(
@@ -39,16 +49,27 @@ class BatchStatus(QWidget):
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.text, self.bar, self.cancel_button, self.outbox):
+        for widget in (
+            self.text,
+            self.bar,
+            self.cancel_button,
+            self.explorer_text,
+            self.explorer_bar,
+            self.explorer_cancel,
+            self.outbox,
+        ):
             row.addWidget(widget)
         self._idle()
+        self._explorer_idle()
         self.outbox.hide()
 
     def attach(self, context: ScreeningContext | None) -> None:
         """Follow `context` (None on lock: show nothing)."""
         self.context = context
         self._idle()
+        self._explorer_idle()
         self.text.clear()
+        self.explorer_text.clear()
         self.show_waiting(0)
         if context is None:
             return
@@ -58,11 +79,40 @@ class BatchStatus(QWidget):
         context.waiting_changed.connect(self.show_waiting)
         context.drained.connect(self._drained)
         context.failed.connect(lambda text: self.text.setText(text))
+        context.explorer.started.connect(self._explorer_started)
+        context.explorer.progress.connect(self._explorer_progress)
+        context.explorer.finished.connect(self._explorer_finished)
 
     def cancel(self) -> None:
         if self.context is not None:
             self.context.cancel()
             self.text.setText("Cancelling…")
+
+    def cancel_explorer(self) -> None:
+        if self.context is not None:
+            self.context.explorer.cancel()
+            self.explorer_text.setText("Cancelling…")
+
+    def _explorer_idle(self) -> None:
+        self.explorer_bar.hide()
+        self.explorer_cancel.hide()
+
+    def _explorer_started(self, state: FetchState) -> None:
+        self.explorer_bar.setRange(0, 0)
+        self.explorer_bar.show()
+        self.explorer_cancel.show()
+        self.explorer_text.setText("Explorer…")
+        self.explorer_text.setToolTip(f"Fetching explorer data: {state.label}")
+
+    def _explorer_progress(self, done: int, total: int) -> None:
+        self.explorer_bar.setRange(0, max(total, 1))
+        self.explorer_bar.setValue(done)
+        self.explorer_text.setText(f"Explorer {done:,} / {total:,}")
+
+    def _explorer_finished(self, state: FetchState) -> None:
+        self._explorer_idle()
+        self.explorer_text.setText(state.summary())
+        self.explorer_text.setToolTip(state.summary())
 
     def show_waiting(self, count: int) -> None:
         self.outbox.setText(waiting_text(count))

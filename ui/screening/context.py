@@ -35,7 +35,8 @@ from app.tasks import Cancelled, DbCalls, Handle, Operation, Progress
 from integrations.explorers import Explorers
 from ui import errors
 from ui.book.paged_model import SessionReader
-from ui.ops import run_db, run_network
+from ui.ops import Inbox, run_db, run_network
+from ui.screening.explorer_fetch import ExplorerFetch
 from ui.services import Services
 from vault.store import Vault
 
@@ -161,23 +162,6 @@ class BatchState:
             self.sanctioned += 1
 
 
-class _Inbox:
-    """Look-ups reported on the worker, collected for the GUI thread (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: list[Lookup] = []
-
-    def put(self, lookup: Lookup) -> None:
-        with self._lock:
-            self._items.append(lookup)
-
-    def take(self) -> list[Lookup]:
-        with self._lock:
-            items, self._items = self._items, []
-        return items
-
-
 class ScreeningContext(QObject):
     #: a batch started: its state (total may still be 0 while targets are worked out)
     batch_started = Signal(object)
@@ -221,6 +205,10 @@ class ScreeningContext(QObject):
         self._changed_at = 0.0
         #: the vault's part of the work that runs on the network pool
         self._db = DbCalls(services.runner)
+        #: explorer data for chosen addresses, fetched from the network pool
+        self.explorer = ExplorerFetch(session, services, self._db, self.holder.explorer_urls, self)
+        self.explorer.arrived.connect(lambda _found: self._explorer_arrived())
+        self.explorer.finished.connect(lambda _state: self._explorer_finished())
         self.waiting = 0
         self.timer = QTimer(self)
         self.timer.setInterval(drain_ms)
@@ -330,7 +318,7 @@ class ScreeningContext(QObject):
             self._finish(state)
             return
         chunk = pairs[offset : offset + CHUNK_OFFLINE]
-        inbox = _Inbox()
+        inbox = Inbox[Lookup]()
         holder = self.holder
 
         def work(progress: Progress) -> int:
@@ -359,7 +347,7 @@ class ScreeningContext(QObject):
 
     def _on_network(self, state: BatchState, pairs: list[Pair]) -> None:
         """A KYT provider: the whole batch from the network pool (see the module doc)."""
-        inbox = _Inbox()
+        inbox = Inbox[Lookup]()
         holder, db = self.holder, self._db
 
         def work(progress: Progress) -> int:
@@ -399,7 +387,7 @@ class ScreeningContext(QObject):
             on_progress=arrived,
         )
 
-    def _stopped(self, state: BatchState, inbox: _Inbox) -> Callable[[BaseException], None]:
+    def _stopped(self, state: BatchState, inbox: Inbox[Lookup]) -> Callable[[BaseException], None]:
         def failure(error: BaseException) -> None:
             self._take(state, inbox)
             if isinstance(error, Cancelled):
@@ -411,7 +399,7 @@ class ScreeningContext(QObject):
 
         return failure
 
-    def _take(self, state: BatchState, inbox: _Inbox) -> None:
+    def _take(self, state: BatchState, inbox: Inbox[Lookup]) -> None:
         if state is not self.batch:
             return
         found = inbox.take()
@@ -439,6 +427,18 @@ class ScreeningContext(QObject):
         self._handle = None
         self.failed.emit(errors.describe(error))
         self.batch_finished.emit(state)
+        self.count_waiting()
+
+    # --- explorer data -----------------------------------------------------------
+
+    def _explorer_arrived(self) -> None:
+        now = time.monotonic()
+        if now - self._changed_at >= CHANGED_EVERY:  # stored figures: views reload
+            self._changed_at = now
+            self.changed.emit()
+
+    def _explorer_finished(self) -> None:
+        self.changed.emit()
         self.count_waiting()
 
     # --- the outbox --------------------------------------------------------------
@@ -517,8 +517,10 @@ class ScreeningContext(QObject):
             return
         self._closed = True
         self.timer.stop()
-        running = [h.future for h in (self._handle, self._drain_handle) if h is not None]
+        handles = (self._handle, self._drain_handle, self.explorer.handle)
+        running = [h.future for h in handles if h is not None]
         self.cancel()
+        self.explorer.cancel()
         if self._drain_handle is not None:
             self._drain_handle.cancel()
         self.batch = None

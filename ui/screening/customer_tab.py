@@ -2,7 +2,9 @@
 risk rating those answers suggest with the reason for a change, and Apply, which
 sets the rating as an audited edit through the customer book. Screening this
 customer (Ctrl+Shift+S) or asking again (Ctrl+Shift+R) runs as a batch; the rows
-fill in as answers arrive. GUI thread; reads and writes on the database worker.
+fill in as answers arrive. "Fetch explorer data" (Ctrl+Shift+E) asks the block
+explorers for each address's balance and activity; the Balance column shows the
+newest stored one with its source and age. GUI thread; reads and writes on the database worker.
 """
 
 from __future__ import annotations
@@ -10,13 +12,22 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.book.service import CustomerBook
-from app.screening.overview import CustomerScreening, age_text, apply_suggestion, customer_screening
+from app.screening.overview import (
+    CustomerScreening,
+    age_of,
+    age_text,
+    apply_suggestion,
+    balance_text,
+    customer_screening,
+    summary_text,
+)
 from app.screening.risk import RiskResult
 from app.tasks import Progress
 from ui import errors
@@ -27,6 +38,7 @@ from ui.book.list_model import Column, ListModel
 from ui.book.widgets import hint, table_view
 from ui.naming import named
 from ui.screening.context import Pair, ScreeningContext
+from ui.screening.explorer_fetch import FetchState
 from ui.screening.page import provider_names
 from vault.store import Vault
 
@@ -39,6 +51,7 @@ class Line:
     address: str
     label: str | None
     result: RiskResult | None
+    explorer: dict[str, Any] | None = None
 
 
 def _answer(line: Line) -> str:
@@ -54,6 +67,16 @@ COLUMNS: tuple[Column[Line], ...] = (
     Column("Chain", lambda x: x.chain),
     Column("Address", lambda x: x.address, mono=True, tooltip=lambda x: x.address),
     Column("Label", lambda x: x.label or ""),
+    Column(
+        "Balance",
+        lambda x: balance_text(x.explorer),
+        tooltip=lambda x: summary_text(x.explorer) if x.explorer else "No explorer data stored",
+    ),
+    Column(
+        "Balance age",
+        lambda x: age_text(age_of(x.explorer["fetched_at"])) if x.explorer else "",
+        tooltip=lambda x: x.explorer["source"] if x.explorer else "",
+    ),
     Column(
         "Answer",
         _answer,
@@ -80,8 +103,19 @@ def lines(found: CustomerScreening) -> list[Line]:
     out: list[Line] = []
     for a in found.addresses:
         answers: list[RiskResult | None] = list(a.answers) or [None]
-        out += [Line(a.chain, a.address, a.label, r) for r in answers]
+        out += [Line(a.chain, a.address, a.label, r, a.explorer) for r in answers]
     return out
+
+
+def customer_pairs(vault: Vault, customer_id: int) -> list[Pair]:
+    """(chain, address) of a customer's addresses. Database worker."""
+    return [
+        (c, a)
+        for c, a in vault.conn.execute(
+            "SELECT chain, address FROM addresses WHERE customer_id = ? ORDER BY id",
+            (customer_id,),
+        )
+    ]
 
 
 class CustomerScreeningTab(QWidget):
@@ -119,7 +153,7 @@ class CustomerScreeningTab(QWidget):
         self.model: ListModel[Line] = ListModel(COLUMNS, self)
         self.view = table_view("customerScreeningTable", elide=Qt.TextElideMode.ElideMiddle)
         self.view.setModel(self.model)
-        for column, width in enumerate((80, 300, 120, 220, 130, 80)):
+        for column, width in enumerate((80, 300, 120, 120, 80, 220, 130, 80)):
             self.view.setColumnWidth(column, width)
         self.screen_button = named(QPushButton("Screen this customer"), "screenCustomer")
         self.screen_button.setToolTip(
@@ -131,9 +165,17 @@ class CustomerScreeningTab(QWidget):
             "Ask the provider again, whatever the cache holds (Ctrl+Shift+R)"
         )
         self.refresh_button.clicked.connect(lambda: self.screen_customer(refresh=True))
+        self.explorer_button = named(QPushButton("Fetch explorer data"), "fetchExplorerCustomer")
+        self.explorer_button.setToolTip(
+            "Balances and activity of every address from the block explorers (Ctrl+Shift+E); "
+            "offline, the requests wait in the outbox"
+        )
+        self.explorer_button.clicked.connect(lambda: self.fetch_explorer())
         self.status = named(hint(""), "customerScreeningStatus")
+        self.status.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.status, 1)
+        actions.addWidget(self.explorer_button)
         actions.addWidget(self.screen_button)
         actions.addWidget(self.refresh_button)
 
@@ -146,6 +188,9 @@ class CustomerScreeningTab(QWidget):
         screening.batch_finished.connect(lambda _state: self._update_buttons())
         screening.batch_started.connect(lambda _state: self._update_buttons())
         book.changed.connect(self._book_changed)
+        screening.explorer.started.connect(lambda _state: self._update_buttons())
+        screening.explorer.arrived.connect(self._results)
+        screening.explorer.finished.connect(self._explorer_finished)
 
     # --- loading -------------------------------------------------------------------
 
@@ -208,6 +253,9 @@ class CustomerScreeningTab(QWidget):
         idle = not self.screening.busy
         self.screen_button.setEnabled(editable and idle and bool(found and found.addresses))
         self.refresh_button.setEnabled(self.screen_button.isEnabled())
+        self.explorer_button.setEnabled(
+            bool(found and found.addresses) and not self.screening.explorer.busy
+        )
         asks = provider_names().get(self.screening.provider, self.screening.provider)
         self.screen_button.setToolTip(
             f"Asks {asks} (chosen on the Screening page); answers still fresh in the cache "
@@ -230,18 +278,32 @@ class CustomerScreeningTab(QWidget):
         if customer_id is None:
             return False
 
-        def targets(vault: Vault) -> list[Pair]:
-            return [
-                (c, a)
-                for c, a in vault.conn.execute(
-                    "SELECT chain, address FROM addresses WHERE customer_id = ? ORDER BY id",
-                    (customer_id,),
-                )
-            ]
-
-        started = self.screening.screen(targets, label=f"customer #{customer_id}", refresh=refresh)
+        started = self.screening.screen(
+            lambda vault: customer_pairs(vault, customer_id),
+            label=f"customer #{customer_id}",
+            refresh=refresh,
+        )
         self.status.setText("" if started else "Another screening is running; wait or cancel it.")
         return started
+
+    def fetch_explorer(self) -> bool:
+        """Explorer data for every address of this customer; False if another fetch
+        runs (or no customer is open)."""
+        customer_id = self._customer_id()
+        if customer_id is None:
+            return False
+        started = self.screening.explorer.fetch(
+            lambda vault: customer_pairs(vault, customer_id), label=f"customer #{customer_id}"
+        )
+        self.status.setText(
+            "Asking the explorers…" if started else "Another explorer fetch is running."
+        )
+        return started
+
+    def _explorer_finished(self, state: FetchState) -> None:
+        if self.isVisible() and state.label == f"customer #{self._customer_id()}":
+            self.status.setText(state.summary())
+        self._update_buttons()
 
     def apply(self) -> None:
         found, customer_id = self.found, self._customer_id()

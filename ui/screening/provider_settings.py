@@ -1,5 +1,6 @@
-"""Settings › Providers: an API key per provider, where each is reached, and a "Test
-connection" button per provider.
+"""Settings › Providers: an API key per provider and explorer account (Etherscan,
+TronGrid), where each is reached, and a "Test connection" button per provider and
+per explorer (the summary of a well-known address).
 
 Keys are saved at once when "Save key" is pressed (into the OS keychain, or
 sealed in the vault: `app.screening.secrets`), never into the settings file,
@@ -32,17 +33,23 @@ from app.screening import endpoints
 from app.screening.endpoints import ConnectionCheck
 from app.screening.providers import PROVIDERS, ProviderInfo, default_config
 from app.screening.secrets import ApiKey, delete_key, get_key, set_key
+from app.screening.service import explorers_for
 from app.settings import Settings
 from app.tasks import Progress
-from integrations.explorers import ExplorerSettings
+from integrations.explorers import Explorers, ExplorerSettings
 from ui import errors
 from ui.naming import named
 from ui.ops import run_db, run_network
 from ui.screening.context import ScreeningContext
 from vault.store import Vault
 
-#: explorer accounts whose key can be entered here (ChainSettings.key_id)
-EXPLORER_KEYS = {"etherscan": "Etherscan (API V2, every EVM chain)"}
+#: explorer accounts whose key can be entered here: widget name -> (chain whose
+#: ChainSettings.key_id names the key, label). Blockscout takes a key too, but no
+#: chain is served by its REST API unless a desk's settings say so.
+EXPLORER_KEYS = {
+    "etherscan": ("ethereum", "Etherscan (API V2, every EVM chain)"),
+    "trongrid": ("tron", "TronGrid (Tron)"),
+}
 OK_STYLE = "color: #1b5e20;"
 BAD_STYLE = "color: #b71c1c;"
 
@@ -147,12 +154,14 @@ class ProvidersPage(QWidget):
     def _explorer_box(self, settings: Settings) -> QGroupBox:
         box = named(QGroupBox("Block explorers and nodes"), "explorersBox")
         form = QFormLayout(box)
-        for name, label in EXPLORER_KEYS.items():
-            key = self._secret_field(f"key_{name}", "Paste the API key")
-            state = named(QLabel("…"), f"state_{name}")
+        chosen = endpoints.explorer_settings(settings.explorer_urls)
+        for alias, (chain_name, label) in EXPLORER_KEYS.items():
+            name = chosen.for_chain(chain_name).key_id
+            key = self._secret_field(f"key_{alias}", "Paste the API key")
+            state = named(QLabel("…"), f"state_{alias}")
             state.setStyleSheet("color: #555;")
-            save = named(QPushButton("Save key"), f"save_{name}")
-            remove = named(QPushButton("Remove key"), f"remove_{name}")
+            save = named(QPushButton("Save key"), f"save_{alias}")
+            remove = named(QPushButton("Remove key"), f"remove_{alias}")
             save.clicked.connect(lambda _c=False, n=name: self.save_key(n))
             remove.clicked.connect(lambda _c=False, n=name: self.remove_key(n))
             line = QHBoxLayout()
@@ -163,6 +172,7 @@ class ProvidersPage(QWidget):
             form.addRow("", state)
             self.rows[name] = Row(name, key, None, None, state, QLabel(), None)
         self.explorer_urls: dict[str, QLineEdit] = {}
+        self.explorer_results: dict[str, QLabel] = {}
         for chain in ExplorerSettings().chains:
             field = named(
                 QLineEdit(settings.explorer_urls.get(chain.chain, "")), f"explorer_{chain.chain}"
@@ -170,7 +180,17 @@ class ProvidersPage(QWidget):
             field.setPlaceholderText(chain.base_url)
             field.setToolTip(f"{chain.provider.value}: your own instance or node may go here")
             self.explorer_urls[chain.chain] = field
-            form.addRow(f"{chain.chain}:", field)
+            test = named(QPushButton("Test connection"), f"test_explorer_{chain.chain}")
+            test.setToolTip("Fetch the summary of a well-known address from this explorer")
+            test.clicked.connect(lambda _c=False, c=chain.chain: self.test_explorer(c))
+            result = named(QLabel(), f"result_explorer_{chain.chain}")
+            result.setWordWrap(True)
+            self.explorer_results[chain.chain] = result
+            line = QHBoxLayout()
+            line.addWidget(field, 1)
+            line.addWidget(test)
+            form.addRow(f"{chain.chain}:", line)
+            form.addRow("", result)
         return box
 
     @staticmethod
@@ -284,6 +304,45 @@ class ProvidersPage(QWidget):
             on_failure=lambda error: self._failed(row, error),
         )
 
+    def test_explorer(self, chain: str) -> None:
+        """The summary of a well-known address from the explorer at the address typed
+        (or set, or documented), with the stored key: keys read on the database
+        worker, the call on the network pool."""
+        result = self.explorer_results[chain]
+        try:
+            url = endpoints.check_url(self.explorer_urls[chain].text())
+        except ValidationError as exc:
+            self._show(result, False, exc.reason)
+            return
+        self._show(result, True, "Testing…", neutral=True)
+        session, runner = self.context.session, self.context.services.runner
+        urls = {k: v for k, v in self.context.holder.explorer_urls().items() if k != chain}
+        if url:
+            urls[chain] = url
+
+        def failed(error: BaseException) -> None:
+            errors.log(error, debug=self.context.services.debug)
+            self._show(result, False, errors.describe(error))
+
+        def check(explorers: Explorers) -> None:
+            run_network(
+                runner,
+                self,
+                lambda _p: endpoints.check_explorer(explorers, chain),
+                on_success=lambda found: self._show(
+                    result, found.ok, ("✓ " if found.ok else "✗ ") + found.text
+                ),
+                on_failure=failed,
+            )
+
+        run_db(
+            runner,
+            self,
+            lambda _p: explorers_for(session.vault, endpoints.explorer_settings(urls)),
+            on_success=check,
+            on_failure=failed,
+        )
+
     def _tested(self, row: Row, found: ConnectionCheck) -> None:
         if row.test is not None:
             row.test.setEnabled(True)
@@ -295,9 +354,12 @@ class ProvidersPage(QWidget):
         errors.log(error, debug=self.context.services.debug)
         self._say(row, False, errors.describe(error))
 
+    @classmethod
+    def _say(cls, row: Row, ok: bool, text: str, *, neutral: bool = False) -> None:
+        cls._show(row.result if row.test is not None else row.state, ok, text, neutral=neutral)
+
     @staticmethod
-    def _say(row: Row, ok: bool, text: str, *, neutral: bool = False) -> None:
-        target = row.result if row.test is not None else row.state
+    def _show(target: QLabel, ok: bool, text: str, *, neutral: bool = False) -> None:
         target.setStyleSheet("color: #555;" if neutral else OK_STYLE if ok else BAD_STYLE)
         target.setText(text)
 
