@@ -52,7 +52,7 @@ from ui.naming import named
 
 #: how often a shown queue takes in the clock and new screenings
 CATCH_UP_MS = 5 * 60 * 1000
-_WIDTHS = (64, 84, 110, 180, 96, 86, 100, 160)
+_WIDTHS = (56, 130, 130, 180, 100, 120, 100, 150)
 
 
 class ApprovalsPage(QWidget):
@@ -136,7 +136,7 @@ class ApprovalsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([980, 460])
+        self.splitter.setSizes([1100, 400])
         self.status = named(hint(""), "queueStatus")
 
         layout = QVBoxLayout(self)
