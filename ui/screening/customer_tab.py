@@ -83,7 +83,11 @@ COLUMNS: tuple[Column[Line], ...] = (
         colour=lambda x: fmt.risk_colour(_COLOURS.get(str(x.result.level))) if x.result else None,
         tooltip=lambda x: x.result.describe() if x.result else "",
     ),
-    Column("Source", lambda x: (x.result.source or x.result.provider) if x.result else ""),
+    Column(
+        "Source",
+        lambda x: (x.result.source or x.result.provider) if x.result else "",
+        tooltip=lambda x: (x.result.source or x.result.provider) if x.result else "",
+    ),
     Column(
         "Age",
         lambda x: age_text(x.result.age_seconds()) if x.result else "",
@@ -153,7 +157,7 @@ class CustomerScreeningTab(QWidget):
         self.model: ListModel[Line] = ListModel(COLUMNS, self)
         self.view = table_view("customerScreeningTable", elide=Qt.TextElideMode.ElideMiddle)
         self.view.setModel(self.model)
-        for column, width in enumerate((80, 300, 120, 120, 80, 220, 130, 80)):
+        for column, width in enumerate((80, 300, 120, 120, 80, 200, 180, 80)):
             self.view.setColumnWidth(column, width)
         self.screen_button = named(QPushButton("Screen this customer"), "screenCustomer")
         self.screen_button.setToolTip(
