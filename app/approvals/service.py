@@ -731,7 +731,7 @@ class ApprovalService:
     def _facts(self, request_id: str, content: Mapping[str, str]) -> RequestFacts:
         row = self.conn.execute(
             "SELECT kind, amount_exact, created_at, chain, risk_level, sanctioned, "
-            "risk_fetched_at FROM approval_requests WHERE id = ?",
+            "risk_fetched_at, customer_id, address FROM approval_requests WHERE id = ?",
             (request_id,),
         ).fetchone()
         return RequestFacts(
@@ -743,6 +743,7 @@ class ApprovalService:
             risk_level=row[4],
             sanctioned=bool(row[5]),
             risk_fetched_at=None if row[6] is None else _when(row[6]),
+            target=None if row[3] is None else (int(row[7]), row[3], row[8]),
         )
 
     def _evaluate(
@@ -760,7 +761,9 @@ class ApprovalService:
             )
             for d in decisions
         ]
-        return evaluate(self._facts(request_id, content), self.policy(), facts, self.clock())
+        request = self._facts(request_id, content)
+        overrides = store.approved_overrides(self.conn, request.target) if request.target else {}
+        return evaluate(request, self.policy(), facts, self.clock(), overrides)
 
     def refresh(self) -> int:
         """Take in new screenings and the passing of time. Recomputes the requests whose
@@ -799,23 +802,49 @@ class ApprovalService:
         statuses: dict[str, Status] = {}
         changes: list[tuple[str, int, str, str]] = []
         finals: list[Mapping[str, Any]] = []
+        accepted: set[tuple[str, str]] = set()
         for request_id in request_ids:
             content = self._content(request_id)
             decisions = store.decisions_of(tx.conn, request_id)
             result = self._evaluate(request_id, content, decisions)
             old = tx.execute(
-                "SELECT status, approvals, needed FROM approval_requests WHERE id = ?",
+                "SELECT status, approvals, needed, kind, address, chain FROM approval_requests "
+                "WHERE id = ?",
                 (request_id,),
             ).fetchone()
             statuses[request_id] = result.status
-            if tuple(old) != (result.status, result.approvals, result.needed):
+            if old[3] == "risk_override" and (old[0] == "approved") != (
+                result.status == "approved"
+            ):
+                accepted.add((old[5], old[4]))
+            if tuple(old[:3]) != (result.status, result.approvals, result.needed):
                 changes.append((result.status, result.approvals, result.needed, request_id))
                 if result.status in ("approved", "rejected") and old[0] != result.status:
                     finals.append(self._final_payload(tx, request_id, result))
         store.set_statuses(tx.conn, changes)
         if finals:
             tx.events("approvals.finalized", finals)
+        if accepted:
+            self._follow_overrides(tx, accepted)
+            statuses.update(
+                tx.execute(
+                    "SELECT id, status FROM approval_requests "
+                    "WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(list(request_ids)),),
+                ).fetchall()
+            )
         return statuses
+
+    def _follow_overrides(self, tx: Transaction, targets: set[tuple[str, str]]) -> set[str]:
+        """A risk override became approved or stopped being so: the requests whose
+        risk it accepts (or no longer accepts) follow. `evaluate` picks the customer.
+        Returns the ids that changed."""
+        return self._refresh_pass(
+            tx,
+            "WHERE r.kind != 'risk_override' AND (r.chain, r.address) IN (SELECT "
+            "json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+            (json.dumps(sorted(targets)),),
+        )
 
     def _final_payload(
         self, tx: Transaction, request_id: str, result: StatusResult
@@ -834,8 +863,12 @@ class ApprovalService:
         }
 
     def _refresh_all(self, tx: Transaction, where: str = "", params: tuple[Any, ...] = ()) -> int:
-        """Every request's status (or those `where` picks) in one pass over the requests,
-        their decisions' facts (cached signature checks included) and the pure `evaluate`."""
+        """Every request's status (or those `where` picks); returns how many changed."""
+        return len(self._refresh_pass(tx, where, params))
+
+    def _refresh_pass(self, tx: Transaction, where: str, params: tuple[Any, ...]) -> set[str]:
+        """One pass over the requests `where` picks, their decisions' facts (cached
+        signature checks included) and the pure `evaluate`; the ids that changed."""
         self._verify_unchecked(tx)
         policy = self.policy()
         trusted = self.trust()
@@ -848,10 +881,12 @@ class ApprovalService:
         loads = json.loads
         changes: list[tuple[str, int, str, str]] = []
         finals: list[Mapping[str, Any]] = []
+        overrides = store.approved_overrides(tx.conn)
+        accepted: set[tuple[str, str]] = set()
         cursor = tx.execute(
             "SELECT r.id, r.kind, r.amount_exact, r.created_at, m.address, r.chain IS NOT NULL, "
             "r.risk_level, r.sanctioned, r.risk_fetched_at, r.status, r.approvals, r.needed, "
-            "r.facts, r.customer_id FROM approval_requests r "
+            "r.facts, r.customer_id, r.chain, r.address FROM approval_requests r "
             f"JOIN approval_members m ON m.id = r.created_by {where}",
             params,
         )
@@ -867,6 +902,7 @@ class ApprovalService:
                     row[6],
                     bool(row[7]),
                     None if row[8] is None else when(row[8]),
+                    None if row[14] is None else (row[13], row[14], row[15]),
                 )
                 if held is None:
                     decisions = [
@@ -882,7 +918,11 @@ class ApprovalService:
                         )
                         for did, signer, verdict, at, ok in loads(row[12])
                     ]
-                result = evaluate(facts, policy, decisions, now)
+                result = evaluate(facts, policy, decisions, now, overrides)
+                if row[1] == "risk_override" and (row[9] == "approved") != (
+                    result.status == "approved"
+                ):
+                    accepted.add((row[14], row[15]))
                 if (row[9], row[10], row[11]) != (result.status, result.approvals, result.needed):
                     changes.append((result.status, result.approvals, result.needed, rid))
                     if result.status in ("approved", "rejected") and row[9] != result.status:
@@ -897,7 +937,11 @@ class ApprovalService:
         store.set_statuses(tx.conn, changes)
         if finals:
             self._finalized(tx, finals)
-        return len(changes)
+        changed = {c[3] for c in changes}
+        if accepted:
+            # The overrides above were read before this pass changed some of them.
+            changed |= self._follow_overrides(tx, accepted)
+        return changed
 
     def _finalized(self, tx: Transaction, finals: list[Mapping[str, Any]]) -> None:
         """One event per request that became approved or rejected: what a webhook

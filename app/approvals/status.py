@@ -13,10 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from operator import attrgetter
+from types import MappingProxyType
 from typing import NamedTuple
 
 from app.approvals.model import Status
 from app.approvals.policy import Policy
+
+#: (customer id, chain, address): what a risk override accepts, and for whom
+Target = tuple[int, str, str]
+#: the kinds whose risk escalation an approved risk override for their target lifts
+OVERRIDABLE: frozenset[str] = frozenset({"whitelist", "withdrawal"})
+_NO_OVERRIDES: Mapping[Target, str] = MappingProxyType({})
 
 
 # Named tuples rather than dataclasses: a full refresh builds half a million of them.
@@ -29,6 +36,7 @@ class RequestFacts(NamedTuple):
     risk_level: str | None = None  # the worst newest answer; None: never screened
     sanctioned: bool = False
     risk_fetched_at: datetime | None = None  # the newest answer's time
+    target: Target | None = None  # (customer id, chain, address) when it names an address
 
 
 class DecisionFacts(NamedTuple):
@@ -54,7 +62,10 @@ def evaluate(
     policy: Policy,
     decisions: Iterable[DecisionFacts],
     now: datetime,
+    overrides: Mapping[Target, str] = _NO_OVERRIDES,
 ) -> StatusResult:
+    """`overrides`: the approved risk overrides, target -> the override request's id
+    (one per target; the service picks the same one whatever the order)."""
     rules = policy.kinds[request.kind]
     expires_at = request.created_at + timedelta(days=policy.expiry_days)
     # Time order, ties broken by id, so any input order gives the same walk; the
@@ -92,7 +103,11 @@ def evaluate(
                 rejects += 1
     ids = frozenset(d.id for d in counted)
 
+    accepted = ""  # why the risk escalation does not apply
+
     def result(status: Status, *reasons: str, needed: str = "") -> StatusResult:
+        if accepted:
+            reasons = (*reasons, accepted)
         return StatusResult(status, reasons, ids, ignored, len(approvers), needed)
 
     if rejects >= rules.reject:
@@ -103,6 +118,16 @@ def evaluate(
         return result("blocked", f"blocked by the risk gate: {why}")
     need = rules.tier_for(request.amount).need
     extra = policy.risk.escalate.get(level) if request.has_address and level else None
+    # Accepting the risk lifts only the escalation: never a block (above), never a
+    # stale screening (below), and only for this customer and this address.
+    override = (
+        overrides.get(request.target)
+        if extra and request.target is not None and request.kind in OVERRIDABLE
+        else None
+    )
+    if override is not None:
+        extra = None
+        accepted = f"{level} risk accepted by risk override {short_id(override)}"
     if extra:
         need = dict(need)
         for role, n in extra.items():
@@ -121,6 +146,11 @@ def evaluate(
     if stale is not None:
         return result("needs_refresh", stale, f"still needed: {missing}", needed=missing)
     return result("pending", f"still needed: {missing}", needed=missing)
+
+
+def short_id(request_id: str) -> str:
+    """The random tail of a time-ordered id: ids made the same minute share their head."""
+    return request_id[-8:]
 
 
 _by_time = attrgetter("created_at", "id")

@@ -358,3 +358,25 @@ def set_statuses(conn: Connection, changes: Iterable[tuple[str, int, str, str]])
         "UPDATE approval_requests SET status = ?, approvals = ?, needed = ? WHERE id = ?",
         changes,
     )
+
+
+_OVERRIDES = (
+    "SELECT customer_id, chain, address, min(id) FROM approval_requests "
+    "WHERE kind = 'risk_override' AND status = 'approved'"
+)
+
+
+def approved_overrides(
+    conn: Connection, target: tuple[int, str, str] | None = None
+) -> dict[tuple[int, str, str], str]:
+    """(customer id, chain, address) -> the approved risk override request accepting its
+    risk (the first by id when there are several); only `target`'s when given."""
+    if target is None:
+        rows = conn.execute(f"{_OVERRIDES} GROUP BY customer_id, chain, address")
+    else:
+        rows = conn.execute(
+            f"{_OVERRIDES} AND customer_id = ? AND chain = ? AND address = ? "
+            "GROUP BY customer_id, chain, address",
+            target,
+        )
+    return {(int(c), str(ch), str(a)): str(rid) for c, ch, a, rid in rows}

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.approvals import signing
-from app.approvals.policy import default_policy
+from app.approvals.policy import default_policy, default_text, parse
 from app.approvals.status import DecisionFacts, RequestFacts, evaluate
 from tests.app.approvals.conftest import SIGNED_CONTENT
 
@@ -181,6 +181,73 @@ def test_risk_gates(level: str, sanctioned: bool, n: int) -> None:
         assert evaluate(req, POLICY, more, T0).status == ("approved" if n >= 1 else "pending")
     else:
         assert status == ("approved" if n >= 1 else "pending")
+
+
+TARGET = (7, "ethereum", "0xAB")
+OVERRIDE = "0190a1b2-0000-7000-8000-00000000c0de"
+
+
+@given(
+    st.sampled_from(["none", "low", "medium", "high", "severe"]),
+    st.booleans(),
+    st.integers(0, 3),
+    st.sampled_from(["withdrawal", "whitelist"]),
+    st.sampled_from(["20000", "100"]),
+)
+def test_a_risk_override_lifts_only_the_escalation(
+    level: str, sanctioned: bool, n: int, kind: str, amount: str
+) -> None:
+    req = withdrawal(amount, kind=kind, risk_level=level, sanctioned=sanctioned, target=TARGET)
+    now = T0 + timedelta(hours=1)
+    ds = officers(n)
+    without = evaluate(req, POLICY, ds, now)
+    accepted = evaluate(req, POLICY, ds, now, {TARGET: OVERRIDE})
+    quorum = n >= (2 if amount == "20000" else 1)
+    if sanctioned or level == "severe":  # an override never lifts a block
+        assert without.status == accepted.status == "blocked"
+        assert not any("override" in r for r in accepted.reasons)
+    elif level == "high":
+        assert without.status == "pending" and "desk head" in without.needed
+        assert accepted.status == ("approved" if quorum else "pending")
+        assert "desk head" not in accepted.needed
+        assert accepted.reasons[-1] == "high risk accepted by risk override 0000c0de"
+    else:  # nothing to accept: the same answer
+        assert accepted == without
+    # Another customer's override, or one for another address, changes nothing.
+    others = {(8, "ethereum", "0xAB"): OVERRIDE, (7, "ethereum", "0xCD"): OVERRIDE}
+    assert evaluate(req, POLICY, ds, now, others) == without
+
+
+def test_a_risk_override_keeps_stale_screenings_and_its_own_kind() -> None:
+    overrides = {TARGET: OVERRIDE}
+    stale = withdrawal("100", risk_level="high", risk_fetched_at=T0 - timedelta(hours=25))
+    result = evaluate(stale._replace(target=TARGET), POLICY, officers(1), T0, overrides)
+    assert result.status == "needs_refresh"
+    # Only whitelists and withdrawals: a second risk override for the same address
+    # still needs the escalation's desk head, even where its tier would not.
+    text = default_text().replace("- {need: {officer: 1, desk_head: 1}}", "- {need: {officer: 1}}")
+    policy = parse(text)
+    own = withdrawal("100", risk_level="high", target=TARGET)._replace(
+        kind="risk_override", amount=None
+    )
+    assert evaluate(own, policy, officers(1), T0).status == "pending"
+    assert evaluate(own, policy, officers(1), T0, overrides).status == "pending"
+    assert evaluate(own._replace(risk_level="medium"), policy, officers(1), T0).status == (
+        "approved"
+    )
+
+
+@given(requests, decision_sets(), nows, st.randoms())
+def test_overrides_keep_order_independence(
+    req: RequestFacts, ds: list[DecisionFacts], now: datetime, rnd: random.Random
+) -> None:
+    req = req._replace(target=TARGET if req.has_address else None)
+    shuffled = list(ds)
+    rnd.shuffle(shuffled)
+    overrides = {TARGET: OVERRIDE}
+    first = evaluate(req, POLICY, ds, now, overrides)
+    assert first == evaluate(req, POLICY, shuffled, now, overrides)
+    assert first == evaluate(req, POLICY, ds, now, dict(overrides))
 
 
 def test_stale_or_missing_screening_needs_refresh() -> None:
