@@ -367,3 +367,60 @@ def test_the_apps_verify_checks_approval_signatures(tmp_path: Path) -> None:
     report = session.verify()
     assert not report.ok and "do not verify" in report.summary()
     session.lock()
+
+
+def test_an_approved_risk_override_accepts_the_high_risk_of_its_address(
+    desk: ApprovalService, vault: Vault
+) -> None:
+    add_customer(vault, "C-2", "Other Ltd")
+    alice = ApprovalService(vault, acting_as="alice")
+    bob = ApprovalService(vault, acting_as="bob")
+    dana = ApprovalService(vault, acting_as="dana")
+    mine = desk.request_withdrawal("C-1", "USDT", Decimal("20000"), "ethereum", ETH)
+    open_one = desk.request_whitelist("C-1", "ethereum", ETH, Decimal("20000"))
+    other_address = desk.request_withdrawal("C-1", "USDT", Decimal("20000"), "ethereum", ETH2)
+    other_customer = desk.request_withdrawal("C-2", "USDT", Decimal("20000"), "ethereum", ETH)
+    override = desk.request_risk_override("C-1", "ethereum", ETH, "the customer's own exchange")
+    # Override the other address for the other customer too: neither pair matches.
+    crossed = desk.request_risk_override("C-2", "ethereum", ETH2, "known to the desk")
+    fresh = (utc_now() - timedelta(hours=1)).isoformat()
+    with vault.transaction() as tx:
+        for address in (ETH, ETH2):
+            queue.set_risk(tx.conn, "ethereum", address, ("high", False, fresh))
+        tx.event("test.risk", {})
+    desk.refresh()
+    wanted = [mine, open_one, other_address, other_customer]
+    for row in wanted:
+        assert alice.decide(row.id, "approve", "KYC ok").status == "pending"
+        assert desk.detail(row.id).row.needed == "1 more desk head + 1 more officer"
+    for row in (override, crossed):
+        assert alice.decide(row.id, "approve", "seen the evidence").status == "pending"
+        assert dana.decide(row.id, "approve", "accepted").status == "approved"
+    # The approval of the override refreshed the open requests of its address.
+    accepted = desk.detail(mine.id)
+    assert accepted.row.needed == "1 more officer"
+    assert accepted.reasons[-1] == f"high risk accepted by risk override {override.id[-8:]}"
+    assert desk.detail(open_one.id).row.needed == "1 more officer"
+    assert bob.decide(mine.id, "approve", "fine").status == "approved"
+    for row in (other_address, other_customer):
+        assert bob.decide(row.id, "approve", "fine").status == "pending"
+        detail = desk.detail(row.id)
+        assert detail.row.needed == "1 more desk head"
+        assert not any("override" in r for r in detail.reasons)
+    # An override that stops counting (here the policy now wants more for it) no
+    # longer accepts the risk: the open request needs its desk head again.
+    text = desk.policy_text().replace(
+        "- {need: {officer: 1, desk_head: 1}}", "- {need: {officer: 2, desk_head: 1}}"
+    )
+    desk.set_policy(text)
+    assert desk.detail(override.id).row.status == "pending"
+    assert desk.detail(open_one.id).row.needed == "1 more desk head + 1 more officer"
+    # An override never lifts a block: the address turns severe.
+    desk.set_policy(text.replace("{officer: 2, desk_head: 1}", "{officer: 1, desk_head: 1}"))
+    assert desk.detail(override.id).row.status == "approved"
+    assert desk.detail(open_one.id).row.needed == "1 more officer"
+    with vault.transaction() as tx:
+        queue.set_risk(tx.conn, "ethereum", ETH, ("severe", False, fresh))
+        tx.event("test.risk", {})
+    desk.recompute_all()
+    assert desk.detail(open_one.id).row.status == "blocked"
