@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +45,7 @@ from ui.book.widgets import (
     hint,
     shortcut_action,
     sort_arrow_back,
+    table_beside,
     table_view,
 )
 from ui.naming import named
@@ -125,16 +125,7 @@ class ApprovalsPage(QWidget):
         self.view.activated.connect(self._activated)
         self.empty = empty_state("")
         self.evidence = EvidencePane(context)
-        left = QWidget()
-        stack = QVBoxLayout(left)
-        stack.setContentsMargins(0, 0, 0, 0)
-        stack.addWidget(self.view, 1)
-        stack.addWidget(self.empty, 1)
-        self.splitter = named(QSplitter(Qt.Orientation.Horizontal), "queueSplitter")
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.evidence)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter = named(table_beside(self.view, self.empty, self.evidence), "queueSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([1100, 400])
         self.status = named(hint(""), "queueStatus")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -180,6 +181,29 @@ def empty_state(text: str, name: str = "emptyState") -> QLabel:
     label.setStyleSheet("color: #666; padding: 24px;")
     label.hide()
     return label
+
+
+def table_beside(
+    view: QTableView,
+    empty: QLabel,
+    side: QWidget,
+    orientation: Qt.Orientation = Qt.Orientation.Horizontal,
+    *,
+    stretch: tuple[int, int] = (3, 2),
+) -> QSplitter:
+    """A table with its empty-state text in the same place, split from a side pane
+    (details, evidence, a reader) that keeps its share when the window grows."""
+    table = QWidget()
+    stack = QVBoxLayout(table)
+    stack.setContentsMargins(0, 0, 0, 0)
+    stack.addWidget(view, 1)
+    stack.addWidget(empty, 1)
+    split = QSplitter(orientation)
+    split.addWidget(table)
+    split.addWidget(side)
+    split.setStretchFactor(0, stretch[0])
+    split.setStretchFactor(1, stretch[1])
+    return split
 
 
 def shortcut_action(owner: QWidget, text: str, keys: str, slot: Callable[[], object]) -> QAction:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,7 @@ from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.service import all_targets
 from ui.book.context import RefreshWhenShown
 from ui.book.dialogs import open_dialog
-from ui.book.widgets import empty_state, hint, table_view
+from ui.book.widgets import empty_state, hint, table_beside, table_view
 from ui.naming import named
 from ui.screening.address_panel import AddressPanel
 from ui.screening.context import Pair, ScreeningContext
@@ -115,16 +114,7 @@ class ScreeningPage(QWidget):
             "screeningEmpty",
         )
         self.panel = AddressPanel(context)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.view, 1)
-        left_layout.addWidget(self.empty, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = table_beside(self.view, self.empty, self.panel)
         split.setSizes([900, 460])
         self.lists_label = named(hint(""), "sanctionsLists")
         self.lists_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from ui.book import context as ctx
 from ui.book import format as fmt
 from ui.book.context import BookContext
 from ui.book.list_model import Column, ListModel
-from ui.book.widgets import empty_state, error_label, hint, show_text, table_view
+from ui.book.widgets import empty_state, error_label, hint, show_text, table_beside, table_view
 from ui.naming import named
 
 COLUMNS: tuple[Column[NoteRow], ...] = (
@@ -62,16 +61,9 @@ class NotesTab(QWidget):
         self.reader.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reader.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.reader.setStyleSheet("background: palette(base); padding: 8px;")
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.view, 1)
-        top_layout.addWidget(self.empty, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(self.reader)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split = table_beside(
+            self.view, self.empty, self.reader, Qt.Orientation.Vertical, stretch=(3, 1)
+        )
 
         self.kind = named(QComboBox(), "noteKind")
         for kind in NOTE_KINDS:
