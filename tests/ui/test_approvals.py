@@ -274,6 +274,28 @@ def test_select_all_takes_the_whole_filtered_set_not_just_the_loaded_page(
     assert count(session, services, rejected) == PAGE_SIZE + 30
 
 
+def test_a_selected_filtered_set_that_changed_meanwhile_decides_nothing(
+    qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
+) -> None:
+    acme_desk(session, services)
+    whitelist_many(session, services, "ACME-1", PAGE_SIZE + 30)
+    window = make_window()
+    page, model = _open_queue(qtbot, window)
+    qtbot.waitUntil(lambda: model.total == PAGE_SIZE + 30)
+    page.view.setFocus()
+    page.select_all()
+    dialog = page.decide("reject")
+    assert dialog is not None
+    # A request arrives (another member, a sync) after the set was chosen: the set
+    # read again at confirmation would hold a request the user never saw.
+    whitelist_many(session, services, "ACME-1", 1)
+    dialog.reason.setText("Duplicate request")
+    dialog.ok_button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "queue changed" in dialog.form.general.text(), timeout=30_000)
+    rejected = QueueFilter(statuses=frozenset({"rejected"}))
+    assert count(session, services, rejected) == 0
+
+
 def test_a_decision_that_no_longer_counts_shows_why(
     qtbot: QtBot, services: Services, session: VaultSession, make_window: WindowFactory
 ) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.approvals.model import DecideOutcome, QueueFilter, Verdict
+from app.approvals.model import ApprovalError, DecideOutcome, QueueFilter, Verdict
 from app.approvals.service import ApprovalService
 from app.tasks import Handle, Progress
 from ui.approvals.context import ApprovalsContext
@@ -66,9 +66,17 @@ class Selection:
         return self.labels.get(request_id) or f"request …{request_id[-12:]}"
 
     def resolve(self, service: ApprovalService) -> list[str]:
+        """The ids to decide. A filtered set is read again, so it must still be the set
+        the user chose: if requests came or went meanwhile, nothing is decided."""
         if self.matching is None:
             return list(self.ids)
         flt, sort, descending = self.matching
+        now = service.count(flt)
+        if now != self.count:
+            raise ApprovalError(
+                f"The queue changed since the requests were selected ({self.count:,} then, "
+                f"{now:,} now). Nothing was decided: select them again."
+            )
         return [r.id for r in service.page(flt, sort, descending, 0, self.count)]
 
 
@@ -206,7 +214,7 @@ class DecideDialog(WorkerDialog):
         self.stop_button.hide()
         self.decided.emit(self.outcomes)
         refused = [o for o in self.outcomes if not o.ok]
-        stopped = len(self.outcomes) < self.selection.count
+        stopped = self._stopping.is_set() and len(self.outcomes) < self.selection.count
         if not refused and not stopped:
             self.accept()
             return
