@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.addresses import AddressError
 from app.approvals.model import ApprovalError
+from app.approvals.policy import PolicyError
 from app.book.mapping import MappingError
 from app.book.models import ValidationError
 from app.book.tables import TableError
@@ -32,6 +33,7 @@ USER_ERRORS = (
     AddressError,
     SanctionsImportError,
     ApprovalError,
+    PolicyError,
 )
 
 

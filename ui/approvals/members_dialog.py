@@ -12,6 +12,7 @@ refused with the reason. GUI thread only.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -172,7 +173,7 @@ class MembersDialog(WorkerDialog):
         self.is_admin = me is not None and "admin" in me.member.roles
         if me is not None:
             roles = ", ".join(role_label(r) for r in me.member.roles) or "no role"
-            text = f"You sign as <b>{me.member.name}</b> ({roles})."
+            text = f"You sign as <b>{html.escape(me.member.name)}</b> ({roles})."
             if not self.is_admin:
                 text += " Only an admin adds members and grants or revokes roles."
             self.me_label.setText(text)

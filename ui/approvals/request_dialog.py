@@ -9,6 +9,7 @@ GUI thread only.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,7 +137,7 @@ class RequestDialog(WorkerDialog):
 
         self.form = ErrorForm()
         who = QLabel(
-            f"<b>{customer.name}</b>"
+            f"<b>{html.escape(customer.name)}</b>"
             + (f"  ·  {customer.external_id}" if customer.external_id else f"  ·  #{customer.id}")
             if not many
             else f"<b>{len(self.targets)} addresses</b> of "
