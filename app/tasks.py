@@ -181,7 +181,11 @@ class DbCalls:
             return work()  # queueing behind itself would wait forever
         call = _Call(work)
         self._calls.put(call)
-        self._runner.run_db(Operation(work=lambda _p: self._run_queued()))
+        try:
+            self._runner.run_db(Operation(work=lambda _p: self._run_queued()))
+        except BaseException:
+            call.future.cancel()  # shut down: a `serve` still running must not run it late
+            raise
         return call.future.result()
 
     def _run_queued(self) -> None:

@@ -29,13 +29,15 @@ def check_url(text: str) -> str:
     if not url:
         return ""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError("base_url", f"'{url[:80]}' is not an http(s) address with a host")
-    if parts.username or parts.password:
-        # a key in the URL would sit in a plain settings file
+    # A key in the URL would sit in the plain settings file: checked first, and the
+    # address is never echoed back in the message.
+    if parts.username or parts.password or parts.query or parts.fragment:
         raise ValidationError(
-            "base_url", "put no user name or key in the address: use the key field"
+            "base_url",
+            "put no user name, key or ?query in the address: keys go in the key field",
         )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError("base_url", "this is not an http(s) address with a host")
     return url
 
 

@@ -208,6 +208,10 @@ def test_settings_refuse_a_base_url_that_is_not_one(
     assert dialog.isVisible() and dialog.error.isVisible()
     assert "not an http(s) address" in dialog.error.text()
     assert services.settings.explorer_urls == {}
+    page.explorer_urls["ethereum"].setText("https://node.example/rpc?apikey=SECRET123")
+    dialog.accept()
+    assert dialog.isVisible() and "?query" in dialog.error.text()
+    assert "SECRET123" not in dialog.error.text() and services.settings.explorer_urls == {}
     page.explorer_urls["ethereum"].setText("https://eth.blockscout.com/api/")
     dialog.accept()
     assert services.settings.explorer_urls == {"ethereum": "https://eth.blockscout.com/api"}

@@ -302,6 +302,10 @@ class ScreeningContext(QObject):
     def _resolved(self, state: BatchState, pairs: list[Pair]) -> None:
         if state is not self.batch:
             return
+        if self._cancel_asked:  # cancelled while the targets were worked out: ask nobody
+            state.cancelled = True
+            self._finish(state)
+            return
         state.total = len(pairs)
         self.batch_progress.emit(0, state.total)
         if state.provider == SANCTIONS:

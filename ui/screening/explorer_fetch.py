@@ -140,13 +140,13 @@ class ExplorerFetch(QObject):
 
         def work(progress: Progress) -> int:
             vault, pairs, explorers = db(prepare)
-            progress("explorer", 0, len(pairs))
 
             def arrived(result: ExplorerRefresh) -> None:
                 inbox.put(result)
                 progress("explorer", 0, len(pairs))  # wakes the GUI thread to take it
 
             try:
+                progress("explorer", 0, len(pairs))  # may raise Cancelled: close below
                 refresh_many(
                     vault,
                     explorers,
