@@ -11,6 +11,7 @@ from decimal import Decimal
 from PySide6.QtGui import QColor
 
 from app.screening.overview import age_text
+from ui.book.format import label as label  # one wording for codes everywhere
 
 KIND_LABELS = {
     "whitelist": "Whitelist",
@@ -43,12 +44,6 @@ _RISK_COLOURS = {
 }
 #: shown beside anything decided here that no other device has seen yet
 LOCAL_LABEL = "local — not yet shared"
-
-
-def label(code: str | None, labels: dict[str, str]) -> str:
-    if not code:
-        return ""
-    return labels.get(code, code.replace("_", " ").capitalize())
 
 
 def ago(since: datetime, now: datetime | None = None) -> str:
