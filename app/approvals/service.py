@@ -983,9 +983,10 @@ class ApprovalService:
 
     # --- evidence -------------------------------------------------------------------
 
-    def export(self, request_id: str, path: Path) -> None:
+    def export(self, request_id: str, path: Path, *, overwrite: bool = False) -> None:
         """The request and every decision with its EIP-712 typed data, signature and
-        signer: checkable by any EIP-712 tool without Strongroom. Audited."""
+        signer: checkable by any EIP-712 tool without Strongroom. Audited. An existing
+        file is replaced only with `overwrite` (the user confirmed it)."""
         detail = self.detail(request_id)
         content = self._content(request_id)
         decisions = store.decisions_of(self.conn, request_id)
@@ -1021,7 +1022,7 @@ class ApprovalService:
             ],
         }
         target = Path(path)
-        if target.exists():
+        if target.exists() and not overwrite:
             raise ApprovalError(f"{target} exists already; choose a new file")
         # Customer data: written whole or not at all, readable by the owner only (0600).
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

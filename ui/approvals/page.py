@@ -370,7 +370,8 @@ class ApprovalsPage(QWidget):
 
         self.context.write(
             self,
-            lambda service, _p: service.export(request_id, target),
+            # the save dialog asked before replacing a file
+            lambda service, _p: service.export(request_id, target, overwrite=True),
             on_success=done,
             on_failure=lambda error: self.status.setText(f"Not exported: {errors.describe(error)}"),
         )

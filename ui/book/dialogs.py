@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from app.book.service import CustomerBook
 from app.tasks import Progress
@@ -44,6 +44,11 @@ def ask_save(
     if not path.suffix:
         # The filter chosen decides the extension when the user typed none.
         path = path.with_suffix(".xlsx" if "xlsx" in chosen and "csv" not in chosen else suffix)
+        # The dialog confirmed replacing the name as typed, not this one.
+        if path.exists():
+            answer = QMessageBox.question(parent, title, f"{path.name} exists already. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
     return path
 
 

@@ -340,6 +340,9 @@ def test_export_verifies_with_eth_account_alone(
         assert decision["typed_data"]["message"]["request"] == document["request"]["content"]
     with pytest.raises(ApprovalError, match="exists"):
         desk.export(row.id, target)
+    target.write_text("older export")
+    desk.export(row.id, target, overwrite=True)  # the user confirmed replacing it
+    assert json.loads(target.read_text())["request"]["id"] == row.id
     # Customer data: readable by the owner only, and no temp file left beside it.
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
