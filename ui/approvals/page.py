@@ -353,6 +353,8 @@ class ApprovalsPage(QWidget):
             self.status.setText("Select one request to export.")
             return
         request_id = ids[0]
+        # Only a file the save dialog asked about may be replaced.
+        confirmed = path is None
         if path is None:
             path = ask_save(
                 self,
@@ -370,8 +372,7 @@ class ApprovalsPage(QWidget):
 
         self.context.write(
             self,
-            # the save dialog asked before replacing a file
-            lambda service, _p: service.export(request_id, target, overwrite=True),
+            lambda service, _p: service.export(request_id, target, overwrite=confirmed),
             on_success=done,
             on_failure=lambda error: self.status.setText(f"Not exported: {errors.describe(error)}"),
         )
