@@ -533,8 +533,9 @@ class ScreeningContext(QObject):
         def settle(_progress: Progress) -> None:
             # A stopping batch or drain on the network pool writes through `db`: run
             # those writes here, ahead of the lock, instead of queueing behind it.
+            deadline = time.monotonic() + CLOSE_WAIT  # one wait for all, not one each
             for future in running:
-                db.serve(future, CLOSE_WAIT)
+                db.serve(future, max(0.0, deadline - time.monotonic()))
             holder.forget()
 
         self.services.runner.run_db(Operation(work=settle))
