@@ -191,8 +191,12 @@ def test_an_unconfirmed_copy_of_a_transfer_is_not_counted_twice(
         documented("captured/trongrid/trc20_unconfirmed_twice.json")
     )
     server.expect_ordered_request(
-        path, query_string={"limit": "96", "order_by": "block_timestamp,desc",
-                            "fingerprint": "2tmLC90HQEnpnJ02w3n"}  # fmt: skip
+        path,
+        query_string={
+            "limit": "96",
+            "order_by": "block_timestamp,desc",
+            "fingerprint": "2tmLC90HQEnpnJ02w3n",
+        },
     ).respond_with_json(LAST_PAGE)
     found = trongrid.transfers(CAPTURED)
     assert [t.tx_hash[:8] for t in found] == ["fb078403", "c4052b52", "0b52a4ef", "efb7d443"]

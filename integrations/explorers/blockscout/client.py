@@ -119,7 +119,9 @@ class BlockscoutExplorer:
             outflow=value if sender == address else 0,
             timestamp=datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None,
             # `block` on instances older than the rename to `block_number`
-            block=optional_int(item["block_number"] if "block_number" in item else item.get("block")),
+            block=optional_int(
+                item["block_number"] if "block_number" in item else item.get("block")
+            ),
             sender=sender,
             recipient=recipient,
             failed=item.get("status") == "error",  # "ok", "error", or null when pending

@@ -152,7 +152,13 @@ class TronGridExplorer:
         for item in items:
             confirmed = item.get("_unconfirmed") is not True
             info = item["token_info"]
-            what = (item["transaction_id"], info["address"], item["from"], item["to"], item["value"])
+            what = (
+                item["transaction_id"],
+                info["address"],
+                item["from"],
+                item["to"],
+                item["value"],
+            )
             position = counts.get((confirmed, *what), 0)
             counts[(confirmed, *what)] = position + 1
             seen_at = from_unix_ms(as_int(item["block_timestamp"]))
