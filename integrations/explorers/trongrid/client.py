@@ -12,7 +12,7 @@ What it returns:
   the document does not give the item shape of `/transactions`.
 
 What the real service does that the document does not say (captured bodies in
-tests/integrations/test_explorer_fixtures/trongrid/, from
+tests/integrations/test_explorer_fixtures/captured/trongrid/, from
 trustwallet/blockatlas):
 
 - A transfer in a block that is not yet solidified is listed twice, once with
