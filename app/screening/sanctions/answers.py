@@ -26,17 +26,27 @@ def provenance(infos: Iterable[ListInfo]) -> list[dict[str, Any]]:
     return [{k: info.get(k) for k in PROVENANCE} for info in infos]
 
 
-def list_refs(result: RiskResult) -> list[dict[str, Any]]:
-    """The lists an offline-list answer rests on, read back from its evidence; [] for
-    another provider's answer or one kept without evidence."""
+def _evidence(result: RiskResult, key: str) -> list[Any]:
+    """One list of an offline-list answer's evidence; [] for another provider's answer
+    or one kept without evidence (stored before schema 7)."""
     if result.provider != PROVIDER or not result.raw:
         return []
     try:
         evidence = json.loads(result.raw)
     except ValueError:
         return []
-    found = evidence.get("lists") if isinstance(evidence, dict) else None
-    return [dict(i) for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+    found = evidence.get(key) if isinstance(evidence, dict) else None
+    return found if isinstance(found, list) else []
+
+
+def list_refs(result: RiskResult) -> list[dict[str, Any]]:
+    """The lists an offline-list answer rests on: name, file, SHA-256, date."""
+    return [dict(i) for i in _evidence(result, "lists") if isinstance(i, dict)]
+
+
+def listed_under(result: RiskResult) -> list[str]:
+    """The assets the list filed a hit under (XBT for a Tron address OFAC filed there)."""
+    return [str(a) for a in _evidence(result, "assets")]
 
 
 def refs_text(refs: Iterable[Mapping[str, Any]]) -> str:
