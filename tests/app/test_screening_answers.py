@@ -13,14 +13,17 @@ from pathlib import Path
 import pytest
 
 from app.addresses import AddressError, normalize
+from app.book.models import AddressDraft, CustomerDraft
+from app.book.service import CustomerBook
 from app.screening.risk import Level, Status, suggest_rating
 from app.screening.sanctions import (
     OfflineSanctions,
     SanctionsImportError,
     import_sanctions,
+    remove_list,
 )
 from app.screening.sanctions.answers import list_refs
-from app.screening.service import Screening
+from app.screening.service import Screening, latest_per_provider, suggestion_for
 from tests.app.test_screening_sanctions import OFAC, _lines
 from tests.conftest import PASSPHRASE
 from tests.integrations.test_sanctions_xml import ETH_A, write_sample
@@ -217,3 +220,25 @@ def test_an_older_vault_names_its_plain_lists_by_file(
         assert list_refs(answer)[0]["date_from"] is None  # not known for an older import
     finally:
         vault.close()
+
+
+def test_a_newer_not_covered_replaces_an_older_answer_of_the_list(
+    vault: Vault, tmp_path: Path, ofac: Path
+) -> None:
+    """A "none" given while a list covered the chain (or before coverage was checked)
+    is not the list's word any more once a newer screening says it is not covered."""
+    import_sanctions(vault, write_sample(tmp_path / "sdn.xml"))
+    customer = CustomerBook(vault)
+    with vault.transaction() as tx:
+        customer_id, _ = customer.save_customer(tx, CustomerDraft(display_name="Coin Co"))
+        customer.save_address(tx, customer_id, AddressDraft("bitcoin", BTC))
+    screening = Screening(vault)
+    screening.lookup([("bitcoin", BTC)])
+    assert suggestion_for(vault, customer_id).rating == "low"
+    remove_list(vault, "ofac-sdn")
+    import_sanctions(vault, ofac / "sanctioned_addresses_ETH.txt", "ETH", list_date=DAY)
+    screening.lookup([("bitcoin", BTC)])
+    (latest,) = latest_per_provider(vault.conn, "bitcoin", BTC)
+    assert latest.status is Status.NOT_COVERED
+    suggestion = suggestion_for(vault, customer_id)
+    assert suggestion.rating is None and not suggestion.complete

@@ -92,8 +92,8 @@ def _lines(path: Path) -> list[str]:
 
 
 def _chain_for(asset: str, address: str) -> str:
-    if asset == "XBT":
-        return "bitcoin"
+    if asset == "XBT":  # one XBT entry is a Tron address: a hit on Tron
+        return "tron" if address.startswith("T") else "bitcoin"
     if asset == "TRX":
         return "tron"
     if asset in ("USDT", "USDC"):
