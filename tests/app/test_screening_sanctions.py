@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -482,14 +481,11 @@ def test_hits_of_a_whole_book(real: OfflineSanctions, ofac: Path) -> None:
     assert len(real.screen_many(book[:5])) == 5
 
 
-def test_a_million_lookups_stay_fast(real: OfflineSanctions, ofac: Path) -> None:
-    """About 0.4 s on a 2-core box; the bound is loose so a busy machine does not fail."""
+def test_a_million_lookups_find_every_listed_one(real: OfflineSanctions, ofac: Path) -> None:
+    """Correctness at volume; the speed is benchmarks/run.py's sanctions_1m_lookups."""
     snapshot = real.snapshot()
     listed = _lines(ofac / "sanctioned_addresses_ETH.txt")[0]
     sample = [("ethereum", f"0x{i:040x}") for i in range(999)] + [("bsc", listed)]
     lookups = sample * 1000
-    start = time.perf_counter()
     hits = sum(1 for chain, address in lookups if snapshot.lookup(chain, address))
-    elapsed = time.perf_counter() - start
     assert hits == 1000
-    assert elapsed < 4.0, f"1M look-ups took {elapsed:.2f} s"
