@@ -74,8 +74,10 @@ class S3Transport:
         conditional: bool = True,
         attempts: int = 4,
         read_timeout: float = 30.0,
+        page_size: int = 1000,
     ) -> None:
-        """`prefix`: a folder inside the bucket; `verify`: False, True or a CA bundle's path."""
+        """`prefix`: a folder inside the bucket; `verify`: False, True or a CA bundle's path;
+        `page_size`: keys per listing request (1,000 is AWS's most; some stores allow fewer)."""
         self.bucket = bucket
         self._prefix = check_name(prefix.strip("/")) + "/" if prefix.strip("/") else ""
         where = f"{bucket}/{self._prefix}" if self._prefix else bucket
@@ -98,6 +100,7 @@ class S3Transport:
             "s3", endpoint_url=endpoint_url, verify=verify, config=config
         )
         self._conditional = conditional
+        self._page_size = page_size
         self._lock = threading.Lock()
 
     def put_if_absent(self, name: str, data: bytes) -> Put:
@@ -106,7 +109,9 @@ class S3Transport:
             conditional = self._conditional
         if conditional:
             try:
-                self._call(self._s3.put_object, Bucket=self.bucket, Key=key, Body=data, IfNoneMatch="*")
+                self._call(
+                    self._s3.put_object, Bucket=self.bucket, Key=key, Body=data, IfNoneMatch="*"
+                )
                 return Put.WRITTEN
             except _Refused:
                 return settle_taken(name, data, self.get)
@@ -131,7 +136,9 @@ class S3Transport:
     def list(self, prefix: str = "") -> list[Entry]:
         check_name(prefix, prefix=True)
         pages = self._s3.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=self._prefix + prefix
+            Bucket=self.bucket,
+            Prefix=self._prefix + prefix,
+            PaginationConfig={"PageSize": self._page_size},
         )
         found: list[Entry] = []
         try:
@@ -167,7 +174,9 @@ class S3Transport:
             code = _code(exc)
             if code == "PreconditionFailed" or _status(exc) == 412:
                 raise _Refused from None
-            if code in ("NoSuchKey", "NotFound") or (_status(exc) == 404 and code != "NoSuchBucket"):
+            if code in ("NoSuchKey", "NotFound") or (
+                _status(exc) == 404 and code != "NoSuchBucket"
+            ):
                 raise _Missing from None
             if code == "NotImplemented" or _status(exc) == 501:
                 raise _Unsupported from None
@@ -195,9 +204,13 @@ class _Unsupported(Exception):
 
 
 def _sorted(exc: Exception) -> IntegrationError:
-    if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
+    if isinstance(
+        exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError
+    ):
         return TargetAuthError("has no access key set")
-    if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectTimeoutError):
+    if isinstance(
+        exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectTimeoutError
+    ):
         return TargetOffline("could not be reached", retryable=True)
     if isinstance(exc, botocore.exceptions.ClientError):
         code, status = _code(exc), _status(exc)

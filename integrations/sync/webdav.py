@@ -19,6 +19,7 @@ that finds its own bytes already there counts as written (`settle_taken`).
 
 from __future__ import annotations
 
+import builtins
 import random
 import threading
 import xml.etree.ElementTree as ET
@@ -158,7 +159,8 @@ class WebDavTransport:
                 raise self._failed(
                     TargetError(
                         "the folder of the WebDAV address does not exist on the server",
-                        hint="Check the address in the sync settings; Strongroom does not create it",
+                        hint="Check the address in the sync settings; "
+                        "Strongroom does not create it",
                     )
                 )
             with self._lock:
@@ -168,7 +170,7 @@ class WebDavTransport:
         error.provider = self.label
         return error
 
-    def _propfind(self, folder: str) -> list[tuple[str, int | None]]:
+    def _propfind(self, folder: str) -> builtins.list[tuple[str, int | None]]:
         """(name, size) of each file in `folder`, size None for a sub-folder."""
         path = _path(folder) + "/" if folder else "/"
         body = self._http.request(
