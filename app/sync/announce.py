@@ -1,0 +1,115 @@
+"""A device's announcement: the file that says "this device, with these keys, is this member's".
+
+Written once, when a device joins, as `<desk>/devices/<device>/device.ann`: a
+`container` file whose sealed body carries the device's two public keys, the
+member (signing address and name), the vault device id its events carry, and
+`proof`, the member's and admin's signed grant (opaque here; the approvals
+rules check it). The target sees only the desk and device ids.
+
+The rules of `open_announcement`:
+
+- The body must open with a desk key this device holds (`unknown_key` waits
+  for it), and the device id must be the digest of the Ed25519 key inside,
+  so nobody can announce keys for a device id that is not theirs.
+- The file is signed by that key (`bad_signature` otherwise), and says inside
+  the desk and device its name says (`wrong_desk`, `misnamed`).
+
+A verified announcement proves only that the device holds its key. Whether
+the desk trusts it is the approvals rules' call, on `proof`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from app.sync.container import FORMAT, Broken, digest, field, open_body, pack, unpack
+from app.sync.keys import DeskKey, DeviceKeys, DevicePublic, device_id_of, signature_valid
+from app.sync.segments import Quarantine, Reason, Sealed, announcement_name, parse_name
+
+
+class Announcement(NamedTuple):
+    device: DevicePublic
+    member: str  # the member's signing address
+    member_name: str
+    log_device: str  # the device id its events carry in the vault's log
+    created_at: str
+    proof: dict[str, Any]
+
+
+def seal_announcement(
+    *,
+    desk: str,
+    device: DeviceKeys,
+    key: DeskKey,
+    member: str,
+    member_name: str,
+    log_device: str,
+    created_at: str,
+    proof: Mapping[str, Any] | None = None,
+) -> Sealed:
+    public = device.public
+    body = {
+        "signing": base64.b64encode(public.signing).decode("ascii"),
+        "agreement": base64.b64encode(public.agreement).decode("ascii"),
+        "member": member,
+        "name": member_name,
+        "log_device": log_device,
+        "proof": dict(proof or {}),
+    }
+    header = {"kind": "device", "desk": desk, "device": public.device, "created_at": created_at}
+    data = pack(header, body, key=key, device=device)
+    return Sealed(announcement_name(desk, public.device), data, digest(data))
+
+
+def open_announcement(
+    name: str, data: bytes, *, desk: str, keys: Mapping[str, DeskKey]
+) -> Announcement | Quarantine:
+    def no(reason: Reason, detail: str) -> Quarantine:
+        return Quarantine(name, reason, detail)
+
+    where = parse_name(name)
+    if where is None or where.seq is not None:
+        return no(Reason.MALFORMED, "not the name of a device announcement")
+    if where.desk != desk:
+        return no(Reason.WRONG_DESK, "it belongs to another desk")
+    unpacked = unpack(data)
+    if isinstance(unpacked, Broken):
+        reason = Reason.TRUNCATED if unpacked.truncated else Reason.MALFORMED
+        return no(reason, unpacked.detail)
+    head = unpacked.header
+    version = field(head, "v", int)
+    if version is None:
+        return no(Reason.MALFORMED, "its header has no format version")
+    if version > FORMAT:
+        return no(Reason.NEWER_FORMAT, "written by a newer Strongroom; update to read it")
+    if field(head, "desk", str) != desk:
+        return no(Reason.WRONG_DESK, "it was written for another desk")
+    if field(head, "kind", str) != "device" or field(head, "device", str) != where.device:
+        return no(Reason.MISNAMED, "its content is not the announcement its name says")
+    key = keys.get(str(head.get("key")))
+    if key is None:
+        return no(Reason.UNKNOWN_KEY, "sealed with a desk key this device does not hold (yet)")
+    try:
+        body = open_body(unpacked, key)
+    except ValueError:
+        return no(Reason.UNDECRYPTABLE, "the desk key does not open it")
+    try:
+        signing = base64.b64decode(body["signing"], validate=True)
+        agreement = base64.b64decode(body["agreement"], validate=True)
+        found = Announcement(
+            DevicePublic(where.device, signing, agreement),
+            str(body["member"]),
+            str(body["name"]),
+            str(body["log_device"]),
+            str(head["created_at"]),
+            dict(body["proof"]),
+        )
+    except (KeyError, TypeError, ValueError):  # binascii.Error is a ValueError
+        return no(Reason.MALFORMED, "its content lacks a field")
+    if len(signing) != 32 or len(agreement) != 32 or device_id_of(signing) != where.device:
+        return no(Reason.BAD_SIGNATURE, "its key is not the key its device id names")
+    if not signature_valid(signing, unpacked.signed, unpacked.signature):
+        return no(Reason.BAD_SIGNATURE, "its signature does not verify: changed or forged")
+    return found
