@@ -83,10 +83,10 @@ def survey(
     strays: list[str] = []
     short: list[str] = []
     for name, size in listing:
-        top = name.partition("/")[0]
-        if top != desk:
+        first = name.partition("/")[0]
+        if first != desk:
             if parse_name(name) is not None:
-                other_desks.add(top)
+                other_desks.add(first)
             continue
         where = parse_name(name)
         if where is None:

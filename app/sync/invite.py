@@ -47,7 +47,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.sync.container import canonical
 from app.sync.keys import DeskKey
-from vault.crypto import NONCE_BYTES, KdfParams, derive_passphrase_key, format_checked, parse_checked
+from vault.crypto import (
+    NONCE_BYTES,
+    KdfParams,
+    derive_passphrase_key,
+    format_checked,
+    parse_checked,
+)
 
 FORMAT = "strongroom-invitation"
 VERSION = 1

@@ -35,10 +35,13 @@ DEVICES = {
     BOB.device: KnownDevice(BOB.public.signing),
 }
 WHEN = "2026-12-07T10:00:00+00:00"
+START = Position()
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 events_st = st.lists(st.dictionaries(st.text(max_size=10), json_values, max_size=5), max_size=6)
@@ -65,7 +68,7 @@ def chain(
 def check(
     sealed: Sealed,
     *,
-    after: Position = Position(),
+    after: Position = START,
     name: str | None = None,
     data: bytes | None = None,
     devices: dict[str, KnownDevice] = DEVICES,
@@ -112,7 +115,16 @@ def test_the_target_sees_no_event_content() -> None:
     unpacked = unpack(sealed.data)
     assert isinstance(unpacked, Unpacked)
     assert set(unpacked.header) == {
-        "v", "kind", "desk", "device", "seq", "prev", "schema", "created_at", "key", "nonce"
+        "v",
+        "kind",
+        "desk",
+        "device",
+        "seq",
+        "prev",
+        "schema",
+        "created_at",
+        "key",
+        "nonce",
     }
 
 
