@@ -24,9 +24,16 @@ import base64
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from app.sync.container import FORMAT, Broken, digest, field, open_body, pack, unpack
+from app.sync.container import digest, open_body, pack
 from app.sync.keys import DeskKey, DeviceKeys, DevicePublic, device_id_of, signature_valid
-from app.sync.segments import Quarantine, Reason, Sealed, announcement_name, parse_name
+from app.sync.segments import (
+    Quarantine,
+    Reason,
+    Sealed,
+    announcement_name,
+    check_version,
+    read_file,
+)
 
 
 class Announcement(NamedTuple):
@@ -69,25 +76,14 @@ def open_announcement(
     def no(reason: Reason, detail: str) -> Quarantine:
         return Quarantine(name, reason, detail)
 
-    where = parse_name(name)
-    if where is None or where.seq is not None:
-        return no(Reason.MALFORMED, "not the name of a device announcement")
-    if where.desk != desk:
-        return no(Reason.WRONG_DESK, "it belongs to another desk")
-    unpacked = unpack(data)
-    if isinstance(unpacked, Broken):
-        reason = Reason.TRUNCATED if unpacked.truncated else Reason.MALFORMED
-        return no(reason, unpacked.detail)
+    read = read_file(name, data, desk=desk, kind="device")
+    if isinstance(read, Quarantine):
+        return read
+    where, unpacked = read
     head = unpacked.header
-    version = field(head, "v", int)
-    if version is None:
-        return no(Reason.MALFORMED, "its header has no format version")
-    if version > FORMAT:
-        return no(Reason.NEWER_FORMAT, "written by a newer Strongroom; update to read it")
-    if field(head, "desk", str) != desk:
-        return no(Reason.WRONG_DESK, "it was written for another desk")
-    if field(head, "kind", str) != "device" or field(head, "device", str) != where.device:
-        return no(Reason.MISNAMED, "its content is not the announcement its name says")
+    too_new = check_version(name, head)
+    if too_new is not None:
+        return too_new
     key = keys.get(str(head.get("key")))
     if key is None:
         return no(Reason.UNKNOWN_KEY, "sealed with a desk key this device does not hold (yet)")

@@ -38,7 +38,16 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from app.sync.container import FORMAT, Broken, digest, field, open_body, pack, unpack
+from app.sync.container import (
+    FORMAT,
+    Broken,
+    Unpacked,
+    digest,
+    field,
+    open_body,
+    pack,
+    unpack,
+)
 from app.sync.keys import DeskKey, DeviceKeys, signature_valid
 
 #: the schema version of the events this build writes and reads
@@ -199,24 +208,12 @@ def open_segment(
     def no(reason: Reason, detail: str) -> Quarantine:
         return Quarantine(name, reason, detail)
 
-    where = parse_name(name)
-    if where is None or where.seq is None:
-        return no(Reason.MALFORMED, "not the name of a segment")
-    if where.desk != desk:
-        return no(Reason.WRONG_DESK, "it belongs to another desk")
-    unpacked = unpack(data)
-    if isinstance(unpacked, Broken):
-        reason = Reason.TRUNCATED if unpacked.truncated else Reason.MALFORMED
-        return no(reason, unpacked.detail)
+    read = read_file(name, data, desk=desk, kind="segment")
+    if isinstance(read, Quarantine):
+        return read
+    where, unpacked = read
     head = unpacked.header
-    if field(head, "desk", str) != desk:
-        return no(Reason.WRONG_DESK, "it was written for another desk")
-    if (
-        field(head, "kind", str) != "segment"
-        or field(head, "device", str) != where.device
-        or field(head, "seq", int) != where.seq
-    ):
-        return no(Reason.MISNAMED, "its content is not the segment its name says")
+    assert where.seq is not None  # read_file checked the name is a segment's
     known = devices.get(where.device)
     if known is None:
         return no(Reason.UNKNOWN_DEVICE, "written by a device this desk does not know (yet)")
@@ -224,11 +221,9 @@ def open_segment(
         return no(Reason.BAD_SIGNATURE, "its signature does not verify: changed or forged")
     # What may wait for later is judged only on signed content, so that
     # tampering can never make a file look merely early.
-    version = field(head, "v", int)
-    if version is None:
-        return no(Reason.MALFORMED, "its header has no format version")
-    if version > FORMAT:
-        return no(Reason.NEWER_FORMAT, "written by a newer Strongroom; update to read it")
+    too_new = check_version(name, head)
+    if too_new is not None:
+        return too_new
     seq = where.seq
     if known.removed_after is not None and seq > known.removed_after:
         return no(Reason.REMOVED_DEVICE, "written after its device was removed from the desk")
@@ -256,3 +251,43 @@ def open_segment(
     return Verified(
         name, where.device, seq, created_at, written_schema, tuple(events), digest(data)
     )
+
+
+def read_file(
+    name: str, data: bytes, *, desk: str, kind: str
+) -> tuple[TargetName, Unpacked] | Quarantine:
+    """The checks every sync file passes first: a name of this desk for this kind
+    of file ("segment" or "device"), whole framing, and a header that says what
+    the name says."""
+    what = "segment" if kind == "segment" else "device announcement"
+    where = parse_name(name)
+    if where is None or (where.seq is None) != (kind == "device"):
+        return Quarantine(name, Reason.MALFORMED, f"not the name of a {what}")
+    if where.desk != desk:
+        return Quarantine(name, Reason.WRONG_DESK, "it belongs to another desk")
+    unpacked = unpack(data)
+    if isinstance(unpacked, Broken):
+        reason = Reason.TRUNCATED if unpacked.truncated else Reason.MALFORMED
+        return Quarantine(name, reason, unpacked.detail)
+    head = unpacked.header
+    if field(head, "desk", str) != desk:
+        return Quarantine(name, Reason.WRONG_DESK, "it was written for another desk")
+    if (
+        field(head, "kind", str) != kind
+        or field(head, "device", str) != where.device
+        or field(head, "seq", int) != where.seq
+    ):
+        return Quarantine(name, Reason.MISNAMED, f"its content is not the {what} its name says")
+    return where, unpacked
+
+
+def check_version(name: str, header: Mapping[str, Any]) -> Quarantine | None:
+    """None when this build reads the file's format."""
+    version = field(header, "v", int)
+    if version is None:
+        return Quarantine(name, Reason.MALFORMED, "its header has no format version")
+    if version > FORMAT:
+        return Quarantine(
+            name, Reason.NEWER_FORMAT, "written by a newer Strongroom; update to read it"
+        )
+    return None
