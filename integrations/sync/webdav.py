@@ -109,7 +109,10 @@ class WebDavTransport:
         check_name(name)
         outcome = self._put(name, data)
         if outcome == _NO_FOLDER:
-            self._make_folders(name.rpartition("/")[0])
+            folder = name.rpartition("/")[0]
+            with self._lock:  # folders made earlier may have been deleted since
+                self._folders -= {f for f in self._folders if (folder + "/").startswith(f + "/")}
+            self._make_folders(folder)
             outcome = self._put(name, data)
         if outcome == _CREATED:
             return Put.WRITTEN

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -312,6 +313,14 @@ def test_webdav_uses_put_get_propfind_and_mkcol_and_never_locks(dav: DavServer) 
     # The folders were made once; the second file went straight in.
     assert dav.methods.count("MKCOL") == 3
     assert (dav.root / "strongroom" / SEG).read_bytes() == b"one"
+
+
+def test_webdav_makes_folders_again_when_the_target_was_emptied(dav: DavServer) -> None:
+    transport = webdav(dav.url.replace("//", f"//{DAV_USER}@") + "/strongroom/")
+    transport.put_if_absent(SEG, b"one")
+    shutil.rmtree(dav.root / "strongroom" / "desk1")
+    assert transport.put_if_absent(SEG, b"one again") is Put.WRITTEN
+    assert transport.get(SEG) == b"one again"
 
 
 def test_the_folder_transport_skips_syncthing_and_partial_files(tmp_path: Path) -> None:
