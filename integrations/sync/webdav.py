@@ -23,6 +23,7 @@ import builtins
 import random
 import threading
 import xml.etree.ElementTree as ET
+from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
@@ -66,26 +67,13 @@ class WebDavTransport:
         rng: random.Random | None = None,
     ) -> None:
         """`url`: `https://user@host/path/`; `verify`: False, True or a CA bundle's path."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("A WebDAV target is an http:// or https:// address")
-        if parts.password is not None:
-            raise ValueError(
-                "A WebDAV address must not hold the password; keep it in the keychain "
-                "or in STRONGROOM_WEBDAV_PASSWORD"
-            )
-        user = unquote(parts.username or "")
-        host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        if ":" in (parts.hostname or "") and parts.port is None:
-            host = f"[{parts.hostname}]"
-        path = parts.path.rstrip("/") + "/"
-        base = urlunsplit((parts.scheme, host, path, "", ""))
+        where = parse_url(url)
         #: the folder's path on the server, decoded, with a trailing slash
-        self._root = unquote(path)
-        self.label = f"WebDAV target {parts.hostname}"
+        self._root = where.root
+        self.label = f"WebDAV target {where.host}"
         config = ProviderConfig(
             name=self.label,
-            base_url=base,
+            base_url=where.base,
             read_timeout=read_timeout,
             rate_per_second=50.0,
             burst=10,
@@ -95,7 +83,8 @@ class WebDavTransport:
 
         def session() -> requests.Session:
             made = requests.Session()
-            made.auth = (user, password)  # Basic, sent with the first request
+            if where.user:
+                made.auth = (where.user, password)  # Basic, sent with the first request
             made.verify = verify
             return made
 
@@ -193,6 +182,33 @@ class WebDavTransport:
             if valid_name(name) and not any(kept_by_target(p) for p in name.split("/")):
                 out.append((name, size))
         return out
+
+
+class DavUrl(NamedTuple):
+    user: str
+    base: str  # the URL without the user name, ending in "/"
+    root: str  # its path, decoded, ending in "/"
+    host: str  # for messages
+
+
+def parse_url(url: str) -> DavUrl:
+    """A WebDAV target's address taken apart; ValueError with a message for people."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("A WebDAV target is an http:// or https:// address")
+    if parts.password is not None:
+        raise ValueError(
+            "A WebDAV address must not hold the password; keep it in the keychain "
+            "or in STRONGROOM_WEBDAV_PASSWORD"
+        )
+    netloc = parts.netloc.rpartition("@")[2]  # host and port as written, [v6] included
+    path = parts.path.rstrip("/") + "/"
+    return DavUrl(
+        user=unquote(parts.username or ""),
+        base=urlunsplit((parts.scheme, netloc, path, "", "")),
+        root=unquote(path),
+        host=parts.hostname,
+    )
 
 
 def _path(name: str) -> str:
