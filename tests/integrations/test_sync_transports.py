@@ -15,6 +15,19 @@ from typing import Any
 import boto3
 import pytest
 
+from app.sync.announce import seal_announcement
+from app.sync.cursor import Seen, advance, remember, survey
+from app.sync.keys import new_desk_id, new_desk_key, new_device_keys
+from app.sync.segments import (
+    KnownDevice,
+    Position,
+    Reason,
+    Sealed,
+    Verified,
+    open_segment,
+    seal_segment,
+    segment_name,
+)
 from integrations.http import IntegrationError, RetryPolicy
 from integrations.sync import Entry, Put, TargetAuthError, TargetOffline, Transport
 from integrations.sync.folder import FolderTransport
@@ -411,3 +424,112 @@ def test_s3_takes_credentials_from_the_standard_aws_variables(
     keyless = S3Transport(bucket, endpoint_url=s3_endpoint, region="us-east-1", attempts=1)
     with pytest.raises(TargetAuthError, match="no access key"):
         keyless.get(SEG)
+
+
+# --- the formats of app.sync carried by each target -------------------------
+
+
+def test_segments_pushed_by_two_devices_are_pulled_verified_and_checked(
+    make: Callable[[], Transport],
+) -> None:
+    """Two devices push through the target; a third surveys the listing, fetches
+    in order and verifies; then the target is tampered with and rolled back."""
+    desk, key = new_desk_id(), new_desk_key()
+    alice, bob, reader = new_device_keys(), new_device_keys(), new_device_keys()
+    when = "2026-12-07T10:00:00+00:00"
+    pushed: dict[str, list[Sealed]] = {}
+    for device, count in ((alice, 3), (bob, 2)):
+        target = make()
+        ann = seal_announcement(
+            desk=desk,
+            device=device,
+            key=key,
+            member="0x01",
+            member_name="m",
+            log_device="log",
+            created_at=when,
+        )
+        assert target.put_if_absent(ann.name, ann.data) is Put.WRITTEN
+        at, pushed[device.device] = Position(), []
+        for seq in range(1, count + 1):
+            sealed = seal_segment(
+                [{"n": seq, "by": device.device}],
+                desk=desk,
+                seq=seq,
+                after=at,
+                key=key,
+                device=device,
+                created_at=when,
+            )
+            assert target.put_if_absent(sealed.name, sealed.data) is Put.WRITTEN
+            pushed[device.device].append(sealed)
+            at = Position(seq, sealed.digest)
+
+    target = make()
+    devices = {d.device: KnownDevice(d.public.signing) for d in (alice, bob)}
+
+    def pull(cursor: dict[str, Seen]) -> tuple[dict[str, Seen], list[str], list[Reason]]:
+        found = survey(target.list(f"{desk}/"), desk=desk, own=reader.device, cursor=cursor)
+        cursor, taken, refused = remember(cursor, found), [], []
+        stuck: set[str] = set()
+        for device, seq in found.fetch:
+            if device in stuck:
+                continue
+            name = segment_name(desk, device, seq)
+            data = target.get(name)
+            assert data is not None
+            got = open_segment(
+                name,
+                data,
+                desk=desk,
+                devices=devices,
+                keys={key.key_id: key},
+                after=cursor.get(device, Seen()).taken,
+            )
+            if isinstance(got, Verified):
+                cursor = advance(cursor, device=device, taken=got.position)
+                taken.append(f"{device}:{seq}")
+            else:
+                refused.append(got.reason)
+                stuck.add(device)
+        return cursor, taken, refused
+
+    cursor, taken, refused = pull({})
+    assert sorted(taken) == sorted(
+        [f"{alice.device}:{n}" for n in (1, 2, 3)] + [f"{bob.device}:{n}" for n in (1, 2)]
+    )
+    assert refused == []
+    assert pull(cursor)[1:] == ([], [])  # nothing new: nothing fetched
+
+    # Bob's third segment is corrupted on its way up: quarantined, nothing applied.
+    third = seal_segment(
+        [{"n": 3}],
+        desk=desk,
+        seq=3,
+        after=Position(2, pushed[bob.device][1].digest),
+        key=key,
+        device=bob,
+        created_at=when,
+    )
+    broken = bytearray(third.data)
+    broken[len(broken) // 2] ^= 0x01
+    target.put_if_absent(third.name, bytes(broken))
+    after, taken, refused = pull(cursor)
+    assert taken == [] and refused == [Reason.BAD_SIGNATURE]
+    assert after[bob.device].taken == cursor[bob.device].taken
+
+    # A second desk's device writes into the same target: not fetched, but named.
+    other = new_desk_id()
+    theirs = seal_segment(
+        [{"x": 1}],
+        desk=other,
+        seq=1,
+        after=Position(),
+        key=key,
+        device=alice,
+        created_at=when,
+    )
+    target.put_if_absent(theirs.name, theirs.data)
+    found = survey(target.list(), desk=desk, own=reader.device, cursor=after)
+    assert found.other_desks == {other}
+    assert not found.vanished and not found.gaps
