@@ -24,7 +24,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from app.sync.container import digest, open_body, pack
+from app.sync.container import digest, pack
 from app.sync.keys import DeskKey, DeviceKeys, DevicePublic, device_id_of, signature_valid
 from app.sync.segments import (
     Quarantine,
@@ -32,6 +32,7 @@ from app.sync.segments import (
     Sealed,
     announcement_name,
     check_version,
+    read_body,
     read_file,
 )
 
@@ -84,13 +85,9 @@ def open_announcement(
     too_new = check_version(name, head)
     if too_new is not None:
         return too_new
-    key = keys.get(str(head.get("key")))
-    if key is None:
-        return no(Reason.UNKNOWN_KEY, "sealed with a desk key this device does not hold (yet)")
-    try:
-        body = open_body(unpacked, key)
-    except ValueError:
-        return no(Reason.UNDECRYPTABLE, "the desk key does not open it")
+    body = read_body(name, unpacked, keys)
+    if isinstance(body, Quarantine):
+        return body
     try:
         signing = base64.b64decode(body["signing"], validate=True)
         agreement = base64.b64decode(body["agreement"], validate=True)

@@ -239,13 +239,9 @@ def open_segment(
         return no(Reason.BROKEN_CHAIN, "it does not follow the segment taken before it")
     if written_schema > schema:
         return no(Reason.NEWER_SCHEMA, "its events need a newer Strongroom; update to read it")
-    key = keys.get(str(head.get("key")))
-    if key is None:
-        return no(Reason.UNKNOWN_KEY, "sealed with a desk key this device does not hold (yet)")
-    try:
-        events = open_body(unpacked, key)
-    except ValueError:
-        return no(Reason.UNDECRYPTABLE, "the desk key does not open it")
+    events = read_body(name, unpacked, keys)
+    if isinstance(events, Quarantine):
+        return events
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         return no(Reason.MALFORMED, "its content is not a list of events")
     return Verified(
@@ -291,3 +287,16 @@ def check_version(name: str, header: Mapping[str, Any]) -> Quarantine | None:
             name, Reason.NEWER_FORMAT, "written by a newer Strongroom; update to read it"
         )
     return None
+
+
+def read_body(name: str, unpacked: Unpacked, keys: Mapping[str, DeskKey]) -> Any:
+    """The file's body opened with the desk key its header names, or a Quarantine."""
+    key = keys.get(str(unpacked.header.get("key")))
+    if key is None:
+        return Quarantine(
+            name, Reason.UNKNOWN_KEY, "sealed with a desk key this device does not hold (yet)"
+        )
+    try:
+        return open_body(unpacked, key)
+    except ValueError:
+        return Quarantine(name, Reason.UNDECRYPTABLE, "the desk key does not open it")
