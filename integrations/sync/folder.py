@@ -62,7 +62,14 @@ class FolderTransport:
         except OSError as exc:
             raise self._error(exc) from None
         try:
+            # Other members' devices read this file, maybe as other users of a
+            # shared drive, or through a Syncthing daemon running as its own
+            # user; it is ciphertext and signed, so readable by all is safe.
             with os.fdopen(fd, "wb") as handle:
+                # Not on Windows (ACLs decide); FAT sticks and some shares refuse it.
+                if hasattr(os, "fchmod"):
+                    with contextlib.suppress(OSError):
+                        os.fchmod(handle.fileno(), 0o644)
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())

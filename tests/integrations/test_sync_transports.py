@@ -356,7 +356,7 @@ def test_the_folder_transport_skips_syncthing_and_partial_files(tmp_path: Path) 
     assert transport.list() == [Entry(SEG, 4)]
 
 
-def test_the_folder_transport_leaves_no_temp_file_and_keeps_the_file_private(
+def test_the_folder_transport_leaves_no_temp_file_and_lets_other_users_read(
     tmp_path: Path,
 ) -> None:
     share = tmp_path / "share"
@@ -366,7 +366,8 @@ def test_the_folder_transport_leaves_no_temp_file_and_keeps_the_file_private(
     transport.put_if_absent(SEG, b"b")
     folder = share / "desk1" / "devices" / "dev1"
     assert sorted(p.name for p in folder.iterdir()) == ["00000001.seg"]
-    assert (folder / "00000001.seg").stat().st_mode & 0o077 == 0
+    # Other members' devices (other users of a share, a Syncthing daemon) read it.
+    assert (folder / "00000001.seg").stat().st_mode & 0o777 == 0o644
 
 
 def test_without_hard_links_the_folder_transport_still_never_replaces(
