@@ -14,7 +14,10 @@ The rules of `survey`:
   listed has `vanished`: deleted, or the target was restored from an older
   copy. It is reported; nothing is deleted locally because of it.
 - This device's own confirmed segments missing from the target are `lost`:
-  pushed again from the local copy.
+  pushed again from the local copy. Own segments on the target beyond the
+  last one this device knows it wrote are `ahead`: the vault was restored from
+  a backup or copied to a second machine, and writing the next number would
+  fork this device's chain, so it must not push until that is sorted out.
 - Other desks' files on the target are named (`other_desks`); when the target
   holds none of this desk's files though the cursor has seen some, the target
   is probably pointed at another desk's folder, or was emptied (`suspect`).
@@ -50,6 +53,8 @@ class Survey(NamedTuple):
     vanished: Mapping[str, tuple[int, ...]]
     #: this device's confirmed segments the target no longer has
     lost: tuple[int, ...]
+    #: this device's segments on the target beyond the last it knows it wrote
+    ahead: tuple[int, ...]
     #: devices with an announcement file
     announced: frozenset[str]
     #: devices with segments but no announcement
@@ -112,6 +117,7 @@ def survey(
             gaps[device] = missing
     vanished: dict[str, tuple[int, ...]] = {}
     lost: tuple[int, ...] = ()
+    own_taken = cursor.get(own, Seen()).taken.seq
     for device in sorted(cursor):
         seen = cursor[device]
         listed = numbers.get(device, set())
@@ -126,6 +132,7 @@ def survey(
         gaps=gaps,
         vanished=vanished,
         lost=lost,
+        ahead=tuple(sorted(n for n in numbers.get(own, ()) if n > own_taken)),
         announced=frozenset(announced),
         unannounced=frozenset(numbers) - announced,
         other_desks=frozenset(other_desks),

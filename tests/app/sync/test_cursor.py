@@ -51,6 +51,13 @@ def test_own_confirmed_segments_missing_from_the_target_are_lost() -> None:
     assert all(device != ME for device, _ in found.fetch)
 
 
+def test_own_segments_beyond_what_this_device_wrote_mean_a_restored_or_copied_vault() -> None:
+    cursor = {ME: Seen(Position(2, "m2"), 2)}
+    found = survey(files(ME, 1, 2, 3, 4), desk=DESK, own=ME, cursor=cursor)
+    assert found.ahead == (3, 4)
+    assert survey(files(ME, 1, 2), desk=DESK, own=ME, cursor=cursor).ahead == ()
+
+
 def test_a_target_holding_another_desk_is_suspect() -> None:
     cursor = {A: Seen(Position(2, "d2"), 2), ME: Seen(Position(1, "m1"), 1)}
     found = survey(files(A, 1, 2, desk=OTHER), desk=DESK, own=ME, cursor=cursor)
