@@ -85,15 +85,9 @@ def test_a_nextcloud_listing_is_read(server: HTTPServer, clock: ManualClock) -> 
 def test_a_busy_server_is_retried_and_then_takes_the_file(
     server: HTTPServer, clock: ManualClock
 ) -> None:
-    server.expect_ordered_request(ROOT + "/a.seg", method="PUT").respond_with_data(
-        "", status=503
-    )
-    server.expect_ordered_request(ROOT + "/a.seg", method="PUT").respond_with_data(
-        "", status=423
-    )
-    server.expect_ordered_request(ROOT + "/a.seg", method="PUT").respond_with_data(
-        "", status=201
-    )
+    server.expect_ordered_request(ROOT + "/a.seg", method="PUT").respond_with_data("", status=503)
+    server.expect_ordered_request(ROOT + "/a.seg", method="PUT").respond_with_data("", status=423)
+    server.expect_ordered_request(ROOT + "/a.seg", method="PUT").respond_with_data("", status=201)
     assert transport(server, clock).put_if_absent("a.seg", b"x") is Put.WRITTEN
     assert len(clock.sleeps) == 2
 
