@@ -130,6 +130,7 @@ class FolderTransport:
             raise TargetOffline(
                 f"the sync folder {self.root} is not there",
                 hint="Connect the drive or stick that holds it; sync waits until then",
+                retryable=True,
             )
 
     def _error(self, exc: OSError) -> IntegrationError:
