@@ -543,6 +543,26 @@ def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
         session.lock(reason="command finished")
 
 
+def cmd_desk(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import sync
+
+    session = _open(args, secrets, keychain)
+    try:
+        return sync.run_desk(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
+def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import sync
+
+    session = _open(args, secrets, keychain)
+    try:
+        return sync.run_sync(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def _read_key(secrets: Secrets, what: str) -> str:
     typed = secrets.ask(f"{what}: ")
     return typed if typed is not None else secrets.line(what)
@@ -564,6 +584,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "outbox": cmd_outbox,
     "keys": cmd_keys,
     "approvals": cmd_approvals,
+    "desk": cmd_desk,
+    "sync": cmd_sync,
 }
 
 

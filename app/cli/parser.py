@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args
+from app.cli import approvals_args, sync_args
 
 COMMANDS = (
     "init",
@@ -273,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     approvals_args.add_parser(sub, approvals_common)
+
+    def sync_common(p: argparse.ArgumentParser) -> None:
+        _vault_arg(p)
+        _unlock_args(p)
+        _common(p)
+
+    sync_args.add_parsers(sub, sync_common)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))

@@ -11,8 +11,9 @@ Calls touch the vault (and `create_desk` nothing else): database worker.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from app.sync.announce import seal_announcement
@@ -100,6 +101,8 @@ def enter_desk(
         parsed = parse_target(target, endpoint=endpoint)
     except ValueError as exc:
         raise SyncError(str(exc)) from None
+    if parsed.kind == "folder":  # kept absolute: later runs start in other folders
+        parsed = replace(parsed, location=str(Path(parsed.location).resolve()))
     if desk_rows.desk(vault.conn) is not None:
         raise SyncError(
             f"The vault {vault.paths.db} is already a device of a desk; a vault belongs "

@@ -147,17 +147,6 @@ def take_foreign(
             raise ForeignEventsError(
                 f"event {e.seq} belongs to another device's log than the one announced"
             )
-        if e.seq <= seq:
-            held = conn.execute(
-                "SELECT id, hash FROM events WHERE device = ? AND seq = ?", (e.device, e.seq)
-            ).fetchone()
-            if held is None or (held[0], bytes(held[1])) != (e.id, e.hash):
-                raise ForeignEventsError(f"event {e.seq} differs from the one already held")
-            continue
-        if e.seq != seq + 1:
-            raise ForeignEventsError(f"events {seq + 1} to {e.seq - 1} of the device are missing")
-        if e.prev_hash != prev:
-            raise ForeignEventsError(f"event {e.seq} does not link to the event before it")
         digest = event_hash(
             prev_hash=e.prev_hash,
             event_id=e.id,
@@ -171,6 +160,17 @@ def take_foreign(
         )
         if digest != e.hash:
             raise ForeignEventsError(f"event {e.seq} does not hash to what it says")
+        if e.seq <= seq:
+            held = conn.execute(
+                "SELECT id, hash FROM events WHERE device = ? AND seq = ?", (e.device, e.seq)
+            ).fetchone()
+            if held is None or (held[0], bytes(held[1])) != (e.id, e.hash):
+                raise ForeignEventsError(f"event {e.seq} differs from the one already held")
+            continue
+        if e.seq != seq + 1:
+            raise ForeignEventsError(f"events {seq + 1} to {e.seq - 1} of the device are missing")
+        if e.prev_hash != prev:
+            raise ForeignEventsError(f"event {e.seq} does not link to the event before it")
         if conn.execute("SELECT 1 FROM events WHERE id = ?", (e.id,)).fetchone():
             raise ForeignEventsError(f"event {e.seq} has the id of another event")
         conn.execute(_INSERT, (*e, _subject(e.payload)))
