@@ -543,22 +543,14 @@ def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
         session.lock(reason="command finished")
 
 
-def cmd_desk(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
-    from app.cli import sync
-
-    session = _open(args, secrets, keychain)
-    try:
-        return sync.run_desk(args, session)
-    finally:
-        session.lock(reason="command finished")
-
-
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
 
     session = _open(args, secrets, keychain)
     try:
-        return sync.run_sync(args, session)
+        run_it = sync.run_desk if args.command == "desk" else sync.run_sync
+        return run_it(args, session)
     finally:
         session.lock(reason="command finished")
 
@@ -584,7 +576,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "outbox": cmd_outbox,
     "keys": cmd_keys,
     "approvals": cmd_approvals,
-    "desk": cmd_desk,
+    "desk": cmd_sync,
     "sync": cmd_sync,
 }
 

@@ -39,7 +39,6 @@ from tests.integrations.sync_servers import (
     S3_KEY,
     S3_SECRET,
     DavServer,
-    dav_server,
     moto_server,
     refused_port,
     s3_auth_checked,
@@ -54,14 +53,6 @@ SEG = "desk1/devices/dev1/00000001.seg"
 def s3_endpoint() -> Iterator[str]:
     with moto_server() as endpoint:
         yield endpoint
-
-
-@pytest.fixture
-def dav(tmp_path: Path) -> Iterator[DavServer]:
-    root = tmp_path / "dav"
-    (root / "strongroom").mkdir(parents=True)
-    with dav_server(root) as served:
-        yield served
 
 
 def webdav(url: str, *, password: str = DAV_PASSWORD) -> WebDavTransport:

@@ -21,13 +21,14 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import astuple
 from typing import Any, NamedTuple
 
 from vault.connection import Connection
-from vault.events import GENESIS, Event, event_hash
 
-_COLUMNS = "id, device, seq, lamport, type, payload, author, created_at, signature, prev_hash, hash"
-_INSERT = f"INSERT INTO events ({_COLUMNS}, subject) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+# The log's own column list, insert and row reader: a received row is stored as
+# `EventLog` stores its own.
+from vault.events import _COLUMNS, _INSERT, GENESIS, Event, _row_to_event, event_hash
 
 
 class ForeignEventsError(ValueError):
@@ -75,21 +76,7 @@ def _to_row(r: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-class _Row(NamedTuple):
-    id: str
-    device: str
-    seq: int
-    lamport: int
-    type: str
-    payload: bytes
-    author: str
-    created_at: str
-    signature: bytes | None
-    prev_hash: bytes
-    hash: bytes
-
-
-def _from_row(row: Mapping[str, Any], n: int) -> _Row:
+def _from_row(row: Mapping[str, Any], n: int) -> Event:
     try:
         text = {k: row[k] for k in ("id", "device", "type", "author", "created_at")}
         numbers = {k: row[k] for k in ("seq", "lamport")}
@@ -98,7 +85,7 @@ def _from_row(row: Mapping[str, Any], n: int) -> _Row:
         ):
             raise TypeError
         signature = row["signature"]
-        return _Row(
+        return Event(
             text["id"],
             text["device"],
             numbers["seq"],
@@ -173,7 +160,7 @@ def take_foreign(
             raise ForeignEventsError(f"event {e.seq} does not link to the event before it")
         if conn.execute("SELECT 1 FROM events WHERE id = ?", (e.id,)).fetchone():
             raise ForeignEventsError(f"event {e.seq} has the id of another event")
-        conn.execute(_INSERT, (*e, _subject(e.payload)))
+        conn.execute(_INSERT, (*astuple(e), _subject(e.payload)))
         conn.execute(
             "INSERT INTO event_receipts (event_id, received_at, segment, projection) "
             "VALUES (?, ?, ?, ?)",
@@ -200,27 +187,12 @@ def take_foreign(
 
 def waiting(conn: Connection) -> list[Event]:
     """Received events waiting for a projection, in merge order (lamport, device, seq)."""
+    columns = ", ".join(f"e.{c.strip()}" for c in _COLUMNS.split(","))
     rows = conn.execute(
-        "SELECT e.id, e.device, e.seq, e.lamport, e.type, e.payload, e.author, e.created_at, "
-        "e.signature, e.prev_hash, e.hash FROM event_receipts r JOIN events e "
-        "ON e.id = r.event_id WHERE r.projection = 'waiting' ORDER BY e.lamport, e.device, e.seq"
+        f"SELECT {columns} FROM event_receipts r JOIN events e ON e.id = r.event_id "
+        "WHERE r.projection = 'waiting' ORDER BY e.lamport, e.device, e.seq"
     )
-    return [
-        Event(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            bytes(r[5]),
-            r[6],
-            r[7],
-            None if r[8] is None else bytes(r[8]),
-            bytes(r[9]),
-            bytes(r[10]),
-        )
-        for r in rows
-    ]
+    return [_row_to_event(r) for r in rows]
 
 
 def count_waiting(conn: Connection) -> int:

@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from app.sync.desk import desk_info, enter_desk
+from app.sync.desk import create_desk, desk_info, enter_desk
 from app.sync.keys import DeskKey
 from app.sync.run import SyncReport, sync_run
 from tests.conftest import PASSPHRASE
-from tests.integrations.sync_servers import DAV_PASSWORD, DAV_USER, DavServer, dav_server
+from tests.integrations.sync_servers import DAV_PASSWORD, DAV_USER, DavServer
 from vault.keys import Keychain
 from vault.store import Vault
 from vault.sync import desk as desk_rows
 from vault.unlock import create_vault
 
 MakeVault = Callable[[str], Vault]
+Pair = tuple[Vault, Vault, Path]
 ENV = {"STRONGROOM_WEBDAV_PASSWORD": DAV_PASSWORD}
 
 
@@ -42,11 +43,14 @@ def make_vault(tmp_path: Path, no_keychain: Keychain) -> Iterator[MakeVault]:
 
 
 @pytest.fixture
-def dav(tmp_path: Path) -> Iterator[DavServer]:
-    root = tmp_path / "dav"
-    (root / "strongroom").mkdir(parents=True)
-    with dav_server(root) as served:
-        yield served
+def pair(make_vault: MakeVault, tmp_path: Path) -> Pair:
+    """Vaults a and b on one desk whose target is the folder returned third."""
+    a, b = make_vault("a"), make_vault("b")
+    folder = tmp_path / "target"
+    folder.mkdir()
+    create_desk(a, target=f"folder:{folder}")
+    join(b, desk_of=a)
+    return a, b, folder
 
 
 def dav_target(served: DavServer) -> str:

@@ -11,15 +11,11 @@ import pytest
 from app.sync.bundle import export_bundle, import_bundle
 from app.sync.desk import SyncError, create_desk
 from app.sync.status import sync_status
-from tests.app.sync.conftest import MakeVault, event_ids, join, notes
+from tests.app.sync.conftest import MakeVault, Pair, event_ids, notes
 
 
-def test_two_vaults_exchange_bundles_and_reach_one_state(
-    make_vault: MakeVault, tmp_path: Path
-) -> None:
-    a, b = make_vault("a"), make_vault("b")
-    create_desk(a, target=f"folder:{tmp_path / 'never-used'}")
-    join(b, desk_of=a)
+def test_two_vaults_exchange_bundles_and_reach_one_state(pair: Pair, tmp_path: Path) -> None:
+    a, b, _ = pair
     notes(a, "from a", "again a")
     notes(b, "from b")
 
@@ -40,11 +36,9 @@ def test_two_vaults_exchange_bundles_and_reach_one_state(
 
 
 def test_a_changed_bundle_is_quarantined_and_nothing_of_it_applied(
-    make_vault: MakeVault, tmp_path: Path
+    pair: Pair, tmp_path: Path
 ) -> None:
-    a, b = make_vault("a"), make_vault("b")
-    create_desk(a, target=f"folder:{tmp_path / 'never-used'}")
-    join(b, desk_of=a)
+    a, b, _ = pair
     notes(a, "secret plan")
     export_bundle(a, tmp_path / "a.bundle")
     with tarfile.open(tmp_path / "a.bundle") as tar:

@@ -16,6 +16,7 @@ from app.sync.segments import Position, seal_segment
 from app.sync.status import sync_status
 from tests.app.sync.conftest import (
     MakeVault,
+    Pair,
     dav_target,
     event_ids,
     join,
@@ -102,14 +103,8 @@ def test_events_of_each_reach_the_other_with_receipts_and_both_verify(
     _verify(b, no_keychain)
 
 
-def test_a_flipped_byte_is_quarantined_and_none_of_it_applied(
-    make_vault: MakeVault, tmp_path: Path
-) -> None:
-    a, b = make_vault("a"), make_vault("b")
-    folder = tmp_path / "target"
-    folder.mkdir()
-    create_desk(a, target=f"folder:{folder}")
-    join(b, desk_of=a)
+def test_a_flipped_byte_is_quarantined_and_none_of_it_applied(pair: Pair) -> None:
+    a, b, folder = pair
     notes(a, "one")
     run(a)
     notes(a, "two", "three")
@@ -137,14 +132,8 @@ def test_a_flipped_byte_is_quarantined_and_none_of_it_applied(
     assert event_ids(b, a.device) == event_ids(a, a.device)
 
 
-def test_files_deleted_on_the_target_delete_nothing_here_and_are_reported(
-    make_vault: MakeVault, tmp_path: Path
-) -> None:
-    a, b = make_vault("a"), make_vault("b")
-    folder = tmp_path / "target"
-    folder.mkdir()
-    create_desk(a, target=f"folder:{folder}")
-    join(b, desk_of=a)
+def test_files_deleted_on_the_target_delete_nothing_here_and_are_reported(pair: Pair) -> None:
+    a, b, folder = pair
     notes(a, "kept")
     run(a)
     run(b)
@@ -161,14 +150,10 @@ def test_files_deleted_on_the_target_delete_nothing_here_and_are_reported(
 
 @pytest.mark.parametrize("forgery", ["an altered copy of a held event", "a next event"])
 def test_a_signed_segment_whose_events_break_the_chain_is_quarantined(
-    forgery: str, make_vault: MakeVault, tmp_path: Path
+    forgery: str, pair: Pair
 ) -> None:
     """A desk device's valid signature does not let it rewrite its own history."""
-    a, b = make_vault("a"), make_vault("b")
-    folder = tmp_path / "target"
-    folder.mkdir()
-    create_desk(a, target=f"folder:{folder}")
-    join(b, desk_of=a)
+    a, b, folder = pair
     notes(a, "honest")
     run(a)
     run(b)
