@@ -4,7 +4,7 @@ then put on a target.
 The rules:
 
 - A segment carries this device's events in order, from where the last one
-  ended, at most `MAX_EVENTS` each. Events that change no table
+  ended, at most `MAX_EVENTS` and `MAX_PAYLOAD` bytes of payload each. Events that change no table
   (`appliers.audit_only`: an unlock, a lock) never make a segment on their
   own; they ride in the next one, since the chain cannot travel with holes.
 - Segments are sealed and stored (`sync_outgoing`) before anything is put,
@@ -24,6 +24,7 @@ outside any transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.sync.appliers import audit_only
 from app.sync.desk import now_text
@@ -35,6 +36,9 @@ from vault.sync import cursors, event_rows
 from vault.sync.cursors import Outgoing
 
 MAX_EVENTS = 5000
+#: payload bytes per segment: far below `container.MAX_FILE`, which readers refuse
+#: beyond (a bulk import's batch events are large)
+MAX_PAYLOAD = 32 * 1024 * 1024
 
 
 def seal_pending(vault: Vault, state: DeskState) -> int:
@@ -47,8 +51,8 @@ def seal_pending(vault: Vault, state: DeskState) -> int:
         return 0
     made = 0
     with vault.transaction() as tx:
-        while rows := event_rows.own_events(
-            tx.conn, device=state.own_log, after=after, limit=MAX_EVENTS
+        while rows := _within_budget(
+            event_rows.own_events(tx.conn, device=state.own_log, after=after, limit=MAX_EVENTS)
         ):
             position = Position(last.seq, last.digest) if last is not None else Position()
             now = now_text()
@@ -66,6 +70,16 @@ def seal_pending(vault: Vault, state: DeskState) -> int:
             after = last.last_event
             made += 1
     return made
+
+
+def _within_budget(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first rows whose payloads fit in `MAX_PAYLOAD` (always at least one)."""
+    total = 0
+    for n, row in enumerate(rows):
+        total += len(row["payload"])
+        if total > MAX_PAYLOAD and n > 0:
+            return rows[:n]
+    return rows
 
 
 @dataclass
@@ -107,26 +121,24 @@ def push_to(
         done.announced = True
     conn = vault.conn
     confirmed = cursors.pushed(conn, target)
-    outgoing = cursors.outgoing(conn)
-    found = [o.seq for o in outgoing if o.seq in listed_own and o.seq not in confirmed]
-    if found:  # there already: put by a run that died before it could note it
-        with vault.transaction() as tx:
-            for seq in found:
-                cursors.mark_pushed(tx.conn, target=target, seq=seq, now=now_text())
-    for out in outgoing:
-        if out.seq in listed_own:
+    for out in cursors.outgoing(conn):
+        if out.seq in listed_own and out.seq in confirmed:
             continue
+        # Listed but never noted: a run that died after its put, or a vault restored
+        # from a backup finding its old number taken. The put tells them apart.
         data = cursors.outgoing_data(conn, out.seq)
         put = transport.put_if_absent(segment_name(state.desk, state.device, out.seq), data)
         if put == Put.TAKEN:
             done.blocked = (
                 f"{transport.label} holds a different file under this device's segment "
-                f"{out.seq}; nothing more is pushed there."
+                f"{out.seq}: this vault was restored from a backup or copied to another "
+                "machine. Nothing more is pushed there until that is sorted out."
             )
             return done
         with vault.transaction() as tx:
             cursors.mark_pushed(tx.conn, target=target, seq=out.seq, now=now_text())
-        done.written += 1
-        if out.seq in confirmed:
-            done.restored.append(out.seq)
+        if put == Put.WRITTEN:
+            done.written += 1
+            if out.seq in confirmed:
+                done.restored.append(out.seq)
     return done

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.screening.secrets import set_key
+from app.sync import push
 from app.sync.desk import SyncError, create_desk, devices
 from app.sync.local import load
 from app.sync.run import sync_run
@@ -29,7 +30,8 @@ from tests.vault.helpers import flip_byte
 from vault.keys import Keychain
 from vault.store import Vault
 from vault.sync import cursors, event_rows
-from vault.unlock import Credentials
+from vault.backup import backup, restore
+from vault.unlock import Credentials, open_vault
 from vault.verify import verify_vault
 
 
@@ -215,3 +217,51 @@ def test_a_vault_in_a_desk_cannot_enter_another_and_targets_are_checked(
     create_desk(a, target=f"folder:{tmp_path}")
     with pytest.raises(SyncError, match="already a device of a desk"):
         create_desk(a, target=f"folder:{tmp_path}")
+
+
+def test_many_events_travel_in_several_segments_and_own_events_order_after_them(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, folder = pair
+    monkeypatch.setattr(push, "MAX_EVENTS", 3)
+    monkeypatch.setattr(push, "MAX_PAYLOAD", 40)  # two small notes fill a segment
+    notes(a, *(f"note {i}" for i in range(7)))
+    sent = run(a)
+    assert sent.pushed == len(_segments(folder)) >= 4
+    got = run(b)
+    assert got.pulled == sent.pushed and event_ids(b, a.device) == event_ids(a, a.device)
+    # b's next event comes after everything it received (DESIGN: lamport order).
+    [(newest,)] = b.conn.execute("SELECT max(lamport) FROM events WHERE device = ?", (a.device,))
+    notes(b, "after")
+    [(mine,)] = b.conn.execute(
+        "SELECT lamport FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1", (b.device,)
+    )
+    assert mine > newest
+
+
+def test_a_restored_vault_does_not_write_over_its_own_later_segments(
+    pair: Pair, tmp_path: Path, no_keychain: Keychain
+) -> None:
+    """Segments on the target beyond what the vault knows it wrote: it was restored from a
+    backup (or copied); pushing on would fork its chain, so it stops and says so."""
+    a, _, folder = pair
+    notes(a, "one")
+    run(a)
+    backup(a, tmp_path / "before-two.backup")
+    notes(a, "two")
+    run(a)
+    path = a.paths.db
+    a.close()
+    creds = Credentials(passphrase=PASSPHRASE, use_keychain=False)
+    restore(tmp_path / "before-two.backup", path, creds, replace=True, keychain=no_keychain)
+    on_target = {p: p.read_bytes() for p in _segments(folder)}
+    restored = open_vault(path, creds, keychain=no_keychain)
+    try:
+        for _ in range(2):
+            got = run(restored)
+            assert got.pushed == 0
+            assert "restored from a backup or copied" in " ".join(got.targets[0].notes)
+            notes(restored, "three")  # a new event makes a new segment 2: still refused
+        assert {p: p.read_bytes() for p in _segments(folder)} == on_target
+    finally:
+        restored.close()
