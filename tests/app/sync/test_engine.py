@@ -27,10 +27,10 @@ from tests.app.sync.conftest import (
 from tests.conftest import PASSPHRASE
 from tests.integrations.sync_servers import DAV_PASSWORD, DavServer
 from tests.vault.helpers import flip_byte
+from vault.backup import backup, restore
 from vault.keys import Keychain
 from vault.store import Vault
 from vault.sync import cursors, event_rows
-from vault.backup import backup, restore
 from vault.unlock import Credentials, open_vault
 from vault.verify import verify_vault
 
