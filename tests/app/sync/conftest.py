@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 
 from app.sync.desk import create_desk, desk_info, enter_desk
 from app.sync.keys import DeskKey
 from app.sync.run import SyncReport, sync_run
 from tests.conftest import PASSPHRASE
-from tests.integrations.sync_servers import DAV_PASSWORD, DAV_USER, DavServer
+from tests.integrations.sync_servers import (
+    DAV_PASSWORD,
+    DAV_USER,
+    S3_KEY,
+    S3_SECRET,
+    DavServer,
+    moto_server,
+)
 from vault.keys import Keychain
 from vault.store import Vault
 from vault.sync import desk as desk_rows
@@ -51,6 +60,26 @@ def pair(make_vault: MakeVault, tmp_path: Path) -> Pair:
     create_desk(a, target=f"folder:{folder}")
     join(b, desk_of=a)
     return a, b, folder
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server on 127.0.0.1 (one per module: it is slow to start)."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+def new_bucket(endpoint: str) -> str:
+    admin = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=S3_KEY,
+        aws_secret_access_key=S3_SECRET,
+        region_name="us-east-1",
+    )
+    name = f"desk-{uuid.uuid4().hex[:12]}"
+    admin.create_bucket(Bucket=name)
+    return name
 
 
 def dav_target(served: DavServer) -> str:

@@ -21,11 +21,12 @@ from tests.app.sync.conftest import (
     dav_target,
     event_ids,
     join,
+    new_bucket,
     notes,
     run,
 )
 from tests.conftest import PASSPHRASE
-from tests.integrations.sync_servers import DAV_PASSWORD, DavServer
+from tests.integrations.sync_servers import DAV_PASSWORD, S3_KEY, S3_SECRET, DavServer
 from tests.vault.helpers import flip_byte
 from vault.backup import backup, restore
 from vault.keys import Keychain
@@ -46,7 +47,7 @@ def _verify(vault: Vault, keychain: Keychain) -> None:
     assert report.ok, report.summary()
 
 
-@pytest.mark.parametrize("kind", ["folder", "webdav"])
+@pytest.mark.parametrize("kind", ["folder", "webdav", "s3"])
 def test_events_of_each_reach_the_other_with_receipts_and_both_verify(
     kind: str,
     make_vault: MakeVault,
@@ -55,21 +56,28 @@ def test_events_of_each_reach_the_other_with_receipts_and_both_verify(
     no_keychain: Keychain,
 ) -> None:
     a, b = make_vault("a"), make_vault("b")
+    endpoint: str | None = None
     if kind == "folder":
         target = f"folder:{tmp_path / 'target'}"
         (tmp_path / "target").mkdir()
-    else:
+    elif kind == "webdav":
         served: DavServer = request.getfixturevalue("dav")
         target = dav_target(served)
+    else:
+        endpoint = request.getfixturevalue("s3_endpoint")
+        target = f"s3:{new_bucket(endpoint)}/team/sync"
     notes(a, "first", "second")
-    create_desk(a, target=target, name="OTC desk")
+    create_desk(a, target=target, name="OTC desk", endpoint=endpoint)
     join(b, desk_of=a)
     if kind == "webdav":  # b keeps the password where `strongroom keys set webdav` puts it
         set_key(b, "webdav", DAV_PASSWORD)
+    if kind == "s3":  # where `strongroom keys set s3 --with-secret` puts the keys
+        for vault in (a, b):
+            set_key(vault, "s3", S3_KEY, S3_SECRET)
 
     first = run(a)
     assert (first.pushed, first.pulled) == (1, 0)
-    got = sync_run(b, env={}) if kind == "webdav" else run(b)
+    got = sync_run(b, env={}) if kind != "folder" else run(b)
     assert got.ok and (got.pulled, got.pushed) == (1, 0)
     mine = event_ids(a, a.device)
     assert event_ids(b, a.device) == mine
