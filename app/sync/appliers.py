@@ -26,7 +26,9 @@ from vault.connection import Connection
 from vault.events import Event
 from vault.sync import event_rows
 
-#: event types that change no table; besides these, every `vault.*` event
+#: every event type with this prefix changes no table (unlocks, backups, re-keys, ...)
+AUDIT_PREFIX = "vault."
+#: nor do these
 AUDIT_ONLY = frozenset(
     {
         "screening.api_key_set",
@@ -43,7 +45,7 @@ Applier = Callable[[Connection, Event], None]
 
 def audit_only(type_: str) -> bool:
     """True for an event that records an action on its device and changes no table."""
-    return type_.startswith("vault.") or type_ in AUDIT_ONLY
+    return type_.startswith(AUDIT_PREFIX) or type_ in AUDIT_ONLY
 
 
 class Appliers:

@@ -20,8 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import astuple
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from vault.connection import Connection
@@ -76,24 +75,36 @@ def _to_row(r: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _from_row(row: Mapping[str, Any], n: int) -> Event:
+def _from_row(row: Mapping[str, Any], n: int) -> tuple[Any, ...]:
+    """A segment row as the events table's column values (`_COLUMNS`), type-checked."""
     try:
-        text = {k: row[k] for k in ("id", "device", "type", "author", "created_at")}
-        numbers = {k: row[k] for k in ("seq", "lamport")}
-        if not all(isinstance(v, str) for v in text.values()) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in numbers.values()
+        event_id, device, type_, author, created_at = (
+            row["id"],
+            row["device"],
+            row["type"],
+            row["author"],
+            row["created_at"],
+        )
+        seq, lamport, signature = row["seq"], row["lamport"], row["signature"]
+        if (
+            type(event_id) is not str
+            or type(device) is not str
+            or type(type_) is not str
+            or type(author) is not str
+            or type(created_at) is not str
+            or type(seq) is not int
+            or type(lamport) is not int
         ):
             raise TypeError
-        signature = row["signature"]
-        return Event(
-            text["id"],
-            text["device"],
-            numbers["seq"],
-            numbers["lamport"],
-            text["type"],
+        return (
+            event_id,
+            device,
+            seq,
+            lamport,
+            type_,
             base64.b64decode(row["payload"], validate=True),
-            text["author"],
-            text["created_at"],
+            author,
+            created_at,
             None if signature is None else base64.b64decode(signature, validate=True),
             bytes.fromhex(row["prev_hash"]),
             bytes.fromhex(row["hash"]),
@@ -127,9 +138,11 @@ def take_foreign(
     ).fetchone()
     seq, prev = (int(head[0]), bytes(head[1])) if head else (0, GENESIS)
     added: list[Taken] = []
+    inserts: list[tuple[Any, ...]] = []
     lamport = 0
     for n, raw in enumerate(rows):
-        e = _from_row(raw, n)
+        values = _from_row(raw, n)
+        e = Event(*values)
         if e.device != log_device:
             raise ForeignEventsError(
                 f"event {e.seq} belongs to another device's log than the one announced"
@@ -158,16 +171,18 @@ def take_foreign(
             raise ForeignEventsError(f"events {seq + 1} to {e.seq - 1} of the device are missing")
         if e.prev_hash != prev:
             raise ForeignEventsError(f"event {e.seq} does not link to the event before it")
-        if conn.execute("SELECT 1 FROM events WHERE id = ?", (e.id,)).fetchone():
-            raise ForeignEventsError(f"event {e.seq} has the id of another event")
-        conn.execute(_INSERT, (*astuple(e), _subject(e.payload)))
-        conn.execute(
-            "INSERT INTO event_receipts (event_id, received_at, segment, projection) "
-            "VALUES (?, ?, ?, ?)",
-            (e.id, now, segment, projection(e.type)),
-        )
+        inserts.append((*values, _subject(e.payload)))
         added.append(Taken(e.id, e.type, e.lamport, e.seq))
         seq, prev, lamport = e.seq, e.hash, max(lamport, e.lamport)
+    taken_ids = _held_ids(conn, [t.event_id for t in added])
+    if taken_ids:
+        raise ForeignEventsError(f"event id {sorted(taken_ids)[0]} is another event's")
+    conn.executemany(_INSERT, inserts)
+    conn.executemany(
+        "INSERT INTO event_receipts (event_id, received_at, segment, projection) "
+        "VALUES (?, ?, ?, ?)",
+        [(t.event_id, now, segment, projection(t.type)) for t in added],
+    )
     if added:
         conn.execute(
             "INSERT INTO devices (device, last_seq, last_hash) VALUES (?, ?, ?) "
@@ -183,6 +198,17 @@ def take_foreign(
             (str(lamport),),
         )
     return added
+
+
+def _held_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` the events table holds already."""
+    found: set[str] = set()
+    for at in range(0, len(ids), 500):
+        part = ids[at : at + 500]
+        marks = ",".join("?" * len(part))
+        rows = conn.execute(f"SELECT id FROM events WHERE id IN ({marks})", part)
+        found.update(str(r[0]) for r in rows)
+    return found
 
 
 def waiting(conn: Connection) -> list[Event]:
@@ -209,8 +235,20 @@ def set_applied(conn: Connection, event_ids: Sequence[str]) -> None:
     )
 
 
-def event_hashes(conn: Connection) -> Iterator[tuple[str, int, str, bytes]]:
-    """(device, seq, type, hash) of every event, in (device, seq) order."""
-    cursor = conn.execute("SELECT device, seq, type, hash FROM events ORDER BY device, seq")
-    while batch := cursor.fetchmany(5000):
-        yield from batch
+def newest_counting(
+    conn: Connection, *, skip_prefix: str, skip_types: Sequence[str]
+) -> list[tuple[str, int, bytes]]:
+    """Per device of the log, its newest event whose type neither starts with
+    `skip_prefix` nor is in `skip_types`: (device, seq, hash), by device. Read
+    backwards along the (device, seq) index, so it costs a few rows per device."""
+    marks = ",".join("?" * len(skip_types)) or "NULL"
+    found: list[tuple[str, int, bytes]] = []
+    for (device,) in conn.execute("SELECT device FROM devices ORDER BY device").fetchall():
+        row = conn.execute(
+            "SELECT seq, hash FROM events WHERE device = ? AND substr(type, 1, ?) != ? "
+            f"AND type NOT IN ({marks}) ORDER BY seq DESC LIMIT 1",
+            (device, len(skip_prefix), skip_prefix, *skip_types),
+        ).fetchone()
+        if row is not None:
+            found.append((str(device), int(row[0]), bytes(row[1])))
+    return found
