@@ -16,7 +16,7 @@ from typing import Any
 from app.session import VaultSession
 from app.sync.bundle import export_bundle, import_bundle
 from app.sync.desk import SyncError, create_desk, devices
-from app.sync.run import SyncReport, sync_run
+from app.sync.run import SyncReport, announce, sync_run
 from app.sync.status import sync_status
 
 AUTH_FAILED = 3
@@ -27,12 +27,20 @@ def run_desk(args: argparse.Namespace, session: VaultSession) -> int:
     try:
         if args.desk_command == "create":
             info = create_desk(vault, target=args.target, endpoint=args.endpoint, name=args.name)
+            said = announce(vault)
+            for target, outcome in said.items():
+                if outcome != "ok":
+                    print(
+                        f"{target}: the announcement waits for the next 'sync run': {outcome}",
+                        file=sys.stderr,
+                    )
             _emit(
                 {
                     "desk": info.desk,
                     "name": info.name,
                     "device": info.device,
                     "targets": list(info.targets),
+                    "announced": [t for t, outcome in said.items() if outcome == "ok"],
                 }
             )
             return 0

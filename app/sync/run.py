@@ -24,10 +24,10 @@ from app.sync.desk import now_text
 from app.sync.local import DeskState, load
 from app.sync.pull import Pulled, listed_own, pull_from
 from app.sync.push import Pushed, push_to, seal_pending
-from app.sync.segments import Position
+from app.sync.segments import Position, announcement_name
 from app.sync.state import state_digest
 from integrations.http.errors import IntegrationError
-from integrations.sync.base import Transport
+from integrations.sync.base import Put, Transport
 from integrations.sync.targets import Target, open_transport, parse_target
 from vault.store import Vault
 from vault.sync import cursors, reports
@@ -103,6 +103,28 @@ def sync_run(
         state=state_digest(vault.conn),
         targets=done,
     )
+
+
+def announce(
+    vault: Vault, *, open_target: OpenTarget = open_transport, env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Put this device's announcement on each target now (`desk create`): per target,
+    "ok", or the message of why not (the next `sync run` tries again)."""
+    state = load(vault)
+    name = announcement_name(state.desk, state.device)
+    said: dict[str, str] = {}
+    for text, endpoint in desk_rows.targets(vault.conn):
+        parsed = parse_target(text, endpoint=endpoint)
+        try:
+            transport = open_target(parsed, credentials=credentials_for(vault, parsed, env=env))
+            try:
+                put = transport.put_if_absent(name, state.announcement)
+            finally:
+                transport.close()
+            said[text] = "ok" if put != Put.TAKEN else "another announcement is there"
+        except IntegrationError as exc:
+            said[text] = str(exc)
+    return said
 
 
 def sync_target(

@@ -56,6 +56,8 @@ def test_two_vaults_sync_from_the_command_line(tmp_path: Path, no_keychain: Keyc
         assert _run(home, "init").returncode == 0
     made = _last(_run(a, "desk", "create", "--target", f"folder:{target}", "--name", "OTC"))
     assert made["name"] == "OTC" and made["targets"] == [f"folder:{target}"]
+    assert made["announced"] == [f"folder:{target}"]
+    assert (target / str(made["desk"]) / "devices" / str(made["device"]) / "device.ann").is_file()
     # A change that syncs: a customer book import on a.
     book = tmp_path / "customers.csv"
     book.write_text("external_id,name\nC-1,Alice Ltd\nC-2,Bob GmbH\n", encoding="utf-8")
@@ -92,7 +94,9 @@ def test_sync_without_a_desk_and_an_unreachable_target_say_what_to_do(tmp_path: 
     assert _run(tmp_path, "init").returncode == 0
     lonely = _run(tmp_path, "sync", "run")
     assert lonely.returncode == 1 and "desk create" in lonely.stderr
-    _last(_run(tmp_path, "desk", "create", "--target", "webdav:http://desk@127.0.0.1:9/dav/"))
+    created = _run(tmp_path, "desk", "create", "--target", "webdav:http://desk@127.0.0.1:9/dav/")
+    assert _last(created)["announced"] == []
+    assert "waits for the next 'sync run'" in created.stderr
     offline = _run(tmp_path, "sync", "run")
     assert offline.returncode == 1
     assert "could not be reached" in offline.stderr and "Traceback" not in offline.stderr
