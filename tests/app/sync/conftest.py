@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from app.sync.desk import create_desk, desk_info, enter_desk
@@ -16,8 +14,6 @@ from tests.conftest import PASSPHRASE
 from tests.integrations.sync_servers import (
     DAV_PASSWORD,
     DAV_USER,
-    S3_KEY,
-    S3_SECRET,
     DavServer,
     moto_server,
 )
@@ -67,19 +63,6 @@ def s3_endpoint() -> Iterator[str]:
     """moto's S3 server on 127.0.0.1 (one per module: it is slow to start)."""
     with moto_server() as endpoint:
         yield endpoint
-
-
-def new_bucket(endpoint: str) -> str:
-    admin = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=S3_KEY,
-        aws_secret_access_key=S3_SECRET,
-        region_name="us-east-1",
-    )
-    name = f"desk-{uuid.uuid4().hex[:12]}"
-    admin.create_bucket(Bucket=name)
-    return name
 
 
 def dav_target(served: DavServer) -> str:

@@ -21,12 +21,11 @@ from tests.app.sync.conftest import (
     dav_target,
     event_ids,
     join,
-    new_bucket,
     notes,
     run,
 )
 from tests.conftest import PASSPHRASE
-from tests.integrations.sync_servers import DAV_PASSWORD, S3_KEY, S3_SECRET, DavServer
+from tests.integrations.sync_servers import DAV_PASSWORD, S3_KEY, S3_SECRET, DavServer, new_bucket
 from tests.vault.helpers import flip_byte
 from vault.backup import backup, restore
 from vault.keys import Keychain
