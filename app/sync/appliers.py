@@ -69,10 +69,8 @@ class Appliers:
         if not self._appliers:
             return 0
         done: list[str] = []
-        for event in event_rows.waiting(conn):
-            applier = self._appliers.get(event.type)
-            if applier is not None:
-                applier(conn, event)
-                done.append(event.id)
+        for event in event_rows.waiting(conn, sorted(self._appliers)):
+            self._appliers[event.type](conn, event)
+            done.append(event.id)
         event_rows.set_applied(conn, done)
         return len(done)

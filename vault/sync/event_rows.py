@@ -211,12 +211,16 @@ def _held_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def waiting(conn: Connection) -> list[Event]:
-    """Received events waiting for a projection, in merge order (lamport, device, seq)."""
+def waiting(conn: Connection, types: Sequence[str]) -> list[Event]:
+    """Received events of `types` waiting for a projection, in merge order
+    (lamport, device, seq)."""
     columns = ", ".join(f"e.{c.strip()}" for c in _COLUMNS.split(","))
+    marks = ",".join("?" * len(types)) or "NULL"
     rows = conn.execute(
         f"SELECT {columns} FROM event_receipts r JOIN events e ON e.id = r.event_id "
-        "WHERE r.projection = 'waiting' ORDER BY e.lamport, e.device, e.seq"
+        f"WHERE r.projection = 'waiting' AND e.type IN ({marks}) "
+        "ORDER BY e.lamport, e.device, e.seq",
+        tuple(types),
     )
     return [_row_to_event(r) for r in rows]
 

@@ -7,6 +7,9 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from app.cli.parser import build_parser
 from app.sync.desk import enter_desk
 from app.sync.keys import DeskKey
 from tests.app.test_cli import PW, strongroom
@@ -103,3 +106,22 @@ def test_sync_without_a_desk_and_an_unreachable_target_say_what_to_do(tmp_path: 
     assert json.loads(offline.stdout.splitlines()[-1])["pushed"] == 0
     refused = _run(tmp_path, "desk", "create", "--target", "ftp://x")
     assert refused.returncode == 1 and "folder:DIR" in refused.stderr
+
+
+def test_desk_and_sync_take_their_arguments_and_never_a_password() -> None:
+    parser = build_parser()
+    args = parser.parse_args(
+        ["desk", "create", "--vault", "v", "--target", "s3:b/p", "--endpoint", "http://m"]
+    )
+    assert (args.command, args.desk_command, args.endpoint, args.name) == (
+        "desk",
+        "create",
+        "http://m",
+        "Desk",
+    )
+    for argv in (["sync", "run"], ["sync", "status"], ["sync", "import", "F"]):
+        assert parser.parse_args([*argv, "--vault", "v"]).sync_command == argv[1]
+    assert parser.parse_args(["sync", "export", "--to", "F", "--vault", "v"]).to == "F"
+    for option in ("--password", "--secret"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["sync", "run", "--vault", "v", option, "x"])
