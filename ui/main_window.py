@@ -14,8 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from app.demo import fill_demo
-from app.demo_screening import screen_demo
+from app.demo import fill_demo_vault
 from app.session import VaultSession
 from app.settings import Settings
 from app.tasks import Operation, Progress
@@ -212,8 +211,7 @@ class MainWindow(QMainWindow):
         def work(progress: Progress) -> UnlockInfo:
             created = session.create(passphrase=passphrase, use_keychain=False)
             progress("filling", 0, 0)
-            fill_demo(created.vault)
-            screen_demo(created.vault)
+            fill_demo_vault(created.vault)
             return created.vault.unlock
 
         run_db(
