@@ -11,6 +11,7 @@ from ui.book import format as fmt
 from ui.book.paged_model import PagedModel, Row
 from vault.book import queries
 from vault.connection import Connection
+from vault.dashboards.subsets import Subset
 
 COLUMNS = ("Chain", "Address", "Label", "Customer", "Shared")
 SHARED_MARK = "⚠ shared"
@@ -18,20 +19,38 @@ SHARED_MARK = "⚠ shared"
 
 @dataclass(frozen=True)
 class WalletQuery:
+    #: only these addresses (a figure of the Dashboards); None: every one
+    subset: Subset | None = None
+
+    def _where(self) -> dict[str, Any]:
+        subset = self.subset
+        return {} if subset is None else {"where": subset.where, "where_params": subset.params}
+
     def resolve(self, conn: Connection) -> tuple[WalletQuery, int]:
-        return self, queries.count_addresses(conn)
+        return self, queries.count_addresses(conn, **self._where())
 
     def page(self, conn: Connection, offset: int, limit: int) -> list[Row]:
-        return queries.address_page(conn, offset=offset, limit=limit)
+        return queries.address_page(conn, offset=offset, limit=limit, **self._where())
 
 
 class WalletModel(PagedModel):
     """Rows: (id, chain, address, label, customer id, customer name, shared flag)."""
 
     COLUMNS = COLUMNS
+    _subset: Subset | None = None
 
     def query(self) -> WalletQuery:
-        return WalletQuery()
+        return WalletQuery(self._subset)
+
+    @property
+    def subset(self) -> Subset | None:
+        return self._subset
+
+    def set_subset(self, subset: Subset | None) -> None:
+        """Only the addresses of `subset` (None: every one); reloads."""
+        if subset != self._subset:
+            self._subset = subset
+            self.reload()
 
     def customer_id(self, position: int) -> int:
         return int(self.row_at(position)[4])
