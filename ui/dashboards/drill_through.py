@@ -42,8 +42,10 @@ def open_drill(sections: Sections, label: str, drill: Drill) -> None:
 
 def _choose(combo: QComboBox, value: object) -> None:
     """Pick the item whose data is `value` (the first, "any", when there is none)."""
+    # findData cannot match Python tuples and frozensets: compare the items ourselves.
+    found = next((i for i in range(combo.count()) if combo.itemData(i) == value), 0)
     combo.blockSignals(True)
-    combo.setCurrentIndex(max(0, combo.findData(value)))
+    combo.setCurrentIndex(found)
     combo.blockSignals(False)
 
 
