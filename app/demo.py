@@ -180,10 +180,11 @@ def fill_demo(
     return counts
 
 
-def fill_demo_vault(vault: object) -> dict[str, int]:
+def fill_demo_vault(vault: object, *, history: bool = True) -> dict[str, int]:
     """Everything the demo vault holds: the book and the approval desk (`fill_demo`),
-    the screenings (`app.demo_screening`) and the dashboards' history
-    (`app.demo_dashboards`). Database worker; a few seconds."""
+    the screenings (`app.demo_screening`) and (`history`) the dashboards' history
+    (`app.demo_dashboards.fill_demo_dashboards`; the window adds it after it opens).
+    Database worker; a few seconds."""
     from app.demo_dashboards import answer_some_long_ago, fill_demo_dashboards
     from app.demo_screening import screen_demo
     from vault.store import Vault
@@ -192,5 +193,6 @@ def fill_demo_vault(vault: object) -> dict[str, int]:
     counts = fill_demo(vault)
     counts["screened_long_ago"] = answer_some_long_ago(vault)
     counts.update({f"screening_{k}": v for k, v in screen_demo(vault).items()})
-    counts.update(fill_demo_dashboards(vault))
+    if history:
+        counts.update(fill_demo_dashboards(vault))
     return counts

@@ -13,6 +13,7 @@ after both.
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,7 +21,7 @@ from app.addresses.evm import to_checksum_address
 from app.book.models import AddressDraft
 from app.book.service import CustomerBook
 from app.demo_screening import DEMO_LIST_LABEL
-from app.screening.risk import Level, RiskResult, score_for_level
+from app.screening.risk import RANK, Level, RiskResult, score_for_level
 from app.screening.sanctions import PROVIDER as SANCTIONS
 from integrations.explorers.settings import DEFAULT_CHAINS
 from vault.screening import screenings
@@ -107,7 +108,7 @@ def _kyc_dates(tx: Transaction, rng: random.Random, today: date) -> int:
 
 
 def _history(tx: Transaction, rng: random.Random, now: datetime) -> int:
-    """Every few days a KYT answer for about half the book, drifting in level; the
+    """Every week or few a KYT answer for about a quarter of the book, drifting in level; the
     share of high and severe answers grows over the period, so the chart moves."""
     month_ago = (now - timedelta(days=30)).isoformat()
     kyt_screened = {
@@ -123,50 +124,50 @@ def _history(tx: Transaction, rng: random.Random, now: datetime) -> int:
         for c, a in tx.execute("SELECT DISTINCT chain, address FROM addresses ORDER BY id")
         if (str(c), str(a)) not in kyt_screened
     ]
-    made = 0
+    # One stored form per kind of answer, copied per address and time: the history is
+    # thousands of rows and to_record's JSON is the same for all of them.
+    listed = _template(SANCTIONS, Level.NONE, DEMO_LIST_LABEL, now)
+    kyt = [_template(_KYT, level, _SOURCE, now) for level in _LEVELS]
+    records: list[dict[str, object]] = []
     for chain, address in pairs:
         # The desk screened its whole book against the list when it started.
-        first = RiskResult(
-            chain=chain,
-            address=address,
-            provider=SANCTIONS,
-            level=Level.NONE,
-            score=0,
-            fetched_at=now - timedelta(days=DAYS - rng.uniform(0, 3)),
-            source=DEMO_LIST_LABEL,
-        )
-        screenings.record(tx.conn, first.to_record())
-        made += 1
-        if rng.random() >= 0.55:
+        at = now - timedelta(days=DAYS - rng.uniform(0, 3))
+        records.append({**listed, "chain": chain, "address": address, "fetched_at": at.isoformat()})
+        if rng.random() >= 0.25:
             continue
         level = rng.choices(range(5), weights=(60, 22, 12, 5, 1))[0]
         day = rng.randint(1, 30)
         while day < DAYS:
-            fetched = now - timedelta(days=DAYS - day, hours=rng.uniform(0, 20))
+            at = now - timedelta(days=DAYS - day, hours=rng.uniform(0, 20))
             late = day / DAYS  # risk creeps up towards the end
             roll = rng.random()
             if roll < 0.12 + 0.1 * late and level < 4:
                 level += 1
             elif roll > 0.9 and level > 0:
                 level -= 1
-            result = RiskResult(
-                chain=chain,
-                address=address,
-                provider=_KYT,
-                level=_LEVELS[level],
-                score=score_for_level(_LEVELS[level]),
-                fetched_at=fetched,
-                categories=("gambling",) if level >= 3 else (),
-                source=_SOURCE,
+            records.append(
+                {**kyt[level], "chain": chain, "address": address, "fetched_at": at.isoformat()}
             )
-            screenings.record(tx.conn, result.to_record())
-            made += 1
-            day += rng.randint(5, 21)
-    return made
+            day += rng.randint(7, 25)
+    screenings.record_many(tx.conn, records)
+    return len(records)
+
+
+def _template(provider: str, level: Level, source: str, now: datetime) -> dict[str, object]:
+    return RiskResult(
+        chain="ethereum",
+        address="",
+        provider=provider,
+        level=level,
+        score=score_for_level(level),
+        fetched_at=now,
+        categories=("gambling",) if RANK[level] >= RANK[Level.HIGH] else (),
+        source=source,
+    ).to_record()
 
 
 def _flows(tx: Transaction, rng: random.Random, now: datetime) -> int:
-    """Daily native inflow and outflow over the last 90 days for a third of the book's
+    """Daily native inflow and outflow over the last 90 days for an eighth of the book's
     addresses: busy ones most days, quiet ones now and then, a few big days."""
     pairs = [
         (str(c), str(a))
@@ -176,19 +177,19 @@ def _flows(tx: Transaction, rng: random.Random, now: datetime) -> int:
     written = 0
     today = now.date()
     for chain, address in pairs:
-        if rng.random() >= 0.33 or chain not in _NATIVE:
+        if rng.random() >= 0.12 or chain not in _NATIVE:
             continue
         symbol, decimals = _NATIVE[chain]
-        scale = _SCALE.get(chain, 4.0) * rng.lognormvariate(0, 1)
-        busy = rng.uniform(0.15, 0.8)
+        scale = _SCALE.get(chain, 4.0) * math.exp(rng.gauss(0, 1))
+        busy = rng.uniform(0.15, 0.6)
         rows: list[FlowRow] = []
         for back in range(DAYS, -1, -1):
             if rng.random() > busy:
                 continue
             day = today - timedelta(days=back)
             big = 10 if rng.random() < 0.03 else 1
-            inflow = scale * big * rng.lognormvariate(0, 0.8) if rng.random() < 0.7 else 0.0
-            outflow = scale * rng.lognormvariate(0, 0.8) if rng.random() < 0.6 else 0.0
+            inflow = scale * big * math.exp(rng.gauss(0, 0.8)) if rng.random() < 0.7 else 0.0
+            outflow = scale * math.exp(rng.gauss(0, 0.8)) if rng.random() < 0.6 else 0.0
             if not inflow and not outflow:
                 continue
             unit = 10**decimals

@@ -10,12 +10,17 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
 
+from app.bus import EventBus
 from app.dashboards.export import csv_text
+from app.demo import new_demo_folder
 from tests.app.dashboards.conftest import fill_small_demo
+from tests.ui.book_helpers import on_worker
 from tests.ui.conftest import PASSPHRASE, WindowFactory
+from ui.application import Launcher
 from ui.dashboards.chart import stamp
 from ui.dashboards.page import DashboardsPage
-from ui.main_window import MainWindow
+from ui.main_window import MainWindow, State
+from ui.services import Services
 from vault.keys import Keychain
 from vault.unlock import Credentials, open_vault
 
@@ -156,3 +161,30 @@ def test_flows_follow_the_scope_and_say_what_was_not_found(
     qtbot.waitUntil(lambda: not page.scope_problem.isVisible())
     chart = page.flows.chart
     assert chart is None or chart.scope == "customer DEMO-00000"
+
+
+def test_the_demo_window_adds_the_dashboards_history_after_it_opens(
+    qtbot: QtBot, services: Services, bus: EventBus
+) -> None:
+    folder = new_demo_folder()
+    launcher = Launcher(services, bus=bus)
+    try:
+        window = launcher.start_demo(folder)
+        qtbot.waitUntil(lambda: window.state is State.UNLOCKED, timeout=60_000)
+        workspace = window.workspace
+        assert workspace is not None
+        workspace.select_key("dashboards")
+        page = workspace.dashboards
+        # The history arrives after the window opens; the page reads again when it does.
+        qtbot.waitUntil(
+            lambda: (
+                "never" in page.tiles["screening_age"].buttons
+                and _value(page, "screening_age", "never") == 25
+            ),
+            timeout=60_000,
+        )
+        qtbot.waitUntil(lambda: page.chain.count() > 0, timeout=20_000)
+    finally:
+        launcher.shutdown()
+        on_worker(services, lambda: None)
+        folder.remove()
