@@ -44,8 +44,7 @@ class CustomerQuery:
     subset: Subset | None = None
 
     def _where(self) -> dict[str, Any]:
-        subset = self.subset
-        return {} if subset is None else {"where": subset.where, "where_params": subset.params}
+        return {} if self.subset is None else self.subset.query_args()
 
     def resolve(self, conn: Connection) -> tuple[CustomerQuery, int]:
         if not self.text.strip():
@@ -80,7 +79,6 @@ class CustomerModel(PagedModel):
         self._text = ""
         self._sort = "name"
         self._descending = False
-        self._subset: Subset | None = None
 
     # --- what to list ----------------------------------------------------------
 
@@ -93,17 +91,7 @@ class CustomerModel(PagedModel):
         return self._sort, self._descending
 
     def query(self) -> CustomerQuery:
-        return CustomerQuery(self._text, self._sort, self._descending, subset=self._subset)
-
-    @property
-    def subset(self) -> Subset | None:
-        return self._subset
-
-    def set_subset(self, subset: Subset | None) -> None:
-        """Only the customers of `subset` (None: everyone); reloads."""
-        if subset != self._subset:
-            self._subset = subset
-            self.reload()
+        return CustomerQuery(self._text, self._sort, self._descending, subset=self.subset)
 
     def set_search(self, text: str) -> None:
         """Filter by `text` (empty: everyone); reloads, dropping any older answer."""

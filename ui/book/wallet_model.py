@@ -23,8 +23,7 @@ class WalletQuery:
     subset: Subset | None = None
 
     def _where(self) -> dict[str, Any]:
-        subset = self.subset
-        return {} if subset is None else {"where": subset.where, "where_params": subset.params}
+        return {} if self.subset is None else self.subset.query_args()
 
     def resolve(self, conn: Connection) -> tuple[WalletQuery, int]:
         return self, queries.count_addresses(conn, **self._where())
@@ -37,20 +36,9 @@ class WalletModel(PagedModel):
     """Rows: (id, chain, address, label, customer id, customer name, shared flag)."""
 
     COLUMNS = COLUMNS
-    _subset: Subset | None = None
 
     def query(self) -> WalletQuery:
-        return WalletQuery(self._subset)
-
-    @property
-    def subset(self) -> Subset | None:
-        return self._subset
-
-    def set_subset(self, subset: Subset | None) -> None:
-        """Only the addresses of `subset` (None: every one); reloads."""
-        if subset != self._subset:
-            self._subset = subset
-            self.reload()
+        return WalletQuery(self.subset)
 
     def customer_id(self, position: int) -> int:
         return int(self.row_at(position)[4])

@@ -59,19 +59,19 @@ def screening_state(conn: Connection, *, stale_before: str) -> ScreeningState:
     addresses never screened (no answer at all) and those whose newest answer is older
     than `stale_before`; the newest answer's time. One statement: the per-address
     levels are worked out once."""
+    # Start from the screened addresses (far fewer lookups than one per link) and find
+    # their links through the addresses' (chain, address) index.
     rows = conn.execute(
         f"WITH {WORST_CTE}, "
-        "book AS MATERIALIZED (SELECT chain, address FROM addresses), "
-        "scored AS MATERIALIZED (SELECT b.chain, b.address, w.rank, w.at FROM book b "
-        "LEFT JOIN worst w ON w.chain = b.chain AND w.address = b.address) "
-        "SELECT 'address', rank, count(*) FROM scored WHERE rank IS NOT NULL GROUP BY rank "
-        "UNION ALL SELECT 'customer', rank, count(*) FROM (SELECT a.customer_id, "
-        "max(w.rank) AS rank FROM addresses a JOIN customers c ON c.id = a.customer_id "
-        f"AND c.{ACTIVE.replace(' AND ', ' AND c.')} JOIN worst w ON w.chain = a.chain "
-        "AND w.address = a.address GROUP BY a.customer_id) GROUP BY rank "
-        "UNION ALL SELECT 'never', 0, count(*) FROM scored WHERE rank IS NULL "
+        "scored AS MATERIALIZED (SELECT a.customer_id, w.rank, w.at FROM worst w "
+        "JOIN addresses a ON a.chain = w.chain AND a.address = w.address) "
+        "SELECT 'address', rank, count(*) FROM scored GROUP BY rank "
+        "UNION ALL SELECT 'customer', rank, count(*) FROM (SELECT s.customer_id, "
+        "max(s.rank) AS rank FROM scored s JOIN customers c ON c.id = s.customer_id "
+        f"AND c.{ACTIVE.replace(' AND ', ' AND c.')} GROUP BY s.customer_id) GROUP BY rank "
+        "UNION ALL SELECT 'screened', 0, count(*) FROM scored "
         "UNION ALL SELECT 'stale', 0, count(*) FROM scored WHERE at < ? "
-        "UNION ALL SELECT 'book', 0, count(*) FROM scored "
+        "UNION ALL SELECT 'book', 0, count(*) FROM addresses "
         "UNION ALL SELECT 'newest', 0, max(at) FROM scored",
         (stale_before,),
     ).fetchall()
@@ -88,7 +88,7 @@ def screening_state(conn: Connection, *, stale_before: str) -> ScreeningState:
     return ScreeningState(
         addresses,
         customers,
-        never=int(str(found.get("never") or 0)),
+        never=int(str(found.get("book") or 0)) - int(str(found.get("screened") or 0)),
         stale=int(str(found.get("stale") or 0)),
         linked=int(str(found.get("book") or 0)),
         newest=None if found.get("newest") is None else str(found["newest"]),

@@ -19,6 +19,10 @@ class Subset:
     where: str
     params: tuple[Any, ...] = ()
 
+    def query_args(self) -> dict[str, Any]:
+        """The keyword arguments of vault.book.queries' counts and pages."""
+        return {"where": self.where, "where_params": self.params}
+
 
 def customers_with_kyc(status: str, label: str) -> Subset:
     return Subset(label, "c.kyc_status = ?", (status,))

@@ -51,11 +51,10 @@ def figures(tiles: list[overview.Tile]) -> dict[str, dict[str, overview.Figure]]
 def subset_count(conn: Connection, figure: overview.Figure) -> int:
     drill = figure.drill
     assert drill is not None and drill.subset is not None
-    where = {"where": drill.subset.where, "where_params": drill.subset.params}
     if drill.section == CUSTOMERS:
-        return queries.count_customers(conn, **where)
+        return queries.count_customers(conn, **drill.subset.query_args())
     assert drill.section == WALLETS
-    return queries.count_addresses(conn, **where)
+    return queries.count_addresses(conn, **drill.subset.query_args())
 
 
 def test_levels_match_the_screenings_and_open_exactly_their_rows(
