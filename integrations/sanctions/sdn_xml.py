@@ -53,8 +53,7 @@ def iter_sdn_advanced(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
     except ET.ParseError as exc:
         line, column = exc.position
         raise SanctionsFormatError(
-            f"not well-formed XML (line {line}, column {column}): "
-            "is the download complete?"
+            f"not well-formed XML (line {line}, column {column}): is the download complete?"
         ) from None
 
 
