@@ -30,8 +30,11 @@ T = TypeVar("T")
 
 
 def spelling(text: str) -> str:
-    """The form words are compared in: lower case, parts joined by "-"."""
-    return "-".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
+    """The form words are compared in: lower case, parts joined by "-" ("Onboarding / KYC"
+    is onboarding-kyc)."""
+    for mark in "_-/":
+        text = text.replace(mark, " ")
+    return "-".join(text.lower().split())
 
 
 def _refusal(text: str, what: str, names: tuple[str, ...]) -> argparse.ArgumentTypeError:
@@ -43,12 +46,18 @@ def _refusal(text: str, what: str, names: tuple[str, ...]) -> argparse.ArgumentT
 
 
 class Words(Generic[T]):
-    """An argparse `type`: each word (any case, `-`/`_`/space alike) to its value."""
+    """An argparse `type`: each word (any case, `-`/`_`/space alike) to its value.
+    `labels` are further spellings taken as they are (the window's whole labels, such
+    as "Any status"), not listed."""
 
-    def __init__(self, what: str, words: Mapping[str, T]) -> None:
+    def __init__(
+        self, what: str, words: Mapping[str, T], labels: Mapping[str, str] | None = None
+    ) -> None:
         self.what = what  # "a status": as in "'x' is not a status"
         self._words = {spelling(word): value for word, value in words.items()}
         self.names = tuple(self._words)
+        for label, word in (labels or {}).items():
+            self._words[spelling(label)] = self._words[spelling(word)]
         self.__name__ = what  # argparse names a type by it in some messages
 
     def __call__(self, text: str) -> T:
@@ -87,12 +96,15 @@ def _by_name(values: Iterable[str]) -> dict[str, frozenset[str]]:
 #: `approvals list --status`: the window's Status filter ("Open", "Any status", each
 #: status); an empty set means any.
 STATUS = Words[frozenset[str]](
-    "a status", {"open": OPEN_STATUSES, "any": frozenset(), **_by_name(STATUSES)}
+    "a status",
+    {"open": OPEN_STATUSES, "any": frozenset(), **_by_name(STATUSES)},
+    labels={"Any status": "any"},
 )
 #: `approvals list --kind`: the window's kind tabs ("All kinds", "Onboarding / KYC", ...)
 KIND = Words[frozenset[str]](
     "a request kind",
     {"all": frozenset(), **_by_name(KINDS), "kyc": frozenset({"onboarding"})},
+    labels={"All kinds": "all", "Onboarding / KYC": "onboarding"},
 )
 #: `approvals members --role`
 ROLE = Words[str]("a role", {role: role for role in ROLES})
