@@ -38,7 +38,8 @@ def spelling(text: str) -> str:
 
 
 def _refusal(text: str, what: str, names: tuple[str, ...]) -> argparse.ArgumentTypeError:
-    close = difflib.get_close_matches(spelling(text), names, n=1)
+    # A high cutoff: "opn" suggests open, but litecoin must not suggest bitcoin.
+    close = difflib.get_close_matches(spelling(text), names, n=1, cutoff=0.85)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return argparse.ArgumentTypeError(
         f"'{text[:40]}' is not {what}{hint}; use one of: {', '.join(names)}"

@@ -96,4 +96,4 @@ def test_explorer_says_plainly_what_is_wrong(tmp_path: Path) -> None:
         "--passphrase-stdin", stdin=PW + "\n", env=env,
     )  # fmt: skip
     assert nochain.returncode == 2 and "Traceback" not in nochain.stderr
-    assert "'litecoin' is not a chain; use one of: ethereum" in nochain.stderr
+    assert "'litecoin' is not a chain; use one of: ethereum" in nochain.stderr  # no guess
