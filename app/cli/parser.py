@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from app.cli import approvals_args
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
@@ -22,6 +23,17 @@ COMMANDS = (
     "keys",
     "approvals",
 )
+
+
+#: `screen --fail-on`: the levels a script may stop at (none would stop on everything)
+FAIL_LEVELS = ("low", "medium", "high", "severe")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a date like 2024-09-27") from None
 
 
 def _vault_arg(p: argparse.ArgumentParser) -> None:
@@ -171,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--refresh", action="store_true", help="ask the provider even if a fresh answer is cached"
     )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        metavar="LEVEL",
+        help="exit 1 when an answer is at LEVEL or worse (a sanctioned address is severe), "
+        "else 3 when an address could not be screened (not covered, error, queued); "
+        f"LEVEL is one of {', '.join(FAIL_LEVELS)}",
+    )
     _unlock_args(p)
     _common(p)
 
@@ -240,6 +260,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="OFAC SDN advanced XML, or a plain list")
     _vault_arg(p)
     p.add_argument("--asset", help="the asset of a plain list (ETH, XBT, TRX, USDT, ...)")
+    p.add_argument(
+        "--date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date a plain list was published (required for one: it carries none); "
+        "the SDN XML gives its own",
+    )
+    p.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="replace the list in the vault with an older publication of it",
+    )
     _unlock_args(p)
     _common(p)
 

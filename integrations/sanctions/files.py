@@ -16,7 +16,7 @@ from typing import IO, Literal
 
 from integrations.sanctions.plain import iter_plain_list
 from integrations.sanctions.records import ListedAddress, SanctionsFormatError
-from integrations.sanctions.sdn_xml import iter_sdn_advanced
+from integrations.sanctions.sdn_xml import issue_date_of, iter_sdn_advanced
 
 Kind = Literal["xml", "zip", "plain"]
 _BOM = b"\xef\xbb\xbf"
@@ -80,3 +80,13 @@ def iter_list(
         )
     with _xml_stream(path, kind) as stream:
         yield from iter_sdn_advanced(stream)
+
+
+def publication_date(path: Path) -> date | None:
+    """The date the file says it was published: the SDN XML's `DateOfIssue`; None for
+    a plain list, which carries none (its modification time is not that date)."""
+    kind = sniff(path)
+    if kind == "plain":
+        return None
+    with _xml_stream(path, kind) as stream:
+        return issue_date_of(stream)

@@ -93,6 +93,25 @@ def _parse(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
             stack[-1].remove(elem)
 
 
+#: sections after the header: a file that reached one of them without a date has none
+_AFTER_HEADER = frozenset({"ReferenceValueSets", "DistinctParty", "DistinctParties"})
+
+
+def issue_date_of(source: Path | IO[bytes]) -> date | None:
+    """The publication date (`DateOfIssue`) from the head of the file, without reading
+    the rest; None when the head has none or is not XML (the import says why)."""
+    try:
+        for _event, elem in ET.iterparse(source, events=("end",)):  # noqa: S314
+            name = _local(elem.tag)
+            if name == "DateOfIssue":
+                return _issue_date(elem)
+            if name in _AFTER_HEADER:
+                return None
+    except (ET.ParseError, SanctionsFormatError):
+        return None
+    return None
+
+
 def _asset(text: str) -> str:
     # A label we do not expect must not stop the import: keep it as OFAC wrote it.
     try:

@@ -31,7 +31,8 @@ def desk(tmp_path: Path) -> Path:
     listed = tmp_path / "eth.txt"
     listed.write_text(ETH2 + "\n")
     assert run(path, "import", "customers", str(people))[0] == 0
-    assert run(path, "sanctions", "import", str(listed), "--asset", "ETH")[0] == 0
+    dated = ("--asset", "ETH", "--date", "2024-09-27")
+    assert run(path, "sanctions", "import", str(listed), *dated)[0] == 0
     code, out, err = run(
         path, "screen", "--address", f"ethereum:{ETH}", "--address", f"ethereum:{ETH2}"
     )
