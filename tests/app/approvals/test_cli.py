@@ -93,6 +93,9 @@ def test_request_decide_list_export_verify(desk: Path, tmp_path: Path) -> None:
     assert rows[1]["local_only"] is True and rows[1]["approvals"] == 2
     code, out, _ = run(desk, "approvals", "list", "--status", "approved")
     assert [json.loads(line)["id"] for line in out] == [request_id]
+    # The window's own words: "Open" is pending, needs refresh or blocked.
+    code, out, _ = run(desk, "approvals", "list", "--status", "open", "--kind", "Whitelist")
+    assert code == 0 and [json.loads(line)["status"] for line in out] == ["blocked"]
 
     target = tmp_path / "evidence.json"
     code, out, err = run(desk, "approvals", "export", request_id, "--to", str(target))
