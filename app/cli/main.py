@@ -3,7 +3,7 @@
 Errors go to stderr as one or two sentences (a traceback only with
 --debug); results go to stdout. Exit codes: 0 ok, 1 error, 2 usage or path,
 3 authentication, 4 damaged or too new, 5 busy, 6 storage, 7 broken chain,
-70 unexpected.
+8 and 9 `screen`'s hit and unscreened (`screen_exit`), 70 unexpected.
 """
 
 from __future__ import annotations
@@ -26,13 +26,16 @@ from app.book.mapping import MappingError
 from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from app.cli import screen_exit
 from app.dashboards.export import PngWriter
 from app.screening import endpoints, explorer_data
 from app.screening.cache import Lookup
 from app.screening.explorer_view import summary_line
 from app.screening.outbox import EXPLORER, pending
 from app.screening.risk import RiskResult
+from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.sanctions import SanctionsImportError, import_sanctions
+from app.screening.sanctions.answers import list_refs, listed_under
 from app.screening.secrets import delete_key, set_key
 from app.screening.service import (
     Screening,
@@ -48,6 +51,7 @@ from vault.connection import Connection
 from vault.errors import NoUnlockMethodError, VaultError, WrongPassphraseError
 from vault.header import read_header
 from vault.keys import Keychain
+from vault.screening import sanctions as sanctions_lists
 from vault.screening.outbox import Item
 from vault.unlock import MIN_PASSPHRASE, Credentials
 
@@ -297,11 +301,16 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
 def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """One JSON line per address, as each answer arrives: from the cache within its time
     to live, from the provider, or "queued" (with the last known answer) when the
-    provider cannot be reached or --offline was given."""
+    provider cannot be reached or --offline was given. The exit code follows
+    --fail-on (`screen_exit`); with the offline list and no list imported, nothing is
+    screened and the message says how to import one."""
     session = _open(args, secrets, keychain)
     screening = Screening(session.vault)
     try:
         vault = session.vault
+        if args.provider == SANCTIONS and not sanctions_lists.lists(vault.conn):
+            print(f"strongroom screen: {screen_exit.NO_LIST}", file=sys.stderr)
+            return screen_exit.UNSCREENED
         try:
             if args.customer:
                 targets = customer_targets(vault, args.customer)
@@ -309,7 +318,7 @@ def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
                 targets = [parse_target(text) for text in args.address]
             else:
                 targets = list(all_targets(vault))
-            screening.lookup(
+            found = screening.lookup(
                 targets,
                 provider=args.provider,
                 offline=args.offline,
@@ -328,7 +337,7 @@ def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
     finally:
         screening.forget()
         session.lock(reason="command finished")
-    return 0
+    return screen_exit.exit_code(found, args.fail_on)
 
 
 def lookup_line(lookup: Lookup) -> dict[str, object]:
@@ -376,6 +385,11 @@ def screen_line(result: RiskResult) -> dict[str, object]:
         line["list_date"] = result.list_date.isoformat()
     if result.error:
         line["error"] = result.error
+    # The offline list's answers name the files they rest on: name, SHA-256, date.
+    if refs := list_refs(result):
+        line["lists"] = refs
+    if assets := listed_under(result):
+        line["listed_under"] = assets
     return line
 
 
@@ -443,7 +457,13 @@ def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
     session = _open(args, secrets, keychain)
     try:
         try:
-            counts = import_sanctions(session.vault, Path(args.file), args.asset)
+            counts = import_sanctions(
+                session.vault,
+                Path(args.file),
+                args.asset,
+                list_date=args.date,
+                allow_older=args.allow_older,
+            )
         except (SanctionsImportError, OSError) as exc:
             print(f"strongroom sanctions: {exc}", file=sys.stderr)
             return 2
