@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args
+from app.cli import approvals_args, dashboard_args
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
@@ -22,6 +22,8 @@ COMMANDS = (
     "outbox",
     "keys",
     "approvals",
+    "demo",
+    "dashboard",
 )
 
 
@@ -287,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     approvals_args.add_parser(sub, approvals_common)
+    dashboard_args.add_parsers(sub, vault_arg=_vault_arg, unlock_args=_unlock_args, common=_common)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))
