@@ -17,7 +17,7 @@ from pathlib import Path
 from app.book import tables
 from app.book.import_rows import BATCH, Batch, Reject, open_rows
 from app.book.mapping import FIELDS, Mapping
-from app.book.models import AddressDraft, CustomerDraft, Outcome
+from app.book.models import CustomerDraft, Outcome
 from app.book.service import CustomerBook
 from vault.book import addresses
 from vault.store import Transaction
@@ -112,15 +112,15 @@ def _write_addresses(
     # The packed tuples (customer external id, chain, address, label, evidence), not
     # batch.rows(): 100k AddressRow objects would be built only to be taken apart.
     owners.load(tx, {fields[0] for _, _, fields in batch.packed})
-    ready: list[tuple[int, str, AddressDraft]] = []
+    ready: list[tuple[int, str, str, str, str | None, str | None]] = []
     rejects = list(batch.rejects)
-    for line, cells, (external, *draft) in batch.packed:
+    for line, cells, (external, chain, address, label, evidence) in batch.packed:
         found = owners.get(external)
         if found is None:
             reason = f"customer_external_id: no customer with external id '{external[:40]}'"
             rejects.append(Reject(line, reason, cells))
         else:
-            ready.append((found[0], found[1], AddressDraft(*draft)))
+            ready.append((found[0], found[1], chain, address, label, evidence))
     for outcome in book.link_addresses(tx, ready):
         report._count(outcome)
     report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
