@@ -9,6 +9,7 @@ history, and every hash still verifies because it covers the ciphertext.
 from __future__ import annotations
 
 import base64
+import binascii
 import secrets
 from collections.abc import Sequence
 
@@ -64,17 +65,18 @@ class CustomerKeys:
             ):
                 self._ciphers[int(customer_id)] = AESGCM(bytes(key))
         nonces = secrets.token_bytes(12 * len(values))
-        ciphers, cipher, encode = self._ciphers, self.cipher, base64.b64encode
+        ciphers, cipher, encode = self._ciphers, self.cipher, binascii.b2a_base64
         sealed: list[str | None] = []
+        append = sealed.append
         for n, (customer_id, value) in enumerate(values):
             if value is None:
-                sealed.append(None)
+                append(None)
                 continue
             found = ciphers.get(customer_id) or cipher(customer_id, create=True)
             assert found is not None
             nonce = nonces[12 * n : 12 * n + 12]
-            body = found.encrypt(nonce, value.encode(), str(customer_id).encode())
-            sealed.append(PREFIX + encode(nonce + body).decode("ascii"))
+            body = found.encrypt(nonce, value.encode(), b"%d" % customer_id)
+            append(PREFIX + encode(nonce + body, newline=False).decode("ascii"))
         return sealed
 
     def seal(self, customer_id: int, value: str | None) -> str | None:

@@ -59,6 +59,13 @@ class ImportReport:
         self.rejected += len(found)
         self.rejects.extend(sorted(found, key=lambda r: r.line))
 
+    def _count_all(self, outcomes: list[Outcome]) -> None:
+        added = sum(1 for o in outcomes if o.added)
+        changed = sum(1 for o in outcomes if o.changed and not o.added)
+        self.added += added
+        self.changed += changed
+        self.unchanged += len(outcomes) - added - changed
+
     def _count(self, outcome: Outcome) -> None:
         if outcome.added:
             self.added += 1
@@ -114,15 +121,15 @@ def _write_addresses(
     owners.load(tx, {fields[0] for _, _, fields in batch.packed})
     ready: list[tuple[int, str, str, str, str | None, str | None]] = []
     rejects = list(batch.rejects)
+    known = owners.known
     for line, cells, (external, chain, address, label, evidence) in batch.packed:
-        found = owners.get(external)
+        found = known.get(external)
         if found is None:
             reason = f"customer_external_id: no customer with external id '{external[:40]}'"
             rejects.append(Reject(line, reason, cells))
         else:
             ready.append((found[0], found[1], chain, address, label, evidence))
-    for outcome in book.link_addresses(tx, ready):
-        report._count(outcome)
+    report._count_all(book.link_addresses(tx, ready))
     report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
     report._reject(rejects)
 
@@ -133,11 +140,12 @@ class _Owners:
     CHUNK = 500
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[int, str]] = {}
+        #: external id -> (customer id, uid)
+        self.known: dict[str, tuple[int, str]] = {}
         self._missing: set[str] = set()
 
     def load(self, tx: Transaction, externals: set[str]) -> None:
-        wanted = [e for e in externals if e not in self._known and e not in self._missing]
+        wanted = [e for e in externals if e not in self.known and e not in self._missing]
         for start in range(0, len(wanted), self.CHUNK):
             part = wanted[start : start + self.CHUNK]
             marks = ", ".join("?" * len(part))
@@ -145,11 +153,8 @@ class _Owners:
                 f"SELECT id, uid, external_id FROM customers WHERE external_id IN ({marks})",
                 tuple(part),
             ):
-                self._known[str(external)] = (int(cid), str(uid))
-            self._missing.update(e for e in part if e not in self._known)
-
-    def get(self, external: str) -> tuple[int, str] | None:
-        return self._known.get(external)
+                self.known[str(external)] = (int(cid), str(uid))
+            self._missing.update(e for e in part if e not in self.known)
 
 
 def default_mapping(kind: str) -> Mapping:
