@@ -202,7 +202,7 @@ class CustomerBook:
             for cid, uid, chain, address, label, ev in links
         ]
         added = addresses.insert_new(
-            tx.conn, [(c[0], c[2], c[3], c[4], c[5], stamp) for c in cleaned]
+            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in cleaned], now=stamp
         )
         outcomes: list[Outcome] = []
         fresh: list[tuple[int, str, str, str, str | None, str | None]] = []
