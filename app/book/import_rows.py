@@ -113,7 +113,10 @@ def _checked_address(fields: dict[str, str]) -> tuple[Any, ...]:
         address = normalize(chain, fields.get("address", ""))
     except AddressError as exc:
         raise ValidationError("address", exc.reason) from None
-    return (external, chain, address, fields.get("label"), fields.get("evidence"))
+    # Stripped here, in the reader process, so the writer has less to do.
+    label = (fields.get("label") or "").strip() or None
+    evidence = (fields.get("evidence") or "").strip() or None
+    return (external, chain, address, label, evidence)
 
 
 def _checker(kind: str) -> Callable[[dict[str, str]], tuple[Any, ...]]:

@@ -186,7 +186,8 @@ class CustomerBook:
         self, tx: Transaction, links: Sequence[tuple[int, str, str, str, str | None, str | None]]
     ) -> list[Outcome]:
         """The bulk form of `link_address` for imports: (customer id, uid, chain, address,
-        label, evidence) with the address already normalised.
+        label, evidence) with the address already normalised, label and evidence
+        stripped (None when empty).
 
         New links are written with one executemany and logged as batch events
         (`addresses.imported`, EVENT_ROWS rows each) instead of one event per
@@ -197,18 +198,14 @@ class CustomerBook:
         (existing links, repeats within the batch) go through `link_address`.
         """
         stamp = now()
-        cleaned = [
-            (cid, uid, chain, address, (label or "").strip() or None, (ev or "").strip() or None)
-            for cid, uid, chain, address, label, ev in links
-        ]
         added = addresses.insert_new(
-            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in cleaned], now=stamp
+            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in links], now=stamp
         )
         outcomes: list[Outcome] = []
         fresh: list[tuple[int, str, str, str, str | None, str | None]] = []
         later: list[int] = []
         new, same = Outcome(added=True), Outcome()
-        for i, link in enumerate(cleaned):
+        for i, link in enumerate(links):
             key = (link[0], link[2], link[3])
             if key in added:
                 added.discard(key)  # a repeat later in the batch is not new again
