@@ -45,7 +45,18 @@ def _details(event: Event) -> str:
         return "(unreadable payload)"
     if not isinstance(payload, dict) or not payload:
         return ""
-    return ", ".join(f"{k}: {v}" for k, v in sorted(payload.items()))
+    return ", ".join(f"{k}: {_brief(v)}" for k, v in sorted(payload.items()))
+
+
+def _brief(value: object) -> object:
+    # A batch event (an import) holds thousands of rows: the audit line counts them;
+    # the customer's History tab shows that customer's rows.
+    if isinstance(value, list) and len(value) > _LISTED:
+        return f"{len(value)} rows"
+    return value
+
+
+_LISTED = 10
 
 
 class VaultSession:

@@ -74,19 +74,18 @@ class Batch:
     read: int
 
     def rows(self) -> Iterator[tuple[int, list[str], Item]]:
-        make = _unpack_address if self.kind == "addresses" else _unpack_customer
+        make: Callable[[tuple[Any, ...]], Item] = (
+            _unpack_address if self.kind == "addresses" else _unpack_customer
+        )
         for line, cells, fields in self.packed:
             yield line, cells, make(fields)
 
 
-def _pack(item: Item) -> tuple[Any, ...]:
-    if isinstance(item, AddressRow):
-        d = item.draft
-        return (item.customer_external_id, d.chain, d.address, d.label, d.evidence)
+def _pack(item: CustomerDraft) -> tuple[Any, ...]:
     return tuple(vars(item).values())
 
 
-def _unpack_address(fields: tuple[Any, ...]) -> Item:
+def _unpack_address(fields: tuple[Any, ...]) -> AddressRow:
     return AddressRow(fields[0], AddressDraft(*fields[1:]))
 
 
@@ -111,6 +110,11 @@ def reject_for(
 
 
 def check_address(fields: dict[str, str]) -> AddressRow:
+    return _unpack_address(_checked_address(fields))
+
+
+def _checked_address(fields: dict[str, str]) -> tuple[Any, ...]:
+    """`check_address` as the packed tuple a batch carries, with no objects built."""
     external = fields.get("customer_external_id", "").strip()
     if not external:
         raise ValidationError("customer_external_id", "is empty")
@@ -121,19 +125,21 @@ def check_address(fields: dict[str, str]) -> AddressRow:
         address = normalize(chain, fields.get("address", ""))
     except AddressError as exc:
         raise ValidationError("address", exc.reason) from None
-    return AddressRow(
-        external, AddressDraft(chain, address, fields.get("label"), fields.get("evidence"))
-    )
+    # Stripped here, in the reader process, so the writer has less to do.
+    label = (fields.get("label") or "").strip() or None
+    evidence = (fields.get("evidence") or "").strip() or None
+    return (external, chain, address, label, evidence)
 
 
-def _checker(kind: str) -> Callable[[dict[str, str]], Item]:
+def _checker(kind: str) -> Callable[[dict[str, str]], tuple[Any, ...]]:
+    """Checks one row's fields; returns them packed (see `Batch.packed`)."""
     if kind == "addresses":
-        return check_address
+        return _checked_address
     # Imported here: phonenumbers and email-validator take a while to load, and an
     # address import's reader process has no use for them.
     from app.book import validate
 
-    return validate.customer
+    return lambda fields: _pack(validate.customer(fields))
 
 
 def _no_external_id(fields: dict[str, str]) -> str | None:
@@ -164,7 +170,7 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
             width = len(cells)
             fields = {name: cells[i] if i < width else "" for name, i in columns}
             try:
-                rows.append((line, cells, _pack(check(fields))))
+                rows.append((line, cells, check(fields)))
             except ValidationError as exc:
                 rejects.append(reject_for(line, cells, exc, external_id=external_id(fields)))
             if len(rows) + len(rejects) >= size:

@@ -20,7 +20,7 @@ from pathlib import Path
 from app.book import tables
 from app.book.import_rows import BATCH, Batch, Reject, open_rows
 from app.book.mapping import FIELDS, Mapping
-from app.book.models import AddressDraft, CustomerDraft, Outcome
+from app.book.models import CustomerDraft, Outcome
 from app.book.service import CustomerBook
 from vault.book import addresses, rejected
 from vault.store import Transaction
@@ -61,6 +61,13 @@ class ImportReport:
     def _reject(self, found: list[Reject]) -> None:
         self.rejected += len(found)
         self.rejects.extend(sorted(found, key=lambda r: r.line))
+
+    def _count_all(self, outcomes: list[Outcome]) -> None:
+        added = sum(1 for o in outcomes if o.added)
+        changed = sum(1 for o in outcomes if o.changed and not o.added)
+        self.added += added
+        self.changed += changed
+        self.unchanged += len(outcomes) - added - changed
 
     def _count(self, outcome: Outcome) -> None:
         if outcome.added:
@@ -130,16 +137,16 @@ def _write_addresses(
     # The packed tuples (customer external id, chain, address, label, evidence), not
     # batch.rows(): 100k AddressRow objects would be built only to be taken apart.
     owners.load(tx, {fields[0] for _, _, fields in batch.packed})
-    ready: list[tuple[int, str, AddressDraft]] = []
+    ready: list[tuple[int, str, str, str, str | None, str | None]] = []
     rejects = list(batch.rejects)
-    for line, cells, (external, *draft) in batch.packed:
-        found = owners.get(external)
+    known = owners.known
+    for line, cells, (external, chain, address, label, evidence) in batch.packed:
+        found = known.get(external)
         if found is None:
             rejects.append(Reject(line, owners.why_missing(tx, external), cells))
         else:
-            ready.append((found[0], found[1], AddressDraft(*draft)))
-    for outcome in book.link_addresses(tx, ready):
-        report._count(outcome)
+            ready.append((found[0], found[1], chain, address, label, evidence))
+    report._count_all(book.link_addresses(tx, ready))
     report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
     report._reject(rejects)
 
@@ -150,12 +157,13 @@ class _Owners:
     CHUNK = 500
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[int, str]] = {}
+        #: external id -> (customer id, uid)
+        self.known: dict[str, tuple[int, str]] = {}
         self._missing: set[str] = set()
         self._rejected: rejected.Rejected | None = None
 
     def load(self, tx: Transaction, externals: set[str]) -> None:
-        wanted = [e for e in externals if e not in self._known and e not in self._missing]
+        wanted = [e for e in externals if e not in self.known and e not in self._missing]
         for start in range(0, len(wanted), self.CHUNK):
             part = wanted[start : start + self.CHUNK]
             marks = ", ".join("?" * len(part))
@@ -163,11 +171,8 @@ class _Owners:
                 f"SELECT id, uid, external_id FROM customers WHERE external_id IN ({marks})",
                 tuple(part),
             ):
-                self._known[str(external)] = (int(cid), str(uid))
-            self._missing.update(e for e in part if e not in self._known)
-
-    def get(self, external: str) -> tuple[int, str] | None:
-        return self._known.get(external)
+                self.known[str(external)] = (int(cid), str(uid))
+            self._missing.update(e for e in part if e not in self.known)
 
     def why_missing(self, tx: Transaction, external: str) -> str:
         """The reason an address row of a missing customer is rejected. Names only what

@@ -55,7 +55,7 @@ def describe(row: HistoryRow) -> str:
         return where + _changes(old, new)
     if isinstance(d.get("values"), dict):
         return _pairs(d["values"])
-    if row.type.startswith("address.") and "address" in d:
+    if row.type.startswith(("address.", "addresses.")) and "address" in d:
         extra = _pairs({k: v for k, v in d.items() if k not in ("chain", "address")})
         return f"{d.get('chain', '')} {d['address']}" + (f" · {extra}" if extra else "")
     if row.type == "note.added":
