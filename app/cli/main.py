@@ -523,6 +523,16 @@ def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
         session.lock(reason="command finished")
 
 
+def cmd_prices(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import prices
+
+    session = _open(args, secrets, keychain)
+    try:
+        return prices.run(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def _read_key(secrets: Secrets, what: str) -> str:
     typed = secrets.ask(f"{what}: ")
     return typed if typed is not None else secrets.line(what)
@@ -544,6 +554,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "outbox": cmd_outbox,
     "keys": cmd_keys,
     "approvals": cmd_approvals,
+    "prices": cmd_prices,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli import approvals_args
+from app.cli import approvals_args, prices_args
 
 COMMANDS = (
     "init",
@@ -20,6 +20,7 @@ COMMANDS = (
     "outbox",
     "keys",
     "approvals",
+    "prices",
 )
 
 
@@ -241,6 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     approvals_args.add_parser(sub, approvals_common)
+
+    def prices_common(p: argparse.ArgumentParser) -> None:
+        _vault_arg(p)
+        _unlock_args(p)
+        _common(p)
+
+    prices_args.add_parser(sub, prices_common)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))
