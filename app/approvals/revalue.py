@@ -1,0 +1,101 @@
+"""Valuing requests from the vault's price table (runs on the database worker).
+
+`value_new` values a request as it is made; `revalue_open` values the open requests
+again (a new price, or one going stale with time) and returns those whose valuation
+changed, for the status refresh to take in, as new screenings are. A decided request
+keeps the valuation it was decided with.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import datetime
+from decimal import Decimal
+
+from app.approvals import valuing
+from app.approvals.policy import ValuationRules
+from app.prices import book
+from app.prices.quotes import Quote
+from app.prices.valuation import Valuation
+from vault.approvals import store
+from vault.connection import Connection
+
+#: the statuses a new price can still change
+OPEN = ("pending", "needs_refresh", "blocked")
+
+
+def quotes(conn: Connection, rules: ValuationRules, assets: Collection[str]) -> dict[str, Quote]:
+    """asset -> its newest price in the reference currency."""
+    if not assets:
+        return {}
+    return {q.asset: q for q in book.newest(conn, currency=rules.currency, assets=assets)}
+
+
+def value_new(
+    conn: Connection,
+    rules: ValuationRules,
+    *,
+    kind: str,
+    asset: str | None,
+    figure: Decimal | None,
+    now: datetime,
+) -> Valuation | None:
+    found = quotes(conn, rules, [asset] if asset else [])
+    return valuing.value_request(
+        kind=kind, asset=asset, figure=figure, rules=rules, quotes=found, now=now
+    )
+
+
+def revalue_open(
+    conn: Connection, rules: ValuationRules, now: datetime, ids: Collection[str] | None = None
+) -> list[str]:
+    """Value the open requests that carry an amount again (only `ids` when given); store
+    the valuations that changed and return those requests' ids. Inside the caller's
+    transaction."""
+    where = f"status IN ({', '.join('?' for _ in OPEN)}) AND amount_exact IS NOT NULL"
+    params: list[object] = list(OPEN)
+    if ids is not None:
+        where += " AND id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(ids)))
+    rows = conn.execute(
+        f"SELECT id, kind, asset, amount_exact, {', '.join(store.VALUATION_COLUMNS)} "
+        f"FROM approval_requests WHERE {where}",
+        tuple(params),
+    ).fetchall()
+    if not rows:
+        return []
+    found = quotes(conn, rules, {str(r[2]) for r in rows if r[2]})
+    changes: list[tuple[str | None, ...]] = []
+    for rid, kind, asset, figure, *stored in rows:
+        fresh = valuing.value_request(
+            kind=kind, asset=asset, figure=Decimal(figure), rules=rules, quotes=found, now=now
+        )
+        new = valuing.columns(fresh)
+        # Only what the tiers read, not the time of valuing, decides a change: a
+        # refresh that finds the same price writes nothing.
+        if _same(new, tuple(stored), kind, asset, Decimal(figure), rules):
+            continue
+        changes.append((*new, rid))
+    store.set_valuations(conn, changes)
+    return [str(c[-1]) for c in changes]
+
+
+def _same(
+    new: tuple[str | None, ...],
+    old: tuple[str | None, ...],
+    kind: str,
+    asset: str | None,
+    figure: Decimal,
+    rules: ValuationRules,
+) -> bool:
+    if new[:5] != old[:5]:
+        return False
+    # The same price, and it still reads the same: fresh, or stale by the same words
+    # (ages in whole hours, so a stale request is written at most once an hour).
+    before = valuing.from_columns(kind=kind, asset=asset, figure=figure, row=old, rules=rules)
+    after = valuing.from_columns(kind=kind, asset=asset, figure=figure, row=new, rules=rules)
+    if before is None or after is None:
+        return False
+    return (before.fresh, before.missing) == (after.fresh, after.missing)
+
