@@ -59,12 +59,20 @@ def add(conn: Connection, rows: Iterable[PriceRow]) -> tuple[int, int, int]:
 
 
 def newest(
-    conn: Connection, *, currency: str | None = None, assets: Collection[str] | None = None
+    conn: Connection,
+    *,
+    currency: str | None = None,
+    assets: Collection[str] | None = None,
+    until: str | None = None,
 ) -> list[PriceRow]:
     """The price in force per (asset, currency): the newest as_of, then the latest
-    import, then the highest id. Optionally only one currency or some assets."""
+    import, then the highest id. Optionally only one currency, some assets, or prices
+    as of `until` (ISO UTC) at the latest."""
     where: list[str] = []
     params: list[Any] = []
+    if until is not None:
+        where.append("as_of <= ?")
+        params.append(until)
     if currency is not None:
         where.append("currency = ?")
         params.append(currency)

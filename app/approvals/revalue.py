@@ -25,11 +25,14 @@ from vault.connection import Connection
 OPEN = ("pending", "needs_refresh", "blocked")
 
 
-def quotes(conn: Connection, rules: ValuationRules, assets: Collection[str]) -> dict[str, Quote]:
-    """asset -> its newest price in the reference currency."""
+def quotes(
+    conn: Connection, rules: ValuationRules, assets: Collection[str], now: datetime
+) -> dict[str, Quote]:
+    """asset -> its newest price in the reference currency as of `now`."""
     if not assets:
         return {}
-    return {q.asset: q for q in book.newest(conn, currency=rules.currency, assets=assets)}
+    found = book.newest(conn, currency=rules.currency, assets=assets, until=now)
+    return {q.asset: q for q in found}
 
 
 def value_new(
@@ -41,7 +44,7 @@ def value_new(
     figure: Decimal | None,
     now: datetime,
 ) -> Valuation | None:
-    found = quotes(conn, rules, [asset] if asset else [])
+    found = quotes(conn, rules, [asset] if asset else [], now)
     return valuing.value_request(
         kind=kind, asset=asset, figure=figure, rules=rules, quotes=found, now=now
     )
@@ -65,7 +68,7 @@ def revalue_open(
     ).fetchall()
     if not rows:
         return []
-    found = quotes(conn, rules, {str(r[2]) for r in rows if r[2]})
+    found = quotes(conn, rules, {str(r[2]) for r in rows if r[2]}, now)
     changes: list[tuple[str | None, ...]] = []
     for rid, kind, asset, figure, *stored in rows:
         fresh = valuing.value_request(

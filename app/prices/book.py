@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.prices.csv_file import read_prices
 from app.prices.quotes import Quote, decimal_text, iso
+from app.prices.valuation import CLOCK_SKEW
 from vault import prices as store
 from vault.connection import Connection
 from vault.store import Vault
@@ -98,10 +99,17 @@ def store_quotes(
 
 
 def newest(
-    conn: Connection, *, currency: str | None = None, assets: Collection[str] | None = None
+    conn: Connection,
+    *,
+    currency: str | None = None,
+    assets: Collection[str] | None = None,
+    until: datetime | None = None,
 ) -> list[Quote]:
-    """The price in force per asset and currency (the newest as_of)."""
-    return [_quote(r) for r in store.newest(conn, currency=currency, assets=assets)]
+    """The price in force per asset and currency (the newest as_of; with `until`, the
+    newest that is not later than it, allowing for clock skew)."""
+    cutoff = None if until is None else iso(until + CLOCK_SKEW)
+    rows = store.newest(conn, currency=currency, assets=assets, until=cutoff)
+    return [_quote(r) for r in rows]
 
 
 def history(conn: Connection) -> list[Quote]:
