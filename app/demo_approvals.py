@@ -109,11 +109,12 @@ def fill_demo_approvals(vault: Vault, rng: random.Random) -> int:
         (mira if n % 2 else jun).request_onboarding(next(pick).external_id)
     # Valued from the price table: 2.5 BTC is about 150,000 USD (two officers), 40 ETH
     # about 120,000 USD; the SOL price is days old, so that one takes the top tier.
-    for asset, amount, maker in (("BTC", 2.5, mira), ("ETH", 40, jun), (STALE_ASSET, 300, rosa)):
+    priced = (("BTC", "2.5", mira), ("ETH", "40", jun), (STALE_ASSET, "300", rosa))
+    for asset, quantity, maker in priced:
         target = next(pick)
         screen(target, "none", hours_ago=rng.uniform(0.2, 3))
         at(rng.uniform(0.5, 8))
-        withdrawal(maker, target, amount, asset)
+        withdrawal(maker, target, float(quantity), asset)
     # High risk: needs a desk head besides the officers.
     target = next(pick)
     screen(target, "high", hours_ago=1)
