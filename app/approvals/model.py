@@ -21,6 +21,8 @@ ROLES: tuple[Role, ...] = get_args(Role)
 FINAL: frozenset[str] = frozenset({"approved", "rejected", "expired"})
 #: the sort keys `ApprovalService.page` understands
 SORT_KEYS: tuple[str, ...] = ("created_at", "kind", "status", "customer", "amount", "risk")
+#: the longest reason or justification kept, in characters
+MAX_REASON = 2000
 
 
 class ApprovalError(ValueError):

@@ -1,0 +1,180 @@
+"""Deciding: approve, reject or comment on requests, each decision signed with the
+acting member's key (EIP-712 Decision) and recorded by `record.decision`, the same
+function a decision from another device goes through."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import cast
+
+from app.approvals import record, signing
+from app.approvals.desk import Actor, Desk
+from app.approvals.model import FINAL, MAX_REASON, ApprovalError, DecideOutcome, Status, Verdict
+from app.approvals.policy import KindRules, Policy
+from app.approvals.refresh import refresh_requests
+from app.approvals.times import Progress, iso
+from vault.approvals.store import DecisionRow
+from vault.events import time_ordered_id
+from vault.store import Transaction
+
+_BATCH = 200
+
+
+def decide_many(
+    desk: Desk,
+    ids: Sequence[str],
+    verdict: Verdict,
+    reason: str,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[DecideOutcome]:
+    """Sign and store one decision per id, a batch per transaction. A refusal
+    (four eyes, no role, already final) is an outcome with ok=False, never an
+    exception; cancelling keeps the batches already written."""
+    if verdict not in ("approve", "reject", "comment"):
+        raise ApprovalError(f"'{verdict}' is not approve, reject or comment")
+    text = reason.strip()
+    if not text:
+        raise ApprovalError("a decision needs a reason")
+    if len(text) > MAX_REASON:
+        raise ApprovalError(f"a reason is at most {MAX_REASON} characters")
+    actor = desk.actor()
+    roles = desk.roles().get(actor.member.address, frozenset())
+    policy = desk.policy()
+    outcomes: list[DecideOutcome] = []
+    total = len(ids)
+    for start in range(0, total, _BATCH):
+        if cancelled is not None and cancelled():
+            break
+        chunk = list(dict.fromkeys(ids[start : start + _BATCH]))
+        with desk.vault.transaction() as tx:
+            done: list[str] = []
+            for request_id in chunk:
+                outcome = _decide_one(
+                    desk,
+                    tx,
+                    actor=actor,
+                    roles=roles,
+                    policy=policy,
+                    request_id=request_id,
+                    verdict=verdict,
+                    reason=text,
+                )
+                if outcome is None:
+                    done.append(request_id)
+                else:
+                    outcomes.append(outcome)
+            statuses = refresh_requests(desk, tx, done)
+        for request_id in done:
+            outcomes.append(
+                DecideOutcome(request_id, True, f"{verdict} signed", statuses[request_id])
+            )
+        if progress is not None:
+            progress(min(start + _BATCH, total), total)
+    return outcomes
+
+
+def _decide_one(
+    desk: Desk,
+    tx: Transaction,
+    *,
+    actor: Actor,
+    roles: frozenset[str],
+    policy: Policy,
+    request_id: str,
+    verdict: Verdict,
+    reason: str,
+) -> DecideOutcome | None:
+    """Store a signed decision and return None, or the refusal."""
+    row = tx.execute(
+        "SELECT r.kind, r.status, r.content, m.address, c.uid FROM approval_requests r "
+        "JOIN approval_members m ON m.id = r.created_by "
+        "JOIN customers c ON c.id = r.customer_id WHERE r.id = ?",
+        (request_id,),
+    ).fetchone()
+    if row is None:
+        return DecideOutcome(request_id, False, "no such request", "pending")
+    kind, status, content_text, creator, customer_uid = row
+    status = cast(Status, status)
+    if verdict != "comment":
+        refusal = _refusal(
+            tx,
+            actor=actor,
+            roles=roles,
+            rules=policy.kinds[kind],
+            request_id=request_id,
+            verdict=verdict,
+            status=status,
+            creator=creator,
+        )
+        if refusal is not None:
+            return DecideOutcome(request_id, False, refusal, status)
+    decision = sign(
+        actor,
+        request_id=request_id,
+        content=json.loads(content_text),
+        verdict=verdict,
+        reason=reason,
+        decided_at=iso(desk.clock()),
+    )
+    record.decision(tx, decision, customer_uid=str(customer_uid))
+    return None
+
+
+def _refusal(
+    tx: Transaction,
+    *,
+    actor: Actor,
+    roles: frozenset[str],
+    rules: KindRules,
+    request_id: str,
+    verdict: Verdict,
+    status: Status,
+    creator: str,
+) -> str | None:
+    """Why this member may not approve or reject this request now, or None."""
+    if status in FINAL:
+        return f"already {status}"
+    if not roles & rules.decide:
+        deciders = ", ".join(sorted(rules.decide))
+        return f"{actor.member.name} holds no role that decides this ({deciders})"
+    if verdict == "approve" and creator == actor.member.address:
+        return "four eyes: whoever made the request cannot approve it"
+    if verdict == "approve" and status == "blocked":
+        return "blocked by the risk gate: it can only be rejected"
+    earlier = tx.execute(
+        "SELECT 1 FROM approval_decisions WHERE request_id = ? AND signer = ? "
+        "AND verdict != 'comment' AND verified = 1",
+        (request_id, actor.member.address),
+    ).fetchone()
+    if earlier is not None:
+        return f"{actor.member.name} has already decided this request"
+    return None
+
+
+def sign(
+    actor: Actor,
+    *,
+    request_id: str,
+    content: dict[str, str],
+    verdict: Verdict,
+    reason: str,
+    decided_at: str,
+) -> DecisionRow:
+    """The decision signed with the actor's key, over the request's full content."""
+    message = signing.decision_message(content, verdict, reason, decided_at)
+    signature = signing.sign(actor.key, "Decision", message)
+    digest = signing.decision_digest(content, verdict, reason, decided_at)
+    return DecisionRow(
+        id=time_ordered_id(),
+        request_id=request_id,
+        signer=actor.member.address,
+        verdict=verdict,
+        reason=reason,
+        created_at=decided_at,
+        typed_hash=digest,
+        signature=signature,
+        verified=signing.verifies(digest, signature, actor.member.address),
+        local_only=True,
+    )
