@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from app.approvals import signing
@@ -19,6 +20,16 @@ def revoke_ok(r: GrantRow) -> bool:
 
 
 def decision_ok(
-    content: Mapping[str, str], verdict: str, reason: str, at: str, sig: bytes, signer: str
+    content: Mapping[str, str],
+    verdict: str,
+    reason: str,
+    at: str,
+    sig: bytes,
+    signer: str,
+    valuation: str | None = None,
 ) -> bool:
-    return signing.verifies(signing.decision_digest(content, verdict, reason, at), sig, signer)
+    """`valuation`: the stored canonical JSON a version 2 decision signed; None for a
+    version 1 decision, which signed none."""
+    signed = None if valuation is None else json.loads(valuation)
+    digest = signing.decision_digest(content, verdict, reason, at, signed)
+    return signing.verifies(digest, sig, signer)

@@ -5,7 +5,7 @@ function a decision from another device goes through."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import cast
 
 from app.approvals import record, signing
@@ -13,9 +13,10 @@ from app.approvals.desk import Actor, Desk
 from app.approvals.model import FINAL, MAX_REASON, ApprovalError, DecideOutcome, Status, Verdict
 from app.approvals.policy import KindRules, Policy
 from app.approvals.refresh import refresh_requests
+from app.approvals.revalue import revalue_open, signed_valuation
 from app.approvals.times import Progress, iso
 from vault.approvals.store import DecisionRow
-from vault.events import time_ordered_id
+from vault.events import canonical_payload, time_ordered_id
 from vault.store import Transaction
 
 _BATCH = 200
@@ -110,13 +111,17 @@ def _decide_one(
         )
         if refusal is not None:
             return DecideOutcome(request_id, False, refusal, status)
+    now = desk.clock()
+    # Valued again first, so the decision signs the price the status then counts with.
+    revalue_open(tx.conn, policy.valuation, now, ids=[request_id])
     decision = sign(
         actor,
         request_id=request_id,
         content=json.loads(content_text),
+        valuation=signed_valuation(tx.conn, policy.valuation, request_id),
         verdict=verdict,
         reason=reason,
-        decided_at=iso(desk.clock()),
+        decided_at=iso(now),
     )
     record.decision(tx, decision, customer_uid=str(customer_uid))
     return None
@@ -158,14 +163,16 @@ def sign(
     *,
     request_id: str,
     content: dict[str, str],
+    valuation: Mapping[str, str],
     verdict: Verdict,
     reason: str,
     decided_at: str,
 ) -> DecisionRow:
-    """The decision signed with the actor's key, over the request's full content."""
-    message = signing.decision_message(content, verdict, reason, decided_at)
+    """The decision signed with the actor's key, over the request's full content and
+    the valuation the tiers count (typed data version 2)."""
+    message = signing.decision_message(content, verdict, reason, decided_at, valuation)
     signature = signing.sign(actor.key, "Decision", message)
-    digest = signing.decision_digest(content, verdict, reason, decided_at)
+    digest = signing.decision_digest(content, verdict, reason, decided_at, valuation)
     return DecisionRow(
         id=time_ordered_id(),
         request_id=request_id,
@@ -177,4 +184,5 @@ def sign(
         signature=signature,
         verified=signing.verifies(digest, signature, actor.member.address),
         local_only=True,
+        valuation=canonical_payload(message["valuation"]).decode(),
     )

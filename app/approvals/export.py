@@ -39,7 +39,13 @@ def export(desk: Desk, request_id: str, path: Path, *, overwrite: bool = False) 
                 "decided_at": d.created_at,
                 "typed_data": signing.typed_data(
                     "Decision",
-                    signing.decision_message(content, d.verdict, d.reason, d.created_at),
+                    signing.decision_message(
+                        content,
+                        d.verdict,
+                        d.reason,
+                        d.created_at,
+                        None if d.valuation is None else json.loads(d.valuation),
+                    ),
                 ),
                 "signature": "0x" + d.signature.hex(),
                 "signer": d.signer,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from app.approvals.desk import Desk
 from app.approvals.status import DecisionFacts, RequestFacts, StatusResult, evaluate
 from app.approvals.times import when
+from app.approvals.valuing import stored_tier_facts
 from vault.approvals import store
 from vault.approvals.store import DecisionRow
 
@@ -17,12 +18,20 @@ from vault.approvals.store import DecisionRow
 def request_facts(desk: Desk, request_id: str, content: Mapping[str, str]) -> RequestFacts:
     row = desk.conn.execute(
         "SELECT kind, amount_exact, created_at, chain, risk_level, sanctioned, "
-        "risk_fetched_at, customer_id, address FROM approval_requests WHERE id = ?",
+        f"risk_fetched_at, customer_id, address, asset, {', '.join(store.VALUATION_COLUMNS)} "
+        "FROM approval_requests WHERE id = ?",
         (request_id,),
     ).fetchone()
+    value, unpriced = stored_tier_facts(
+        kind=row[0],
+        asset=row[9],
+        figure=None if row[1] is None else Decimal(row[1]),
+        row=row[10:16],
+        rules=desk.policy().valuation,
+    )
     return RequestFacts(
         kind=row[0],
-        amount=None if row[1] is None else Decimal(row[1]),
+        amount=value,
         created_at=when(row[2]),
         created_by=content.get("createdBy", ""),
         has_address=row[3] is not None,
@@ -30,6 +39,7 @@ def request_facts(desk: Desk, request_id: str, content: Mapping[str, str]) -> Re
         sanctioned=bool(row[5]),
         risk_fetched_at=None if row[6] is None else when(row[6]),
         target=None if row[3] is None else (int(row[7]), row[3], row[8]),
+        unpriced=unpriced,
     )
 
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal, get_args
 
+from app.prices.valuation import Valuation
+
 RequestKind = Literal["whitelist", "withdrawal", "onboarding", "risk_override"]
 Status = Literal["pending", "approved", "rejected", "blocked", "expired", "needs_refresh"]
 Verdict = Literal["approve", "reject", "comment"]
@@ -67,6 +69,9 @@ class QueueRow:
     approvals: int  # approvals that count
     needed: str  # what is still missing, e.g. "1 more officer"; "" when nothing
     local_only: bool  # has decisions not yet shared via sync
+    #: what the tiers count: the value in the reference currency and the price behind
+    #: it (or that no fresh price was found); None: the request carries no amount
+    valuation: Valuation | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ class DecisionView:
     counted: bool
     ignored_reason: str | None
     local_only: bool
+    #: the valuation it signed (VALUATION_FIELDS); None: signed before (version 1)
+    valuation: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

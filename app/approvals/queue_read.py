@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+from app.approvals import valuing
 from app.approvals.desk import Desk
 from app.approvals.judge import judge
 from app.approvals.model import (
@@ -22,6 +23,7 @@ from app.approvals.model import (
     Status,
     Verdict,
 )
+from app.approvals.policy import ValuationRules
 from app.approvals.times import iso, when
 from vault.approvals import queue, store
 
@@ -63,14 +65,15 @@ def page(
         offset=offset,
         limit=limit,
     )
-    return [_queue_row(r) for r in rows]
+    rules = desk.policy().valuation
+    return [_queue_row(r, rules) for r in rows]
 
 
 def row_of(desk: Desk, request_id: str) -> QueueRow:
     row = queue.row(desk.conn, request_id)
     if row is None:
         raise ApprovalError(f"no request with id '{request_id[:40]}'")
-    return _queue_row(row)
+    return _queue_row(row, desk.policy().valuation)
 
 
 def detail(desk: Desk, request_id: str) -> RequestDetail:
@@ -91,6 +94,7 @@ def detail(desk: Desk, request_id: str) -> RequestDetail:
             counted=d.id in result.counted,
             ignored_reason=result.ignored.get(d.id),
             local_only=d.local_only,
+            valuation=None if d.valuation is None else json.loads(d.valuation),
         )
         for d in decisions
     )
@@ -110,7 +114,7 @@ def _grouped(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _queue_row(r: Sequence[Any]) -> QueueRow:
+def _queue_row(r: Sequence[Any], rules: ValuationRules) -> QueueRow:
     kind = cast(RequestKind, r[1])
     amount = None if r[7] is None else Decimal(r[7])
     chain, address, asset = r[8], r[9], r[6]
@@ -121,7 +125,8 @@ def _queue_row(r: Sequence[Any]) -> QueueRow:
     if kind == "withdrawal" and amount is not None:
         parts.insert(0, f"{_grouped(amount)} {asset or ''}".strip())
     elif kind == "whitelist":
-        parts.append(f"limit {_grouped(amount)}" if amount is not None else "no limit")
+        limit = f"limit {_grouped(amount)} {rules.currency}" if amount is not None else ""
+        parts.append(limit or "no limit")
     elif kind == "onboarding":
         parts.append("onboarding / KYC")
     elif kind == "risk_override":
@@ -146,4 +151,7 @@ def _queue_row(r: Sequence[Any]) -> QueueRow:
         approvals=int(r[14]),
         needed=r[15],
         local_only=bool(r[16]),
+        valuation=valuing.from_columns(
+            kind=kind, asset=asset, figure=amount, row=r[18:24], rules=rules
+        ),
     )

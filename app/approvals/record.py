@@ -9,6 +9,7 @@ event. No rule is checked here: whoever calls has decided the fact stands.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -121,12 +122,17 @@ def request(
     customer_uid: str,
     content: Mapping[str, str],
 ) -> None:
-    """A request: its row (`store.REQUEST_COLUMNS`) and the content its decisions sign."""
+    """A request: its row (`store.REQUEST_COLUMNS`) and the content its decisions sign,
+    and the valuation it was made with (when it carries an amount)."""
     store.insert_request(tx.conn, values)
-    tx.event(
-        "approvals.requested",
-        {"request": values["id"], "customer": customer_uid, "content": dict(content)},
-    )
+    payload: dict[str, Any] = {
+        "request": values["id"],
+        "customer": customer_uid,
+        "content": dict(content),
+    }
+    if values.get("valued_at"):
+        payload["valuation"] = {c: values.get(c) for c in store.VALUATION_COLUMNS}
+    tx.event("approvals.requested", payload)
 
 
 def decision(tx: Transaction, row: DecisionRow, *, customer_uid: str) -> None:
@@ -145,5 +151,7 @@ def decision(tx: Transaction, row: DecisionRow, *, customer_uid: str) -> None:
             "signer": row.signer,
             "typed_hash": "0x" + row.typed_hash.hex(),
             "signature": "0x" + row.signature.hex(),
+            # The valuation it signed (typed data version 2): needed to check it anywhere.
+            **({} if row.valuation is None else {"valuation": json.loads(row.valuation)}),
         },
     )

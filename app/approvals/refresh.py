@@ -20,21 +20,25 @@ from app.approvals.desk import Desk
 from app.approvals.judge import judge
 from app.approvals.model import QueueFilter, Status
 from app.approvals.queue_read import content_of, count
+from app.approvals.revalue import revalue_open
 from app.approvals.screenings import take_screenings
 from app.approvals.status import DecisionFacts, RequestFacts, StatusResult, evaluate
+from app.approvals.valuing import stored_tier_facts
 from vault.approvals import store
 from vault.store import Transaction
 
 
 def refresh(desk: Desk) -> int:
-    """Take in new screenings and the passing of time. Recomputes the requests whose
-    status can change without a decision: the open ones (expiry, a screening going
-    stale) and those whose address was screened since. Returns how many changed."""
+    """Take in new screenings, new prices and the passing of time. Recomputes the
+    requests whose status can change without a decision: the open ones (expiry, a
+    screening or a price going stale, a new price) and those whose address was
+    screened since. Returns how many changed."""
     if not count(desk, QueueFilter()):
         return 0
     with desk.vault.transaction() as tx:
         touched = take_screenings(tx)
-        return refresh_all(
+        touched += revalue_open(tx.conn, desk.policy().valuation, desk.clock())
+        return _refresh_pass_count(
             desk,
             tx,
             "WHERE r.status IN ('pending', 'needs_refresh') "
@@ -87,8 +91,14 @@ def refresh_requests(desk: Desk, tx: Transaction, request_ids: Sequence[str]) ->
     return statuses
 
 
-def refresh_all(desk: Desk, tx: Transaction, where: str = "", params: tuple[Any, ...] = ()) -> int:
-    """Every request's status (or those `where` picks); returns how many changed."""
+def refresh_all(desk: Desk, tx: Transaction) -> int:
+    """Every request's status, the open ones valued again first (what a policy, role
+    or signature change does); returns how many changed."""
+    revalue_open(tx.conn, desk.policy().valuation, desk.clock())
+    return _refresh_pass_count(desk, tx, "", ())
+
+
+def _refresh_pass_count(desk: Desk, tx: Transaction, where: str, params: tuple[Any, ...]) -> int:
     return len(_refresh_pass(desk, tx, where, params))
 
 
@@ -125,6 +135,7 @@ def _refresh_pass(desk: Desk, tx: Transaction, where: str, params: tuple[Any, ..
     signature checks included) and the pure `evaluate`; the ids that changed."""
     _verify_unchecked(tx)
     policy = desk.policy()
+    valuation = policy.valuation
     trusted = desk.trust()
     roles = trusted.roles
     # A revoked role still counts for decisions signed before it was revoked.
@@ -140,16 +151,24 @@ def _refresh_pass(desk: Desk, tx: Transaction, where: str, params: tuple[Any, ..
     cursor = tx.execute(
         "SELECT r.id, r.kind, r.amount_exact, r.created_at, m.address, r.chain IS NOT NULL, "
         "r.risk_level, r.sanctioned, r.risk_fetched_at, r.status, r.approvals, r.needed, "
-        "r.facts, r.customer_id, r.chain, r.address FROM approval_requests r "
+        "r.facts, r.customer_id, r.chain, r.address, r.asset, "
+        f"{', '.join('r.' + c for c in store.VALUATION_COLUMNS)} FROM approval_requests r "
         f"JOIN approval_members m ON m.id = r.created_by {where}",
         params,
     )
     while batch := cursor.fetchmany(5000):
         for row in batch:
             rid = row[0]
+            value, unpriced = stored_tier_facts(
+                kind=row[1],
+                asset=row[16],
+                figure=None if row[2] is None else Decimal(row[2]),
+                row=row[17:23],
+                rules=valuation,
+            )
             facts = RequestFacts(
                 row[1],
-                None if row[2] is None else Decimal(row[2]),
+                value,
                 when(row[3]),
                 row[4],
                 bool(row[5]),
@@ -157,6 +176,7 @@ def _refresh_pass(desk: Desk, tx: Transaction, where: str, params: tuple[Any, ..
                 bool(row[7]),
                 None if row[8] is None else when(row[8]),
                 None if row[14] is None else (row[13], row[14], row[15]),
+                unpriced,
             )
             if held is None:
                 decisions = [
@@ -224,12 +244,13 @@ def _finalized(tx: Transaction, finals: list[Mapping[str, Any]]) -> None:
 def _verify_unchecked(tx: Transaction) -> None:
     """Check the signatures of decisions stored since the last pass (cached in the rows)."""
     rows = tx.execute(
-        "SELECT d.id, d.signer, d.verdict, d.reason, d.created_at, d.signature, r.content "
+        "SELECT d.id, d.signer, d.verdict, d.reason, d.created_at, d.signature, r.content, "
+        "d.valuation "
         "FROM approval_decisions d JOIN approval_requests r ON r.id = d.request_id "
         "WHERE d.verified IS NULL"
     ).fetchall()
     changes = [
-        (decision_ok(json.loads(content), verdict, reason, at, bytes(sig), signer), did)
-        for did, signer, verdict, reason, at, sig, content in rows
+        (decision_ok(json.loads(content), verdict, reason, at, bytes(sig), signer, val), did)
+        for did, signer, verdict, reason, at, sig, content, val in rows
     ]
     store.set_verified(tx.conn, changes)

@@ -8,13 +8,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from app.addresses import AddressError, normalize
-from app.approvals import record
+from app.approvals import record, valuing
 from app.approvals.desk import Desk
 from app.approvals.model import MAX_REASON, ApprovalError, QueueRow, RequestKind
 from app.approvals.queue_read import row_of
 from app.approvals.refresh import refresh_requests
+from app.approvals.revalue import value_new
 from app.approvals.screenings import risk_of
 from app.approvals.times import iso
+from app.prices.quotes import PriceError, symbol
+from vault.approvals import store
 from vault.events import canonical_payload, time_ordered_id
 
 
@@ -41,16 +44,17 @@ def withdrawal(
     address: str,
 ) -> QueueRow:
     chain, address = _target(chain, address)
-    symbol = asset.strip().upper()
-    if not symbol or len(symbol) > 20 or not symbol.replace(".", "").isalnum():
-        raise ApprovalError(f"'{asset[:20]}' is not an asset symbol")
+    try:
+        code = symbol(asset)
+    except PriceError as exc:
+        raise ApprovalError(exc.message) from None
     return _request(
         desk,
         "withdrawal",
         customer_external_id,
         chain=chain,
         address=address,
-        asset=symbol,
+        asset=code,
         amount=_positive(amount, "amount"),
     )
 
@@ -121,6 +125,14 @@ def _request(
         "createdBy": actor.member.address,
     }
     risk = risk_of(desk.conn, chain, address) if chain and address else (None, False, None)
+    valued = value_new(
+        desk.conn,
+        desk.policy().valuation,
+        kind=kind,
+        asset=asset,
+        figure=figure,
+        now=desk.clock(),
+    )
     with desk.vault.transaction() as tx:
         record.request(
             tx,
@@ -139,6 +151,7 @@ def _request(
                 "risk_level": risk[0],
                 "sanctioned": int(risk[1]),
                 "risk_fetched_at": risk[2],
+                **dict(zip(store.VALUATION_COLUMNS, valuing.columns(valued), strict=True)),
             },
             customer_uid=str(customer[1]),
             content=content,

@@ -50,6 +50,24 @@ def value_new(
     )
 
 
+def signed_valuation(conn: Connection, rules: ValuationRules, request_id: str) -> dict[str, str]:
+    """The stored valuation of a request as a decision signs it (VALUATION_FIELDS)."""
+    row = conn.execute(
+        f"SELECT kind, asset, amount_exact, {', '.join(store.VALUATION_COLUMNS)} "
+        "FROM approval_requests WHERE id = ?",
+        (request_id,),
+    ).fetchone()
+    kind, asset, figure, *stored = row
+    found = valuing.from_columns(
+        kind=kind,
+        asset=asset,
+        figure=None if figure is None else Decimal(figure),
+        row=stored,
+        rules=rules,
+    )
+    return valuing.signed(found, rules.currency)
+
+
 def revalue_open(
     conn: Connection, rules: ValuationRules, now: datetime, ids: Collection[str] | None = None
 ) -> list[str]:
@@ -94,6 +112,8 @@ def _same(
 ) -> bool:
     if new[:5] != old[:5]:
         return False
+    if new[0] is not None:
+        return True  # the same value from the same price, fresh then and now
     # The same price, and it still reads the same: fresh, or stale by the same words
     # (ages in whole hours, so a stale request is written at most once an hour).
     before = valuing.from_columns(kind=kind, asset=asset, figure=figure, row=old, rules=rules)
@@ -101,4 +121,3 @@ def _same(
     if before is None or after is None:
         return False
     return (before.fresh, before.missing) == (after.fresh, after.missing)
-

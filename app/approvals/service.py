@@ -25,9 +25,11 @@ from app.approvals.model import (
     VerifyReport,
 )
 from app.approvals.policy import Policy, PolicyError
+from app.approvals.revalue import value_new
 from app.approvals.roles import Trust
 from app.approvals.times import Clock, Progress, utc_now
 from app.approvals.verify import check_signatures, signature_problems, verify_all
+from app.prices.valuation import Valuation
 from vault.connection import Connection
 from vault.store import Vault
 
@@ -116,6 +118,18 @@ class ApprovalService:
         self, customer_external_id: str, asset: str, amount: Decimal, chain: str, address: str
     ) -> QueueRow:
         return requests.withdrawal(self.desk, customer_external_id, asset, amount, chain, address)
+
+    def value_of(self, kind: str, asset: str | None, figure: Decimal) -> Valuation | None:
+        """What a request of `kind` for `figure` (of `asset`) would count as now, from the
+        stored prices: the request dialog shows it before anything is made."""
+        return value_new(
+            self.desk.conn,
+            self.desk.policy().valuation,
+            kind=kind,
+            asset=asset,
+            figure=figure,
+            now=self.desk.clock(),
+        )
 
     def request_onboarding(self, customer_external_id: str) -> QueueRow:
         return requests.onboarding(self.desk, customer_external_id)

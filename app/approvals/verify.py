@@ -33,7 +33,7 @@ def check_signatures(
     total = int(conn.execute("SELECT count(*) FROM approval_decisions").fetchone()[0])
     cursor = conn.execute(
         "SELECT d.id, d.signer, d.verdict, d.reason, d.created_at, d.signature, d.verified, "
-        "d.request_id, r.content FROM approval_decisions d "
+        "d.request_id, r.content, d.valuation FROM approval_decisions d "
         "JOIN approval_requests r ON r.id = d.request_id ORDER BY d.request_id"
     )
     checked = verified = 0
@@ -41,10 +41,10 @@ def check_signatures(
     changes: list[tuple[bool, str]] = []
     parsed: tuple[str, dict[str, str]] | None = None
     while batch := cursor.fetchmany(2000):
-        for did, signer, verdict, reason, at, sig, cached, rid, content in batch:
+        for did, signer, verdict, reason, at, sig, cached, rid, content, valuation in batch:
             if parsed is None or parsed[0] != rid:
                 parsed = (rid, json.loads(content))
-            ok = decision_ok(parsed[1], verdict, reason, at, bytes(sig), signer)
+            ok = decision_ok(parsed[1], verdict, reason, at, bytes(sig), signer, valuation)
             checked += 1
             if ok:
                 verified += 1

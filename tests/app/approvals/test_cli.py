@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,10 @@ def desk(tmp_path: Path) -> Path:
     listed.write_text(ETH2 + "\n")
     assert run(path, "import", "customers", str(people))[0] == 0
     assert run(path, "sanctions", "import", str(listed), "--asset", "ETH")[0] == 0
+    prices = tmp_path / "prices.csv"
+    as_of = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    prices.write_text(f"asset,price,currency,as_of\nUSDT,1,USD,{as_of}\n")
+    assert run(path, "prices", "import", str(prices))[0] == 0
     code, out, err = run(
         path, "screen", "--address", f"ethereum:{ETH}", "--address", f"ethereum:{ETH2}"
     )
