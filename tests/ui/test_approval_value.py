@@ -72,6 +72,7 @@ def test_queue_evidence_and_dialog_show_the_value_and_the_price_age(
     assert "No fresh price: the newest SOL price is 30 hours old" in text
     assert "the top tier applies" in text
     assert "1 SOL = 150 USD" in text and "(30 h old) from test prices" in text
+    page.view.clearSelection()
     page.view.selectRow(rows[btc_id])
     qtbot.waitUntil(lambda: pane.evidence is not None and pane.evidence.detail.row.id == btc_id)
     text = pane.text()

@@ -17,7 +17,15 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QSizePolicy,
+    QWidget,
+)
 
 from app.addresses import CHAINS, AddressError, normalize
 from app.approvals.model import ApprovalError, QueueRow, RequestKind
@@ -36,7 +44,8 @@ from vault.book.customers import record as customer_record
 ASSET = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{0,15}$")
 _INTROS = {
     "whitelist": "Allow withdrawals to this address once the policy's approvers agree.",
-    "withdrawal": "Send an amount to an address; the amount decides how many approvers it needs.",
+    "withdrawal": "Send an amount to an address; its value at the stored price decides how "
+    "many approvers it needs.",
     "onboarding": "Approve this customer's onboarding and KYC.",
     "risk_override": "Accept an address despite its risk, with a justification the approvers "
     "read and sign.",
@@ -187,6 +196,8 @@ class RequestDialog(WorkerDialog):
         self.value = named(QLabel(), "requestValue")
         self.value.setWordWrap(True)
         self.value.setTextFormat(Qt.TextFormat.RichText)
+        # Empty when the form is laid out: without this it keeps that first narrow width.
+        self.value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._value_timer = QTimer(self)
         self._value_timer.setSingleShot(True)
         self._value_timer.setInterval(250)
