@@ -67,10 +67,10 @@ def test_no_fresh_price_takes_the_top_tier(
 def test_a_new_price_moves_an_open_request_and_decisions_sign_the_price(
     desk: ApprovalService, vault: Vault, tmp_path: Path
 ) -> None:
-    row = desk.request_withdrawal("C-1", "ETH", Decimal("2"), "ethereum", ETH)
+    row = desk.request_withdrawal("C-1", "LINK", Decimal("2"), "ethereum", ETH)
     assert row.valuation is not None and not row.valuation.fresh
     assert row.needed == "1 desk head + 2 officer"
-    import_prices(vault, tmp_path, f"ETH,3000,USD,{hours_ago(2)}")
+    import_prices(vault, tmp_path, f"LINK,3000,USD,{hours_ago(2)}")
     assert desk.refresh() >= 1
     row = desk.detail(row.id).row
     assert row.needed == "1 officer"  # 6,000 USD
@@ -84,7 +84,7 @@ def test_a_new_price_moves_an_open_request_and_decisions_sign_the_price(
     assert (decision.valuation["value"], decision.valuation["price"]) == ("6000", "3000")
     assert decision.valuation["priceSource"] == "csv:prices.csv"
     # A price imported after the decision changes nothing decided.
-    import_prices(vault, tmp_path, f"ETH,9000,USD,{hours_ago(1)}", name="later.csv")
+    import_prices(vault, tmp_path, f"LINK,9000,USD,{hours_ago(1)}", name="later.csv")
     desk.refresh()
     assert desk.detail(row.id).row.status == "approved"
     assert desk.detail(row.id).row.valuation.value == Decimal("6000")  # type: ignore[union-attr]
