@@ -30,13 +30,27 @@ def run(args: argparse.Namespace, session: VaultSession) -> int:
             reason = exc.strerror or "it cannot be read"
             print(f"strongroom prices: cannot read {args.file}: {reason}", file=sys.stderr)
             return 2
-        _emit(report.as_dict())
+        _emit({**report.as_dict(), "requests_changed": _refresh_approvals(session)})
         return 0
     quotes = book.history(vault.conn) if args.all else book.newest(vault.conn)
     now = datetime.now(UTC)
     for quote in quotes:
         _emit(price_line(quote, now))
     return 0
+
+
+def _refresh_approvals(session: VaultSession) -> int:
+    """Open approval requests are valued again with the new prices, as a refresh of the
+    queue does; returns how many changed status."""
+    if session.vault.conn.execute("SELECT 1 FROM approval_requests LIMIT 1").fetchone() is None:
+        return 0
+    from app.approvals.service import ApprovalService  # eth-account loads only when needed
+
+    service = ApprovalService(session.vault)
+    try:
+        return service.refresh()
+    finally:
+        service.forget()
 
 
 def price_line(quote: Quote, now: datetime) -> dict[str, object]:

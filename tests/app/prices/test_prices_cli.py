@@ -31,6 +31,7 @@ def test_import_then_list(made: Path, tmp_path: Path) -> None:
         "added": 3,
         "changed": 0,
         "unchanged": 0,
+        "requests_changed": 0,
     }
     code, out, err = _run("prices", "list", "--vault", str(made))
     assert code == 0, err
