@@ -228,4 +228,5 @@ def test_a_price_import_moves_open_requests_between_tiers(desk: Path, tmp_path: 
     code, out, _ = run(desk, "approvals", "show", made["id"])
     shown = json.loads(out[-1])
     assert shown["needed"] == "1 officer"  # 5,000 USD
-    assert shown["valuation"]["value"] == "5000" and shown["valuation"]["quote"]["price"] == "2000"
+    assert shown["valuation"]["value"] == "5000.0"  # 2.5 x 2000, exact
+    assert shown["valuation"]["quote"]["price"] == "2000"
