@@ -110,11 +110,11 @@ def _value(valuation: Valuation, now: datetime) -> str:
             "warn",
         )
     else:
-        amount = fmt.amount(valuation.amount, valuation.asset)
-        what = (
-            f"{escape(amount)} = <b>{escape(value_text.money(valuation.value, valuation.currency))}"
-            "</b>"
-        )
+        money = f"<b>{escape(value_text.money(valuation.value, valuation.currency))}</b>"
+        if valuation.asset == valuation.currency:
+            what = money  # a whitelist limit: given in the reference currency
+        else:
+            what = f"{escape(fmt.amount(valuation.amount, valuation.asset))} = {money}"
     return f'<h3>Value</h3><p>{what}<br><span class="muted">{price}</span></p>'
 
 
