@@ -195,12 +195,14 @@ class DecideDialog(WorkerDialog):
         if blocked.count >= self.selection.count == 1:
             text = self.tr(
                 "<b>Blocked.</b> {example}.<br>A block is a block: approving it is refused. "
-                "It can only be rejected, or approved once a new screening lifts the block."
+                "It can only be rejected (Cancel, then Ctrl+R), or approved once a new "
+                "screening lifts the block."
             ).format(example=escape(example))
         elif blocked.count >= self.selection.count:
             text = self.tr(
                 "<b>All {count} requests are blocked</b> by the risk gate, e.g. {example}."
-                "<br>A block is a block: approving them is refused. They can only be rejected."
+                "<br>A block is a block: approving them is refused. They can only be rejected "
+                "(Cancel, then Ctrl+R)."
             ).format(count=f"{blocked.count:,}", example=escape(example))
         else:
             text = self.tr(
