@@ -10,9 +10,18 @@ from typing import cast
 
 from app.approvals import record, signing
 from app.approvals.desk import Actor, Desk
-from app.approvals.model import FINAL, MAX_REASON, ApprovalError, DecideOutcome, Status, Verdict
-from app.approvals.policy import KindRules, Policy
-from app.approvals.refresh import refresh_requests
+from app.approvals.model import (
+    FINAL,
+    MAX_REASON,
+    ApprovalError,
+    DecideOutcome,
+    Refusal,
+    Status,
+    Verdict,
+)
+from app.approvals.policy import Policy
+from app.approvals.queue_read import why_blocked
+from app.approvals.refresh import refresh_requests, take_in_screenings
 from app.approvals.revalue import revalue_open, signed_valuation
 from app.approvals.times import Progress, iso
 from vault.approvals.store import DecisionRow
@@ -31,8 +40,9 @@ def decide_many(
     cancelled: Callable[[], bool] | None = None,
 ) -> list[DecideOutcome]:
     """Sign and store one decision per id, a batch per transaction. A refusal
-    (four eyes, no role, already final) is an outcome with ok=False, never an
-    exception; cancelling keeps the batches already written."""
+    (four eyes, no role, already final, an approval of a blocked request) is an
+    outcome with ok=False, never an exception; cancelling keeps the batches
+    already written."""
     if verdict not in ("approve", "reject", "comment"):
         raise ApprovalError(f"'{verdict}' is not approve, reject or comment")
     text = reason.strip()
@@ -50,6 +60,9 @@ def decide_many(
             break
         chunk = list(dict.fromkeys(ids[start : start + _BATCH]))
         with desk.vault.transaction() as tx:
+            # Decide on the newest screenings: one made since the queue was last
+            # refreshed may block what its cached status still shows as open.
+            take_in_screenings(desk, tx)
             done: list[str] = []
             for request_id in chunk:
                 outcome = _decide_one(
@@ -95,22 +108,23 @@ def _decide_one(
         (request_id,),
     ).fetchone()
     if row is None:
-        return DecideOutcome(request_id, False, "no such request", "pending")
+        return DecideOutcome(request_id, False, "no such request", "pending", "missing")
     kind, status, content_text, creator, customer_uid = row
     status = cast(Status, status)
     if verdict != "comment":
-        refusal = _refusal(
+        refused = _refusal(
+            desk,
             tx,
             actor=actor,
-            roles=roles,
-            rules=policy.kinds[kind],
+            allowed=bool(roles & policy.kinds[kind].decide),
+            deciders=policy.kinds[kind].decide,
             request_id=request_id,
             verdict=verdict,
             status=status,
             creator=creator,
         )
-        if refusal is not None:
-            return DecideOutcome(request_id, False, refusal, status)
+        if refused is not None:
+            return DecideOutcome(request_id, False, refused[1], status, refused[0])
     now = desk.clock()
     # Valued again first, so the decision signs the price the status then counts with.
     revalue_open(tx.conn, policy.valuation, now, ids=[request_id])
@@ -123,38 +137,41 @@ def _decide_one(
         reason=reason,
         decided_at=iso(now),
     )
-    record.decision(tx, decision, customer_uid=str(customer_uid))
+    record.decision(tx, decision, customer_uid=str(customer_uid), signer=actor.member)
     return None
 
 
 def _refusal(
+    desk: Desk,
     tx: Transaction,
     *,
     actor: Actor,
-    roles: frozenset[str],
-    rules: KindRules,
+    allowed: bool,
+    deciders: frozenset[str],
     request_id: str,
     verdict: Verdict,
     status: Status,
     creator: str,
-) -> str | None:
+) -> tuple[Refusal, str] | None:
     """Why this member may not approve or reject this request now, or None."""
     if status in FINAL:
-        return f"already {status}"
-    if not roles & rules.decide:
-        deciders = ", ".join(sorted(rules.decide))
-        return f"{actor.member.name} holds no role that decides this ({deciders})"
+        return "final", f"already {status}"
+    if not allowed:
+        names = ", ".join(sorted(deciders))
+        return "no_role", f"{actor.member.name} holds no role that decides this ({names})"
     if verdict == "approve" and creator == actor.member.address:
-        return "four eyes: whoever made the request cannot approve it"
+        return "four_eyes", "four eyes: whoever made the request cannot approve it"
     if verdict == "approve" and status == "blocked":
-        return "blocked by the risk gate: it can only be rejected"
+        # A block is a block: approvals never lift it, so none is recorded.
+        why = why_blocked(desk, request_id)
+        return "blocked", f"{why}; a blocked request can only be rejected"
     earlier = tx.execute(
         "SELECT 1 FROM approval_decisions WHERE request_id = ? AND signer = ? "
         "AND verdict != 'comment' AND verified = 1",
         (request_id, actor.member.address),
     ).fetchone()
     if earlier is not None:
-        return f"{actor.member.name} has already decided this request"
+        return "decided", f"{actor.member.name} has already decided this request"
     return None
 
 

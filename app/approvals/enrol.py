@@ -11,6 +11,7 @@ from app.approvals import record, signing
 from app.approvals.policy import default_text
 from app.approvals.times import Clock, iso
 from vault.approvals import store
+from vault.approvals.store import MemberRow
 from vault.events import time_ordered_id
 from vault.store import Transaction, Vault
 
@@ -23,24 +24,28 @@ def ensure_root(vault: Vault, clock: Clock) -> bool:
     now = iso(clock())
     with vault.transaction() as tx:
         name = (vault.log.author or "admin")[:80]
-        member_id, address, key = new_member(tx, name, is_root=True, now=now)
+        member_id, address, key = new_member(tx, name, is_root=True, now=now, added_by=None)
+        root = MemberRow(member_id, name, address, is_root=True, has_key=True)
         signed_grant(
             tx,
             member_id=member_id,
             address=address,
             name=name,
             role="admin",
+            admin=root,
             admin_key=key,
-            admin_address=address,
             now=now,
         )
         if store.current_policy(tx.conn) is None:
-            record.policy(tx, text=default_text(), set_by=member_id, now=now)
+            record.policy(tx, text=default_text(), set_by=root, now=now)
     return True
 
 
-def new_member(tx: Transaction, name: str, *, is_root: bool, now: str) -> tuple[str, str, bytes]:
-    """A member with a fresh key pair sealed in the vault: (id, address, private key)."""
+def new_member(
+    tx: Transaction, name: str, *, is_root: bool, now: str, added_by: MemberRow | None
+) -> tuple[str, str, bytes]:
+    """A member with a fresh key pair sealed in the vault: (id, address, private key).
+    `added_by`: the admin adding them (None for the root, who adds themselves)."""
     key = signing.new_private_key()
     address = signing.address_of(key)
     member_id = time_ordered_id()
@@ -52,6 +57,7 @@ def new_member(tx: Transaction, name: str, *, is_root: bool, now: str) -> tuple[
         private_key=key,
         is_root=is_root,
         now=now,
+        added_by=added_by,
     )
     return member_id, address, key
 
@@ -63,8 +69,8 @@ def signed_grant(
     address: str,
     name: str,
     role: str,
+    admin: MemberRow,
     admin_key: bytes,
-    admin_address: str,
     now: str,
 ) -> None:
     """Sign a role grant with the admin's key and record it."""
@@ -76,6 +82,6 @@ def signed_grant(
         address=address,
         role=role,
         granted_at=now,
-        granted_by=admin_address,
+        granted_by=admin,
         signature=signature,
     )

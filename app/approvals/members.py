@@ -89,7 +89,7 @@ def add_member(desk: Desk, name: str, roles: Sequence[str]) -> Member:
         raise ApprovalError(f"there is already a member called '{clean}'")
     now = iso(desk.clock())
     with desk.vault.transaction() as tx:
-        member_id, address, _ = new_member(tx, clean, is_root=False, now=now)
+        member_id, address, _ = new_member(tx, clean, is_root=False, now=now, added_by=actor.member)
         for role in dict.fromkeys(roles):
             signed_grant(
                 tx,
@@ -97,8 +97,8 @@ def add_member(desk: Desk, name: str, roles: Sequence[str]) -> Member:
                 address=address,
                 name=clean,
                 role=role,
+                admin=actor.member,
                 admin_key=actor.key,
-                admin_address=actor.member.address,
                 now=now,
             )
         desk.forget_trust()
@@ -128,8 +128,8 @@ def grant_role(desk: Desk, member: str, role: str) -> None:
             address=row.address,
             name=row.name,
             role=role,
+            admin=actor.member,
             admin_key=actor.key,
-            admin_address=actor.member.address,
             now=now,
         )
         desk.forget_trust()
@@ -162,7 +162,7 @@ def revoke_role(desk: Desk, member: str, role: str) -> None:
             address=row.address,
             role=role,
             revoked_at=now,
-            revoked_by=actor.member.address,
+            revoked_by=actor.member,
             signature=signature,
         )
         desk.forget_trust()

@@ -98,12 +98,26 @@ class RequestDetail:
     reasons: tuple[str, ...]  # why this status / what is needed
 
 
+#: why a decision was refused, for a front end to add what to do
+Refusal = Literal["", "missing", "final", "no_role", "four_eyes", "blocked", "decided"]
+
+
 @dataclass(frozen=True)
 class DecideOutcome:
     request_id: str
     ok: bool
     message: str
     status: Status
+    refusal: Refusal = ""
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """The requests of a selection that the risk gate blocks: how many, and for the
+    first few (request id, why), e.g. "blocked by the risk gate: risk severe"."""
+
+    count: int
+    reasons: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

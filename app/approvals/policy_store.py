@@ -21,5 +21,5 @@ def set_policy(desk: Desk, text: str) -> None:
     parse(text)
     actor = require_admin(desk)
     with desk.vault.transaction() as tx:
-        record.policy(tx, text=text, set_by=actor.member.id, now=iso(desk.clock()))
+        record.policy(tx, text=text, set_by=actor.member, now=iso(desk.clock()))
         refresh_all(desk, tx)

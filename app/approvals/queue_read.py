@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -15,6 +16,7 @@ from app.approvals.judge import judge
 from app.approvals.model import (
     SORT_KEYS,
     ApprovalError,
+    Blocked,
     DecisionView,
     QueueFilter,
     QueueRow,
@@ -99,6 +101,36 @@ def detail(desk: Desk, request_id: str) -> RequestDetail:
         for d in decisions
     )
     return RequestDetail(row, dict(content), views, result.reasons)
+
+
+def why_blocked(desk: Desk, request_id: str) -> str:
+    """Why the risk gate blocks a request, as its status says it ("blocked by the
+    risk gate: a sanctions list names the address")."""
+    content = content_of(desk, request_id)
+    result = judge(desk, request_id, content, store.decisions_of(desk.conn, request_id))
+    return next((r for r in result.reasons if r.startswith("blocked")), "blocked by the risk gate")
+
+
+def blocked(desk: Desk, ids: Sequence[str], *, first: int = 3) -> Blocked:
+    """Which of `ids` the risk gate blocks, with why for the `first` few."""
+    found = [
+        str(r[0])
+        for r in desk.conn.execute(
+            "SELECT id FROM approval_requests WHERE status = 'blocked' "
+            "AND id IN (SELECT value FROM json_each(?)) ORDER BY created_at",
+            (json.dumps(list(ids)),),
+        )
+    ]
+    return Blocked(len(found), tuple((i, why_blocked(desk, i)) for i in found[:first]))
+
+
+def blocked_matching(desk: Desk, flt: QueueFilter, *, first: int = 3) -> Blocked:
+    """Which requests matching `flt` the risk gate blocks, with why for the first few."""
+    if flt.statuses and "blocked" not in flt.statuses:
+        return Blocked(0)
+    only = replace(flt, statuses=frozenset({"blocked"}))
+    rows = page(desk, only, "created_at", False, 0, first)
+    return Blocked(count(desk, only), tuple((r.id, why_blocked(desk, r.id)) for r in rows))
 
 
 def content_of(desk: Desk, request_id: str) -> dict[str, str]:

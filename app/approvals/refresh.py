@@ -47,6 +47,17 @@ def refresh(desk: Desk) -> int:
         )
 
 
+def take_in_screenings(desk: Desk, tx: Transaction) -> int:
+    """Only the requests whose address was screened since last time (cheap when
+    none was); returns how many changed status."""
+    touched = take_screenings(tx)
+    if not touched:
+        return 0
+    return _refresh_pass_count(
+        desk, tx, "WHERE r.id IN (SELECT value FROM json_each(?))", (json.dumps(touched),)
+    )
+
+
 def recompute_all(desk: Desk) -> int:
     """Every request's status from the cached signature checks (what a policy or
     role change does); returns how many changed."""

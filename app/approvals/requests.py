@@ -155,6 +155,7 @@ def _request(
             },
             customer_uid=str(customer[1]),
             content=content,
+            requested_by=actor.member,
         )
         refresh_requests(desk, tx, [request_id])
     return row_of(desk, request_id)

@@ -73,51 +73,41 @@ def revalue_open(
 ) -> list[str]:
     """Value the open requests that carry an amount again (only `ids` when given); store
     the valuations that changed and return those requests' ids. Inside the caller's
-    transaction."""
+    transaction.
+
+    A request is written only when what the tiers read changes: another price (or
+    none), or the same price turning stale. So a refresh that finds nothing new
+    compares one small tuple per open request and writes nothing."""
     where = f"status IN ({', '.join('?' for _ in OPEN)}) AND amount_exact IS NOT NULL"
     params: list[object] = list(OPEN)
     if ids is not None:
         where += " AND id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(list(ids)))
     rows = conn.execute(
-        f"SELECT id, kind, asset, amount_exact, {', '.join(store.VALUATION_COLUMNS)} "
-        f"FROM approval_requests WHERE {where}",
+        "SELECT id, kind, asset, amount_exact, value_exact IS NOT NULL, value_currency, price, "
+        f"price_as_of, price_source, valued_at IS NOT NULL FROM approval_requests WHERE {where}",
         tuple(params),
     ).fetchall()
     if not rows:
         return []
     found = quotes(conn, rules, {str(r[2]) for r in rows if r[2]}, now)
+    # What the stored columns of a request priced the same way now look like, per asset
+    # (None: a whitelist limit, at par): (fresh, currency, price, price time, source).
+    expected: dict[str | None, tuple[object, ...]] = {}
     changes: list[tuple[str | None, ...]] = []
-    for rid, kind, asset, figure, *stored in rows:
-        fresh = valuing.value_request(
+    for rid, kind, asset, figure, fresh, *stored, valued in rows:
+        key = asset if kind == "withdrawal" else None
+        if key not in expected:
+            probe = valuing.value_request(
+                kind=kind, asset=asset, figure=Decimal(1), rules=rules, quotes=found, now=now
+            )
+            columns = valuing.columns(probe)
+            expected[key] = (probe is not None and probe.fresh, *columns[1:5])
+        if valued and (bool(fresh), *stored) == expected[key]:
+            continue
+        valuation = valuing.value_request(
             kind=kind, asset=asset, figure=Decimal(figure), rules=rules, quotes=found, now=now
         )
-        new = valuing.columns(fresh)
-        # Only what the tiers read, not the time of valuing, decides a change: a
-        # refresh that finds the same price writes nothing.
-        if _same(new, tuple(stored), kind, asset, Decimal(figure), rules):
-            continue
-        changes.append((*new, rid))
+        changes.append((*valuing.columns(valuation), rid))
     store.set_valuations(conn, changes)
     return [str(c[-1]) for c in changes]
-
-
-def _same(
-    new: tuple[str | None, ...],
-    old: tuple[str | None, ...],
-    kind: str,
-    asset: str | None,
-    figure: Decimal,
-    rules: ValuationRules,
-) -> bool:
-    if new[:5] != old[:5]:
-        return False
-    if new[0] is not None:
-        return True  # the same value from the same price, fresh then and now
-    # The same price, and it still reads the same: fresh, or stale by the same words
-    # (ages in whole hours, so a stale request is written at most once an hour).
-    before = valuing.from_columns(kind=kind, asset=asset, figure=figure, row=old, rules=rules)
-    after = valuing.from_columns(kind=kind, asset=asset, figure=figure, row=new, rules=rules)
-    if before is None or after is None:
-        return False
-    return (before.fresh, before.missing) == (after.fresh, after.missing)

@@ -15,6 +15,7 @@ from pathlib import Path
 from app.approvals import decisions, export, members, policy_store, queue_read, refresh, requests
 from app.approvals.desk import Desk
 from app.approvals.model import (
+    Blocked,
     DecideOutcome,
     Member,
     MemberDetail,
@@ -152,6 +153,12 @@ class ApprovalService:
 
     def detail(self, request_id: str) -> RequestDetail:
         return queue_read.detail(self.desk, request_id)
+
+    def blocked(self, ids: Sequence[str]) -> Blocked:
+        return queue_read.blocked(self.desk, ids)
+
+    def blocked_matching(self, flt: QueueFilter) -> Blocked:
+        return queue_read.blocked_matching(self.desk, flt)
 
     # decisions
     def decide(self, request_id: str, verdict: Verdict, reason: str) -> DecideOutcome:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.addresses import explorer_url
+from app.authorship import Members
 from app.book.models import PERSONAL_FIELDS
 from vault.connection import Connection
 from vault.pii import CustomerKeys
@@ -89,12 +90,21 @@ class CustomerDetail:
 class HistoryRow:
     seq: int
     at: str
+    #: the OS user who recorded the event on `device`
     author: str
     type: str
     #: the payload with personal values opened (or "[erased]")
     details: dict[str, Any]
     #: the event's place in the log; pass the last one as `before` for older events
     position: int = 0
+    #: the desk member who made an approvals fact (whose key signed it); "" otherwise
+    member: str = ""
+    device: str = ""
+
+    @property
+    def who(self) -> str:
+        """Whom the history names: the member for an approvals fact, else the OS user."""
+        return self.member or self.author
 
     def summary(self) -> str:
         parts = []
@@ -234,8 +244,9 @@ def customer_history(
         return []
     marks = ",".join("?" for _ in owners)
     history = []
-    for position, seq, at, author, type_, payload, subject in conn.execute(
-        "SELECT rowid_, seq, created_at, author, type, payload, subject FROM events "
+    members = Members(conn)
+    for position, seq, at, author, type_, payload, subject, device in conn.execute(
+        "SELECT rowid_, seq, created_at, author, type, payload, subject, device FROM events "
         f"WHERE subject IN ({marks}) AND rowid_ < ? ORDER BY rowid_ DESC LIMIT ?",
         (*owners, before if before is not None else 2**63 - 1, limit),
     ):
@@ -245,5 +256,6 @@ def customer_history(
             details = {"payload": "(unreadable)"}
         owner = owners.get(subject, customer_id)
         opened = _open_values(keys, owner, details)
-        history.append(HistoryRow(seq, at, author, type_, opened, position))
+        member = members.of(type_, details)
+        history.append(HistoryRow(seq, at, author, type_, opened, position, member, device))
     return history

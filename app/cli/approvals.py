@@ -19,6 +19,7 @@ from typing import Any
 from app.approvals.model import ApprovalError, QueueFilter, QueueRow
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService
+from app.cli.approvals_advice import advice
 from app.session import VaultSession
 
 
@@ -84,6 +85,8 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
         )
         if not outcome.ok:
             print(f"strongroom approvals: refused: {outcome.message}", file=sys.stderr)
+            for line in advice(outcome, service, args.vault):
+                print(line, file=sys.stderr)
             return 1
         return 0
     if command == "export":

@@ -84,9 +84,10 @@ def value_of(
         why = f"the {asset} price is dated in the future ({iso(quote.as_of)})"
         return Valuation(**base, value=None, quote=quote, missing=why)
     if age > max_age:
-        why = (
-            f"the newest {asset} price is {describe_age(age)} old (at most {describe_age(max_age)})"
-        )
+        # Worded without the age now, which the price's own line shows: a stored
+        # valuation keeps saying the same thing while the price stays the newest.
+        when = quote.as_of.strftime("%Y-%m-%d %H:%M UTC")
+        why = f"the newest {asset} price is from {when}, older than {describe_age(max_age)}"
         return Valuation(**base, value=None, quote=quote, missing=why)
     with localcontext() as ctx:
         ctx.prec = 80  # exact for any amount times any price we accept

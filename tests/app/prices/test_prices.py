@@ -128,7 +128,10 @@ def test_an_amount_in_the_reference_currency_is_its_own_value() -> None:
     ("quote", "missing"),
     [
         (None, "no price of BTC in USD"),
-        (_quote(age=25 * HOUR), "the newest BTC price is 25 hours old (at most 24 hours)"),
+        (
+            _quote(age=25 * HOUR),
+            "the newest BTC price is from 2026-12-06 14:00 UTC, older than 24 hours",
+        ),
         (_quote(age=-HOUR), "the BTC price is dated in the future (2026-12-07T16:00:00+00:00)"),
     ],
 )
