@@ -116,7 +116,9 @@ def test_a_valuation_survives_its_columns() -> None:
         kind="withdrawal", asset="BTC", figure=Decimal("2.5"), row=row, rules=strict.valuation
     )
     assert amount is None and unpriced is not None
-    assert unpriced.why == "the newest BTC price is from 2026-12-07 13:00 UTC, older than 60 minutes"
+    assert unpriced.why == (
+        "the newest BTC price is from 2026-12-07 13:00 UTC, older than 60 minutes"
+    )
     # A whitelist limit is in the reference currency: its own value, no price needed.
     limit = valuing.value_request(
         kind="whitelist", asset=None, figure=Decimal(9000), rules=rules, quotes={}, now=NOW
