@@ -115,7 +115,8 @@ def test_a_changed_signed_price_no_longer_verifies_and_version_1_still_does(
     other = desk.request_withdrawal("C-1", "BTC", Decimal("0.1"), "ethereum", ETH)
     bob = next(m for m in desk.members() if m.name == "bob")
     key = store.private_key(vault.conn, bob.id)
-    assert key is not None
+    bob_row = store.member_by_name(vault.conn, "bob")
+    assert key is not None and bob_row is not None
     content = json.loads(store.contents(vault.conn, [other.id])[other.id])
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
     message = signing.decision_message(content, "approve", "v1", at)
@@ -135,6 +136,7 @@ def test_a_changed_signed_price_no_longer_verifies_and_version_1_still_does(
                 local_only=True,
             ),
             customer_uid="c",
+            signer=bob_row,
         )
     report = desk.verify_all()
     assert report.ok and report.checked == 2
