@@ -37,6 +37,9 @@ class Event:
     lamport: int
     type: str
     payload: bytes
+    #: the OS user who recorded the event on `device`. A desk member who made an
+    #: approvals fact (whose key signed it) is named in the payload's `by` instead:
+    #: members may share a machine, and with sync a fact is made on another device.
     author: str
     created_at: str
     signature: bytes | None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.addresses import explorer_url
+from app.authorship import Members
 from app.book.models import PERSONAL_FIELDS
 from vault.connection import Connection
 from vault.pii import CustomerKeys
@@ -89,12 +90,21 @@ class CustomerDetail:
 class HistoryRow:
     seq: int
     at: str
+    #: the OS user who recorded the event on `device`
     author: str
     type: str
     #: the payload with personal values opened (or "[erased]")
     details: dict[str, Any]
     #: the event's place in the log; pass the last one as `before` for older events
     position: int = 0
+    #: the desk member who made an approvals fact (whose key signed it); "" otherwise
+    member: str = ""
+    device: str = ""
+
+    @property
+    def who(self) -> str:
+        """Whom the history names: the member for an approvals fact, else the OS user."""
+        return self.member or self.author
 
     def summary(self) -> str:
         parts = []
@@ -244,13 +254,13 @@ def customer_history(
     # rows left to show.
     wanted = limit + 1
     found = conn.execute(
-        "SELECT rowid_, seq, created_at, author, type, payload, subject FROM events "
+        "SELECT rowid_, seq, created_at, author, type, payload, subject, device FROM events "
         f"WHERE subject IN ({','.join('?' * len(owners))}) AND rowid_ <= ? "
         "ORDER BY rowid_ DESC LIMIT ?",
         (*owners, last_event, wanted),
     ).fetchall()
     found += conn.execute(
-        "SELECT e.rowid_, e.seq, e.created_at, e.author, e.type, e.payload, NULL "
+        "SELECT e.rowid_, e.seq, e.created_at, e.author, e.type, e.payload, NULL, e.device "
         "FROM event_customers x JOIN events e ON e.rowid_ = x.event "
         f"WHERE x.customer_id IN ({','.join('?' * len(ids))}) AND x.event <= ? "
         "ORDER BY x.event DESC LIMIT ?",
@@ -258,8 +268,9 @@ def customer_history(
     ).fetchall()
     found.sort(key=lambda r: r[0], reverse=True)
     history: list[HistoryRow] = []
+    members = Members(conn)
     seen: set[int] = set()
-    for rowid, seq, at, author, type_, payload, subject in found:
+    for rowid, seq, at, author, type_, payload, subject, device in found:
         if rowid in seen:
             continue
         seen.add(rowid)
@@ -267,11 +278,12 @@ def customer_history(
             details = json.loads(payload)
         except ValueError:
             details = {"payload": "(unreadable)"}
+        member = members.of(type_, details)
         for position, entry, owner in _entries(rowid, details, subject, owners, customer_id):
             if before is not None and position >= before:
                 continue
             opened = _open_values(keys, owner, entry)
-            history.append(HistoryRow(seq, at, author, type_, opened, position))
+            history.append(HistoryRow(seq, at, author, type_, opened, position, member, device))
             if len(history) == limit:
                 return history
     return history

@@ -566,6 +566,16 @@ def _dashboard_command(png: PngWriter | None) -> Command:
     return cmd_dashboard
 
 
+def cmd_prices(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import prices
+
+    session = _open(args, secrets, keychain)
+    try:
+        return prices.run(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def _read_key(secrets: Secrets, what: str) -> str:
     typed = secrets.ask(f"{what}: ")
     return typed if typed is not None else secrets.line(what)
@@ -589,6 +599,7 @@ COMMANDS: dict[str, Command] = {
     "keys": cmd_keys,
     "approvals": cmd_approvals,
     "demo": cmd_demo,
+    "prices": cmd_prices,
 }
 
 

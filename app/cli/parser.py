@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args, dashboard_args
+from app.cli import approvals_args, dashboard_args, prices_args
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
@@ -24,6 +24,7 @@ COMMANDS = (
     "approvals",
     "demo",
     "dashboard",
+    "prices",
 )
 
 
@@ -290,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     approvals_args.add_parser(sub, approvals_common)
     dashboard_args.add_parsers(sub, vault_arg=_vault_arg, unlock_args=_unlock_args, common=_common)
+
+    def prices_common(p: argparse.ArgumentParser) -> None:
+        _vault_arg(p)
+        _unlock_args(p)
+        _common(p)
+
+    prices_args.add_parser(sub, prices_common)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))

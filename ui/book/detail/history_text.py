@@ -12,7 +12,7 @@ from app.book.reads import HistoryRow
 from ui.errors import field_label
 
 _NAMES = {"display_name": "name", "kyc_status": "KYC status", "body": "text"}
-_SKIP = {"customer", "note", "conflict"}
+_SKIP = {"customer", "note", "conflict", "by"}  # "by": the Who column names them
 
 
 def _label(key: str) -> str:
