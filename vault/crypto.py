@@ -97,27 +97,44 @@ def new_recovery_seed() -> bytes:
     return secrets.token_bytes(RECOVERY_SEED_BYTES)
 
 
+def format_checked(raw: bytes) -> str:
+    """Printable form of `raw` with a checksum: Crockford base32 in groups of four."""
+    check = hashlib.sha256(raw).digest()[:RECOVERY_CHECK_BYTES]
+    text = base64.b32encode(raw + check).decode("ascii").rstrip("=").translate(_TO_CROCKFORD)
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def parse_checked(text: str, *, size: int) -> bytes | int | None:
+    """The `size` bytes a typed `format_checked` text stands for; tolerant of case,
+    spaces, dashes and look-alike letters. Otherwise the number of letters and
+    digits it should have (some missing or extra), or None (a typing mistake)."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_READ_ALIASES)
+    expected = len(format_checked(bytes(size)).replace("-", ""))
+    if len(cleaned) != expected or any(ch not in _ALPHABET for ch in cleaned):
+        return expected
+    padded = cleaned.translate(_FROM_CROCKFORD)
+    padded += "=" * (-len(padded) % 8)
+    raw = base64.b32decode(padded)
+    body, check = raw[:size], raw[size:]
+    if not hmac.compare_digest(hashlib.sha256(body).digest()[:RECOVERY_CHECK_BYTES], check):
+        return None
+    return body
+
+
 def format_recovery_key(seed: bytes) -> str:
     """Printable form: 36 characters in groups of four, with a checksum."""
-    check = hashlib.sha256(seed).digest()[:RECOVERY_CHECK_BYTES]
-    text = base64.b32encode(seed + check).decode("ascii").rstrip("=").translate(_TO_CROCKFORD)
-    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+    return format_checked(seed)
 
 
 def parse_recovery_key(text: str) -> bytes:
     """The seed from a typed recovery key; tolerant of case, spaces and dashes."""
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_READ_ALIASES)
-    expected = len(format_recovery_key(bytes(RECOVERY_SEED_BYTES)).replace("-", ""))
-    if len(cleaned) != expected or any(ch not in _ALPHABET for ch in cleaned):
+    seed = parse_checked(text, size=RECOVERY_SEED_BYTES)
+    if isinstance(seed, int):
         raise RecoveryKeyFormatError(
-            f"A recovery key has {expected} letters and digits in groups of four; "
+            f"A recovery key has {seed} letters and digits in groups of four; "
             "check that none is missing."
         )
-    padded = cleaned.translate(_FROM_CROCKFORD)
-    padded += "=" * (-len(padded) % 8)
-    raw = base64.b32decode(padded)
-    seed, check = raw[:RECOVERY_SEED_BYTES], raw[RECOVERY_SEED_BYTES:]
-    if not hmac.compare_digest(hashlib.sha256(seed).digest()[:RECOVERY_CHECK_BYTES], check):
+    if seed is None:
         raise RecoveryKeyFormatError(
             "That recovery key contains a typing mistake (its checksum does not match)."
         )
@@ -132,24 +149,45 @@ def recovery_public_bytes(seed: bytes) -> bytes:
     return recovery_private_key(seed).public_key().public_bytes_raw()
 
 
-def wrap_to_public(public: bytes, plaintext: bytes, aad: bytes) -> dict[str, bytes]:
-    """ECIES: an ephemeral X25519 exchange, HKDF, then AES-256-GCM."""
+_RECOVERY_WRAP = b"strongroom recovery wrap"
+
+
+def wrap_to_public(
+    public: bytes, plaintext: bytes, aad: bytes, *, info: bytes = _RECOVERY_WRAP
+) -> dict[str, bytes]:
+    """ECIES: an ephemeral X25519 exchange, HKDF, then AES-256-GCM.
+
+    `info` keeps each use apart (the recovery slot, a desk key sent to a device)."""
     ephemeral = X25519PrivateKey.generate()
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
     epk = ephemeral.public_key().public_bytes_raw()
-    kek = hkdf(shared, info=b"strongroom recovery wrap", salt=epk + public)
+    kek = hkdf(shared, info=info, salt=epk + public)
     nonce, ciphertext = seal(kek, plaintext, aad)
     return {"epk": epk, "nonce": nonce, "ct": ciphertext}
+
+
+def unwrap_with_private(
+    private: X25519PrivateKey,
+    *,
+    epk: bytes,
+    nonce: bytes,
+    ciphertext: bytes,
+    aad: bytes,
+    info: bytes = _RECOVERY_WRAP,
+) -> bytes:
+    """Opens what `wrap_to_public` sealed to `private`'s public half; UnwrapError if not."""
+    public = private.public_key().public_bytes_raw()
+    shared = private.exchange(X25519PublicKey.from_public_bytes(epk))
+    kek = hkdf(shared, info=info, salt=epk + public)
+    return open_sealed(kek, nonce, ciphertext, aad)
 
 
 def unwrap_with_seed(
     seed: bytes, *, epk: bytes, nonce: bytes, ciphertext: bytes, aad: bytes
 ) -> bytes:
-    private = recovery_private_key(seed)
-    public = private.public_key().public_bytes_raw()
-    shared = private.exchange(X25519PublicKey.from_public_bytes(epk))
-    kek = hkdf(shared, info=b"strongroom recovery wrap", salt=epk + public)
-    return open_sealed(kek, nonce, ciphertext, aad)
+    return unwrap_with_private(
+        recovery_private_key(seed), epk=epk, nonce=nonce, ciphertext=ciphertext, aad=aad
+    )
 
 
 def header_mac(database_key: bytes, body: bytes) -> bytes:

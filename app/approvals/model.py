@@ -19,6 +19,8 @@ VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 ROLES: tuple[Role, ...] = get_args(Role)
 #: statuses no decision changes any more
 FINAL: frozenset[str] = frozenset({"approved", "rejected", "expired"})
+#: statuses a decision can still change: the queue's "Open" (the work to do)
+OPEN_STATUSES: frozenset[str] = frozenset({"pending", "needs_refresh", "blocked"})
 #: the sort keys `ApprovalService.page` understands
 SORT_KEYS: tuple[str, ...] = ("created_at", "kind", "status", "customer", "amount", "risk")
 #: the longest reason or justification kept, in characters

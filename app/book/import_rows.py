@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -35,6 +36,8 @@ from app.book.models import AddressDraft, CustomerDraft, ValidationError
 BATCH = {"customers": 10_000, "addresses": 20_000}
 #: files at least this big are read in a second process
 PARALLEL_FROM_BYTES = 1 << 20
+#: a value quoted in a reason ("'XX' is not an ISO ...", "invalid characters: ','")
+_QUOTED = re.compile(r":?\s*'[^']*'")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,10 @@ class Reject:
     line: int
     reason: str
     cells: list[str]
+    #: a customer row's external id, so an address import can say why it is missing
+    external_id: str | None = None
+    #: the reason without any value quoted from the row (for messages about another file)
+    reason_without_values: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,8 +101,13 @@ class Source:
     batches: Iterator[Batch]
 
 
-def reject_for(line: int, cells: list[str], exc: ValidationError) -> Reject:
-    return Reject(line, f"{exc.field}: {exc.reason}", cells)
+def reject_for(
+    line: int, cells: list[str], exc: ValidationError, *, external_id: str | None = None
+) -> Reject:
+    # Reasons quote a bad value between '...' (a country "'+4930 12'"): dropped from the
+    # copy that may be shown for another file, where the value was never on screen.
+    bare = _QUOTED.sub("", exc.reason).strip() or "not valid"
+    return Reject(line, f"{exc.field}: {exc.reason}", cells, external_id, f"{exc.field}: {bare}")
 
 
 def check_address(fields: dict[str, str]) -> AddressRow:
@@ -124,10 +136,24 @@ def _checker(kind: str) -> Callable[[dict[str, str]], Item]:
     return validate.customer
 
 
+def _no_external_id(fields: dict[str, str]) -> str | None:
+    return None
+
+
+def _external_id(kind: str) -> Callable[[dict[str, str]], str | None]:
+    """How a row's external id is read, as the customer would have been stored."""
+    if kind == "addresses":
+        return _no_external_id
+    from app.book import validate
+
+    return validate.external_id
+
+
 def _inline(path: Path, mapping: Mapping, size: int) -> Source:
     table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
     columns = list(mapping.resolve(table.headers).items())
     check = _checker(mapping.kind)
+    external_id = _external_id(mapping.kind)
 
     def batches() -> Iterator[Batch]:
         rows: list[tuple[int, list[str], tuple[Any, ...]]] = []
@@ -140,7 +166,7 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
             try:
                 rows.append((line, cells, _pack(check(fields))))
             except ValidationError as exc:
-                rejects.append(reject_for(line, cells, exc))
+                rejects.append(reject_for(line, cells, exc, external_id=external_id(fields)))
             if len(rows) + len(rejects) >= size:
                 yield Batch(mapping.kind, rows, rejects, read)
                 rows, rejects = [], []

@@ -20,6 +20,7 @@ from app.approvals.model import ApprovalError, QueueFilter, QueueRow
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService
 from app.cli.approvals_advice import advice
+from app.cli.words import any_of
 from app.session import VaultSession
 
 
@@ -51,8 +52,8 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
     if command == "list":
         service.refresh()
         flt = QueueFilter(
-            kinds=frozenset(k.replace("-", "_") for k in args.kind or ()),
-            statuses=frozenset(s.replace("-", "_") for s in args.status or ()),
+            kinds=any_of(args.kind),  # parsed by app.cli.words: stored values
+            statuses=any_of(args.status),
             customer=args.customer,
         )
         offset = 0

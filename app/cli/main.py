@@ -3,7 +3,7 @@
 Errors go to stderr as one or two sentences (a traceback only with
 --debug); results go to stdout. Exit codes: 0 ok, 1 error, 2 usage or path,
 3 authentication, 4 damaged or too new, 5 busy, 6 storage, 7 broken chain,
-70 unexpected.
+8 and 9 `screen`'s hit and unscreened (`screen_exit`), 70 unexpected.
 """
 
 from __future__ import annotations
@@ -26,12 +26,16 @@ from app.book.mapping import MappingError
 from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from app.cli import screen_exit
+from app.dashboards.export import PngWriter
 from app.screening import endpoints, explorer_data
 from app.screening.cache import Lookup
 from app.screening.explorer_view import summary_line
 from app.screening.outbox import EXPLORER, pending
 from app.screening.risk import RiskResult
+from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.sanctions import SanctionsImportError, import_sanctions
+from app.screening.sanctions.answers import list_refs, listed_under
 from app.screening.secrets import delete_key, set_key
 from app.screening.service import (
     Screening,
@@ -47,6 +51,7 @@ from vault.connection import Connection
 from vault.errors import NoUnlockMethodError, VaultError, WrongPassphraseError
 from vault.header import read_header
 from vault.keys import Keychain
+from vault.screening import sanctions as sanctions_lists
 from vault.screening.outbox import Item
 from vault.unlock import MIN_PASSPHRASE, Credentials
 
@@ -296,11 +301,16 @@ def cmd_export(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
 def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """One JSON line per address, as each answer arrives: from the cache within its time
     to live, from the provider, or "queued" (with the last known answer) when the
-    provider cannot be reached or --offline was given."""
+    provider cannot be reached or --offline was given. The exit code follows
+    --fail-on (`screen_exit`); with the offline list and no list imported, nothing is
+    screened and the message says how to import one."""
     session = _open(args, secrets, keychain)
     screening = Screening(session.vault)
     try:
         vault = session.vault
+        if args.provider == SANCTIONS and not sanctions_lists.lists(vault.conn):
+            print(f"strongroom screen: {screen_exit.NO_LIST}", file=sys.stderr)
+            return screen_exit.UNSCREENED
         try:
             if args.customer:
                 targets = customer_targets(vault, args.customer)
@@ -308,7 +318,7 @@ def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
                 targets = [parse_target(text) for text in args.address]
             else:
                 targets = list(all_targets(vault))
-            screening.lookup(
+            found = screening.lookup(
                 targets,
                 provider=args.provider,
                 offline=args.offline,
@@ -327,7 +337,7 @@ def cmd_screen(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
     finally:
         screening.forget()
         session.lock(reason="command finished")
-    return 0
+    return screen_exit.exit_code(found, args.fail_on)
 
 
 def lookup_line(lookup: Lookup) -> dict[str, object]:
@@ -375,6 +385,11 @@ def screen_line(result: RiskResult) -> dict[str, object]:
         line["list_date"] = result.list_date.isoformat()
     if result.error:
         line["error"] = result.error
+    # The offline list's answers name the files they rest on: name, SHA-256, date.
+    if refs := list_refs(result):
+        line["lists"] = refs
+    if assets := listed_under(result):
+        line["listed_under"] = assets
     return line
 
 
@@ -442,7 +457,13 @@ def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
     session = _open(args, secrets, keychain)
     try:
         try:
-            counts = import_sanctions(session.vault, Path(args.file), args.asset)
+            counts = import_sanctions(
+                session.vault,
+                Path(args.file),
+                args.asset,
+                list_date=args.date,
+                allow_older=args.allow_older,
+            )
         except (SanctionsImportError, OSError) as exc:
             print(f"strongroom sanctions: {exc}", file=sys.stderr)
             return 2
@@ -523,12 +544,35 @@ def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
         session.lock(reason="command finished")
 
 
+def cmd_demo(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli.dashboard import create_demo
+
+    passphrase = secrets.line("passphrase") if args.passphrase_stdin else None
+    return create_demo(args, passphrase, keychain)
+
+
+def _dashboard_command(png: PngWriter | None) -> Command:
+    def cmd_dashboard(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+        from app.cli.dashboard import export_dashboard
+
+        if png is None:
+            raise VaultError("Charts cannot be drawn here: run it as 'strongroom dashboard'.")
+        session = _open(args, secrets, keychain)
+        try:
+            return export_dashboard(args, session, png)
+        finally:
+            session.lock(reason="command finished")
+
+    return cmd_dashboard
+
+
 def _read_key(secrets: Secrets, what: str) -> str:
     typed = secrets.ask(f"{what}: ")
     return typed if typed is not None else secrets.line(what)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
+Command = Callable[[argparse.Namespace, Secrets, Keychain], int]
+COMMANDS: dict[str, Command] = {
     "init": cmd_init,
     "verify": cmd_verify,
     "backup": cmd_backup,
@@ -544,10 +588,16 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "outbox": cmd_outbox,
     "keys": cmd_keys,
     "approvals": cmd_approvals,
+    "demo": cmd_demo,
 }
 
 
-def run(args: argparse.Namespace, *, keychain: Keychain | None = None) -> int:
+def run(
+    args: argparse.Namespace, *, keychain: Keychain | None = None, png: PngWriter | None = None
+) -> int:
+    """Run a subcommand; `png` draws a chart (main.py hands in the Qt one for
+    `dashboard`: app/ draws nothing itself)."""
+    command = _dashboard_command(png) if args.command == "dashboard" else COMMANDS[args.command]
     secrets = Secrets(
         sys.stdin,
         from_stdin=bool(
@@ -555,7 +605,7 @@ def run(args: argparse.Namespace, *, keychain: Keychain | None = None) -> int:
         ),
     )
     try:
-        return COMMANDS[args.command](args, secrets, keychain or Keychain())
+        return command(args, secrets, keychain or Keychain())
     except VaultError as exc:
         print(f"strongroom {args.command}: {exc.message}", file=sys.stderr)
         if args.debug:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
-from app.cli import approvals_args
+from app.cli import approvals_args, dashboard_args
+from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
     "init",
@@ -20,7 +22,20 @@ COMMANDS = (
     "outbox",
     "keys",
     "approvals",
+    "demo",
+    "dashboard",
 )
+
+
+#: `screen --fail-on`: the levels a script may stop at (none would stop on everything)
+FAIL_LEVELS = ("low", "medium", "high", "severe")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a date like 2024-09-27") from None
 
 
 def _vault_arg(p: argparse.ArgumentParser) -> None:
@@ -147,15 +162,20 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--customer", metavar="EXTERNAL_ID", help="every address of a customer")
     which.add_argument(
-        "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
+        "--address",
+        action="append",
+        type=CHAIN_ADDRESS,
+        metavar="CHAIN:ADDR",
+        help=f"an address (repeatable); CHAIN is one of: {CHAIN_ADDRESS.listed()}",
     )
     which.add_argument("--all", action="store_true", help="every address in the book")
     p.add_argument(
         "--provider",
         default="sanctions-list",
+        type=SCREEN_PROVIDER,
         metavar="NAME",
-        help="default: sanctions-list (no key, no network); a KYT provider needs "
-        "'strongroom keys set NAME' first",
+        help=f"one of: {SCREEN_PROVIDER.listed()}. Default: sanctions-list (no key, "
+        "no network); a KYT provider needs 'strongroom keys set NAME' first",
     )
     p.add_argument(
         "--offline",
@@ -164,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--refresh", action="store_true", help="ask the provider even if a fresh answer is cached"
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_LEVELS,
+        metavar="LEVEL",
+        help="exit 1 when an answer is at LEVEL or worse (a sanctioned address is severe), "
+        "else 3 when an address could not be screened (not covered, error, queued); "
+        f"LEVEL is one of {', '.join(FAIL_LEVELS)}",
     )
     _unlock_args(p)
     _common(p)
@@ -176,7 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--customer", metavar="EXTERNAL_ID", help="every address of a customer")
     which.add_argument(
-        "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
+        "--address",
+        action="append",
+        type=CHAIN_ADDRESS,
+        metavar="CHAIN:ADDR",
+        help=f"an address (repeatable); CHAIN is one of: {CHAIN_ADDRESS.listed()}",
     )
     p.add_argument(
         "--offline",
@@ -187,9 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--explorer-url",
         action="append",
         default=[],
+        type=CHAIN_URL,
         metavar="CHAIN=URL",
         help="use this explorer or node for a chain (repeatable; default: Settings, "
-        "else the documented one)",
+        f"else the documented one); CHAIN is one of: {CHAIN_URL.listed()}",
     )
     _unlock_args(p)
     _common(p)
@@ -221,11 +254,26 @@ def build_parser() -> argparse.ArgumentParser:
     _unlock_args(p)
     _common(p)
 
-    p = sub.add_parser("sanctions", help="the offline sanctions list")
-    p.add_argument("action", choices=("import",))
+    sanctions = sub.add_parser("sanctions", help="the offline sanctions list")
+    actions = sanctions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = actions.add_parser(
+        "import", help="import the OFAC SDN advanced XML (or .zip), or a plain list of addresses"
+    )
     p.add_argument("file", metavar="FILE", help="OFAC SDN advanced XML, or a plain list")
     _vault_arg(p)
     p.add_argument("--asset", help="the asset of a plain list (ETH, XBT, TRX, USDT, ...)")
+    p.add_argument(
+        "--date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date a plain list was published (required for one: it carries none); "
+        "the SDN XML gives its own",
+    )
+    p.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="replace the list in the vault with an older publication of it",
+    )
     _unlock_args(p)
     _common(p)
 
@@ -241,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     approvals_args.add_parser(sub, approvals_common)
+    dashboard_args.add_parsers(sub, vault_arg=_vault_arg, unlock_args=_unlock_args, common=_common)
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))

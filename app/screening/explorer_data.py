@@ -28,6 +28,7 @@ from app.screening.risk import utc_now
 from app.tasks import Cancelled, OnDb, here
 from integrations.explorers import AddressSummary, Balance, DailyFlow, Transfer, daily_flows
 from integrations.explorers.base import Explorer
+from integrations.explorers.models import TransferList
 from integrations.http import AuthError, IntegrationError, QuotaError, TransientError
 from vault.connection import Connection
 from vault.screening import explorer as store
@@ -51,8 +52,12 @@ class ExplorerAnswer:
     summary: AddressSummary
     transfers: tuple[Transfer, ...]
     flows: tuple[DailyFlow, ...]
-    #: the transfer window was full: its oldest day may miss transfers
+    #: the transfer window was full, or the history was cut short: its oldest day may
+    #: miss transfers
     truncated: bool
+    #: why the explorer's history stopped before the window was full though it had more
+    #: (e.g. "TronGrid sent an empty page with a cursor"); None when it did not
+    cut_short: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,13 @@ def fetch(
     explorer = explorers.for_chain(chain)
     summary = explorer.summary(address)
     recent = explorer.transfers(address, limit=transfers)
+    cut_short = recent.cut_short if isinstance(recent, TransferList) else None
     return ExplorerAnswer(
         summary=summary,
         transfers=tuple(recent),
         flows=tuple(daily_flows(recent)),
-        truncated=len(recent) >= transfers,
+        truncated=len(recent) >= transfers or cut_short is not None,
+        cut_short=cut_short,
     )
 
 
@@ -242,8 +249,20 @@ def explorer_outcome(exc: IntegrationError) -> Outcome:
 
 
 def summaries(conn: Connection, chain: str, address: str) -> list[dict[str, Any]]:
-    """Each source's newest summary of the address (balances as ints), newest first."""
-    return store.summaries(conn, chain, address)
+    """Each source's newest summary of the address (balances as ints), newest first, with
+    `cut_short` (why its transfer history stopped early, or None) read from its evidence."""
+    found = store.summaries(conn, chain, address)
+    for summary in found:
+        summary["cut_short"] = _cut_short(summary.get("raw"))
+    return found
+
+
+def _cut_short(raw: bytes | None) -> str | None:
+    try:
+        said = json.loads(raw or b"{}").get("cut_short")
+    except (ValueError, AttributeError):  # evidence written before the field, or not JSON
+        return None
+    return said if isinstance(said, str) else None
 
 
 def flows(
@@ -285,6 +304,7 @@ def evidence(answer: ExplorerAnswer) -> bytes:
     body = {
         "summary": asdict(answer.summary),
         "transfers": [asdict(t) for t in answer.transfers],
+        "cut_short": answer.cut_short,
     }
     return json.dumps(body, default=_plain, sort_keys=True).encode()
 

@@ -44,6 +44,8 @@ def summary_line(
         "tx_count": None,
         "first_seen": None,
         "last_seen": None,
+        #: why the explorer's transfer history stopped early (older transfers missing)
+        "history_cut_short": None,
         "status": status,
     }
     if summary is not None:
@@ -57,6 +59,7 @@ def summary_line(
             tx_count=summary.get("tx_count"),
             first_seen=summary.get("first_seen"),
             last_seen=summary.get("last_seen"),
+            history_cut_short=summary.get("cut_short"),
         )
     if error:
         line["error"] = error

@@ -133,6 +133,8 @@ def summary_text(summary: dict[str, Any], now: datetime | None = None) -> str:
         if summary.get(key):
             parts.append(f"{word} {summary[key][:10]}")
     parts.append(f"{summary['source']}, {age_text(age_of(summary['fetched_at'], now))}")
+    if summary.get("cut_short"):
+        parts.append(f"history cut short ({summary['cut_short']}): older transfers missing")
     return " · ".join(parts)
 
 

@@ -52,6 +52,9 @@ class Status(enum.StrEnum):
     OK = "ok"
     INVALID_ADDRESS = "invalid_address"  # the address is not valid for the chain
     UNSUPPORTED = "unsupported"  # the provider does not cover this chain or asset
+    # An offline list was asked about a chain none of the imported lists covers (only
+    # the ETH list imported, a Bitcoin address screened): not screened, never "none".
+    NOT_COVERED = "not_covered"
     NOT_CONFIGURED = "not_configured"  # no API key, or no sanctions list imported yet
     AUTH = "auth"  # key refused: ask for it again
     TRANSIENT = "transient"  # timeout, 429, 5xx, offline: retried later with backoff
@@ -308,7 +311,7 @@ def _missing(failures: list[RiskResult], total: int) -> str:
     more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
     return (
         f"; {len(failures)} of {total} could not be screened "
-        f"({first.address} on {first.chain}: {first.status}{more})"
+        f"({first.address} on {first.chain}: {str(first.status).replace('_', ' ')}{more})"
     )
 
 

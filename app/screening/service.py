@@ -394,12 +394,15 @@ def _customer_addresses(conn: Connection, customer_id: int) -> list[tuple[str, s
 
 def latest_per_provider(conn: Connection, chain: str, address: str) -> list[RiskResult]:
     """Per provider: the newest answer, or the newest error when it never answered.
-    A later failure (key refused) does not hide an earlier answer."""
+    A later failure (key refused) does not hide an earlier answer; a later "not
+    covered" does: the lists that answered then no longer cover the chain (or never
+    did: a "none" stored before coverage was checked), so that answer is not
+    current, and the address counts as not screened."""
     answer: dict[str, RiskResult] = {}
     error: dict[str, RiskResult] = {}
     for row in screenings.history(conn, chain, address, limit=500):
         result = RiskResult.from_record(row)
-        if result.status in ANSWERED:
+        if result.status in ANSWERED or result.status is Status.NOT_COVERED:
             answer.setdefault(result.provider, result)
         else:
             error.setdefault(result.provider, result)

@@ -28,7 +28,10 @@ class Explorer(Protocol):
     def summary(self, address: str) -> AddressSummary: ...
 
     def transfers(self, address: str, *, limit: int = 100) -> list[Transfer]:
-        """The most recent transfers in and out (up to `limit`), newest first."""
+        """The most recent transfers in and out (up to `limit`), newest first.
+
+        A client that pages may return a `TransferList` whose `cut_short` says why
+        its history stopped before `limit` while the provider offered more."""
         ...
 
 

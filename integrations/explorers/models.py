@@ -7,6 +7,7 @@ timezone-aware UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -86,6 +87,21 @@ class Transfer:
     failed: bool = False
     #: position of a token transfer inside its transaction, where known
     log_index: int | None = None
+
+
+class TransferList(list[Transfer]):
+    """What `Explorer.transfers` returns: the transfers, newest first, and why the
+    provider's history stopped early where it did.
+
+    `cut_short` is None when the list holds everything the provider had up to
+    the limit asked for; otherwise it says, for a person, why paging stopped
+    while the provider still offered more (a page cap, an empty page that
+    pointed to a next one). The oldest transfers are then missing.
+    """
+
+    def __init__(self, transfers: Iterable[Transfer] = (), *, cut_short: str | None = None):
+        super().__init__(transfers)
+        self.cut_short = cut_short
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ network: a user downloads the official file and imports it.
 
 from __future__ import annotations
 
-from integrations.sanctions.files import iter_list, sha256_of, sniff
+from integrations.sanctions.files import iter_list, publication_date, sha256_of, sniff
 from integrations.sanctions.plain import asset_from_name, iter_plain_lines, iter_plain_list
 from integrations.sanctions.records import ListedAddress, SanctionsFormatError, asset_code
 from integrations.sanctions.sdn_xml import iter_sdn_advanced
@@ -22,6 +22,7 @@ __all__ = [
     "iter_plain_lines",
     "iter_plain_list",
     "iter_sdn_advanced",
+    "publication_date",
     "sha256_of",
     "sniff",
 ]

@@ -16,7 +16,7 @@ from typing import IO, Literal
 
 from integrations.sanctions.plain import iter_plain_list
 from integrations.sanctions.records import ListedAddress, SanctionsFormatError
-from integrations.sanctions.sdn_xml import iter_sdn_advanced
+from integrations.sanctions.sdn_xml import issue_date_of, iter_sdn_advanced
 
 Kind = Literal["xml", "zip", "plain"]
 _BOM = b"\xef\xbb\xbf"
@@ -50,7 +50,7 @@ def _xml_stream(path: Path, kind: Kind) -> Iterator[IO[bytes]]:
         members = [i for i in archive.infolist() if i.filename.lower().endswith(".xml")]
         if len(members) != 1:
             raise SanctionsFormatError(
-                f"{path} should hold exactly one .xml file (the SDN advanced XML), "
+                "the archive should hold exactly one .xml file (the SDN advanced XML), "
                 f"not {len(members)}"
             )
         with archive.open(members[0]) as handle:
@@ -69,15 +69,24 @@ def iter_list(
     if kind == "plain":
         if asset is None:
             raise SanctionsFormatError(
-                f"{path.name} is a plain list of addresses: say which asset it lists "
+                "a plain list of addresses: say which asset it lists "
                 "(--asset ETH, XBT, TRX, USDT, ...)"
             )
         yield from iter_plain_list(path, asset, list_date=list_date)
         return
     if asset is not None:
         raise SanctionsFormatError(
-            f"{path.name} is the SDN XML, which names each address's asset: "
-            "leave out --asset (it is for plain lists)"
+            "the SDN XML names each address's asset: leave out --asset (it is for plain lists)"
         )
     with _xml_stream(path, kind) as stream:
         yield from iter_sdn_advanced(stream)
+
+
+def publication_date(path: Path) -> date | None:
+    """The date the file says it was published: the SDN XML's `DateOfIssue`; None for
+    a plain list, which carries none (its modification time is not that date)."""
+    kind = sniff(path)
+    if kind == "plain":
+        return None
+    with _xml_stream(path, kind) as stream:
+        return issue_date_of(stream)

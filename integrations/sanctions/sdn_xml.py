@@ -48,14 +48,12 @@ def iter_sdn_advanced(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
     the importer's job. Raises SanctionsFormatError for a file that is not
     well-formed XML or not an SDN advanced file.
     """
-    where = str(source) if isinstance(source, Path) else getattr(source, "name", "the file")
     try:
         yield from _parse(source)
     except ET.ParseError as exc:
         line, column = exc.position
         raise SanctionsFormatError(
-            f"{where} is not well-formed XML (line {line}, column {column}): "
-            "is the download complete?"
+            f"not well-formed XML (line {line}, column {column}): is the download complete?"
         ) from None
 
 
@@ -93,6 +91,25 @@ def _parse(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
             yield from _party_addresses(elem, assets, list_date)
         if 0 < len(stack) < _DETACH_DEPTH and name not in _KEEP_PARTS:
             stack[-1].remove(elem)
+
+
+#: sections after the header: a file that reached one of them without a date has none
+_AFTER_HEADER = frozenset({"ReferenceValueSets", "DistinctParty", "DistinctParties"})
+
+
+def issue_date_of(source: Path | IO[bytes]) -> date | None:
+    """The publication date (`DateOfIssue`) from the head of the file, without reading
+    the rest; None when the head has none or is not XML (the import says why)."""
+    try:
+        for _event, elem in ET.iterparse(source, events=("end",)):  # noqa: S314
+            name = _local(elem.tag)
+            if name == "DateOfIssue":
+                return _issue_date(elem)
+            if name in _AFTER_HEADER:
+                return None
+    except (ET.ParseError, SanctionsFormatError):
+        return None
+    return None
 
 
 def _asset(text: str) -> str:

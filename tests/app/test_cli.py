@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.test_screening_sanctions import OFAC as SHARED_OFAC
 from tests.vault.helpers import flip_byte, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -284,7 +285,7 @@ def test_import_and_export_from_the_command_line(made: Path, tmp_path: Path) -> 
     assert no_reason.returncode != 0 and "reason" in no_reason.stderr
 
 
-OFAC = ROOT.parent / "shared" / "data" / "ofac" / "sanctioned_addresses_ETH.txt"
+OFAC = SHARED_OFAC / "sanctioned_addresses_ETH.txt"
 
 
 @pytest.mark.skipif(not OFAC.exists(), reason="needs ../shared/data/ofac")
@@ -295,6 +296,8 @@ def test_sanctions_import_and_offline_screen(made: Path, tmp_path: Path) -> None
         str(OFAC),
         "--vault",
         str(made),
+        "--date",
+        "2024-09-27",
         "--passphrase-stdin",
         stdin=PW + "\n",
     )

@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from app.screening import explorer_data
 from app.screening.batch import run_outbox
+from app.screening.explorer_view import summary_line
+from app.screening.overview import summary_text
 from app.screening.risk import utc_now
 from app.screening.service import Screening
 from integrations.explorers import ChainSettings, Explorers, ExplorerSettings, ProviderKind
@@ -173,3 +176,47 @@ def test_flows_store_reads_back_exact_integers(vault: Vault) -> None:
             tx.conn, chain="ethereum", address="0xabc", source="test", fetched_at="x", flows=[row]
         )
     assert store.flows(vault.conn, "ethereum", "0xabc") == [row]
+
+
+def test_a_history_cut_short_is_stored_and_shown(vault: Vault, httpserver: HTTPServer) -> None:
+    """TronGrid's captured empty page with a cursor (test_explorer_fixtures/captured):
+    the stored summary says the history was cut short, in the panel's line and the CLI's,
+    and the oldest day of the flows is marked as possibly missing transfers."""
+    holder = "TM1zzNDZD2DPASbKcgdVoTYhfmYgtfwx9D"
+    page = documented("captured/trongrid/trc20_unconfirmed_twice.json")
+    empty = documented("captured/trongrid/empty_page_with_cursor.json")
+
+    def trc20(request: Request) -> Response:
+        body = empty if "fingerprint" in request.args else page
+        return Response(json.dumps(body), content_type="application/json")
+
+    httpserver.expect_request(f"/v1/accounts/{holder}").respond_with_json(
+        documented("trongrid/account.json")
+    )
+    httpserver.expect_request(f"/v1/accounts/{holder}/transactions/trc20").respond_with_handler(
+        trc20
+    )
+    chain = ChainSettings(
+        "tron", ProviderKind.TRONGRID, httpserver.url_for("/").rstrip("/"), "TRX", 6,
+        rate_per_second=1000.0,
+    )  # fmt: skip
+    source = Explorers(ExplorerSettings(chains=(chain,)))
+    done = Screening(vault).refresh_explorer(source, "tron", holder)
+    source.close()
+    assert done.answer is not None and done.answer.cut_short is not None
+    [summary] = explorer_data.summaries(vault.conn, "tron", holder)
+    assert summary["cut_short"] == "TronGrid sent an empty page with a cursor"
+    assert "history cut short (TronGrid sent an empty page with a cursor)" in summary_text(summary)
+    line = summary_line("tron", holder, summary, status="stored")
+    assert line["history_cut_short"] == "TronGrid sent an empty page with a cursor"
+    marks = [(f.day, f.complete) for f in explorer_data.flows(vault.conn, "tron", holder)]
+    assert marks == [("2020-06-21", False)]
+
+
+def test_a_whole_history_says_nothing_about_cutting(vault: Vault, httpserver: HTTPServer) -> None:
+    serve(httpserver, days=2)
+    source = explorers(httpserver.url_for("/api"))
+    Screening(vault).refresh_explorer(source, "bitcoin", SPENDER)
+    source.close()
+    [summary] = explorer_data.summaries(vault.conn, "bitcoin", SPENDER)
+    assert summary["cut_short"] is None and "cut short" not in summary_text(summary)

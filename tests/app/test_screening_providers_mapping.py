@@ -3,9 +3,11 @@ adapter's guarantees with a fake client: nothing unreadable ever looks clean."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,8 +41,10 @@ from integrations.kyt.chainalysis import (
 )
 from integrations.kyt.elliptic import WalletAnalysis
 from integrations.kyt.trm import Entity, RiskIndicator, ScreenedAddress
+from integrations.kyt.trm.models import parse_screening
 
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+TRM_FIXTURES = Path(__file__).parents[1] / "integrations" / "kyt_fixtures" / "trm"
 ADDRESS = "0x8589427373d6d84e98730d7795d8f6f8731fda16"
 
 
@@ -338,3 +342,25 @@ def test_base_url_and_rate_can_be_overridden() -> None:
     provider = make_provider("trm", key="k", base_url="http://127.0.0.1:9", rate_per_second=7.0)
     assert isinstance(provider, KytRiskProvider)
     provider.close()
+
+
+def test_trm_an_undocumented_level_still_finds_the_sanctions_and_says_what_it_missed() -> None:
+    """The captured answer with an entity rated 42 (tests/integrations/kyt_fixtures/trm/
+    level_42.json): its OWNERSHIP Sanctions indicator makes the address sanctioned, and
+    the 42 shows among the categories instead of voiding the answer."""
+    body = json.loads((TRM_FIXTURES / "level_42.json").read_bytes(), parse_float=Decimal)
+    verdict = trm.judge_screening(parse_screening(body))
+    assert verdict.sanctioned and (verdict.level, verdict.score) == (Level.SEVERE, 100)
+    assert "sanctions" in verdict.categories and "cold wallet" in verdict.categories
+    assert verdict.categories[-1] == (
+        "not understood: entity Tether Treasury: riskScoreLevel 42 is undocumented "
+        "(its label Low was used)"
+    )
+
+
+def test_trm_a_flag_without_a_readable_level_counts_as_unknown() -> None:
+    flag = RiskIndicator("Mixer", "11", None, "COUNTERPARTY", Decimal(1), Decimal(2), Decimal(3))
+    answer = ScreenedAddress(ADDRESS, "ethereum", (flag,), (), None, ("indicator Mixer: ...",))
+    verdict = trm.judge_screening(answer)
+    assert (verdict.level, verdict.score) == (Level.LOW, 10)  # flagged, never "none"
+    assert verdict.categories == ("mixer", "not understood: indicator Mixer: ...")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -45,7 +44,15 @@ from vault.migrations import LATEST
 from vault.store import Vault
 from vault.unlock import Credentials, create_vault, open_vault
 
-OFAC = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ofac"
+# shared/ sits beside the repository (or beside the folder of worktrees).
+OFAC = next(
+    (
+        p / "shared" / "data" / "ofac"
+        for p in Path(__file__).resolve().parents[2].parents
+        if (p / "shared" / "data" / "ofac").is_dir()
+    ),
+    Path("shared") / "data" / "ofac",
+)
 EVM_CHAINS = [c for c in CHAINS if is_evm(c)]
 CLEAN_ETH = "0x000000000000000000000000000000000000dEaD"
 
@@ -84,8 +91,8 @@ def _lines(path: Path) -> list[str]:
 
 
 def _chain_for(asset: str, address: str) -> str:
-    if asset == "XBT":
-        return "bitcoin"
+    if asset == "XBT":  # one XBT entry is a Tron address: a hit on Tron
+        return "tron" if address.startswith("T") else "bitcoin"
     if asset == "TRX":
         return "tron"
     if asset in ("USDT", "USDC"):
@@ -153,12 +160,17 @@ def test_a_new_vault_screens_but_asks_for_a_list(vault: Vault) -> None:
 
 def test_real_list_counts(vault: Vault, ofac: Path) -> None:
     counts = {
-        path.name: import_sanctions(vault, path)
+        path.name: import_sanctions(vault, path, list_date=date(2024, 9, 27))
         for path in sorted(ofac.glob("sanctioned_addresses_*.txt"))
     }
     assert counts["sanctioned_addresses_ETH.txt"] == {"evm": 152, "invalid": 0, "total": 152}
-    # One XBT entry is a Tron address: kept as given and counted.
-    assert counts["sanctioned_addresses_XBT.txt"] == {"bitcoin": 434, "invalid": 1, "total": 435}
+    # One XBT entry is a Tron address: filed with the Tron addresses, still under XBT.
+    assert counts["sanctioned_addresses_XBT.txt"] == {
+        "bitcoin": 434, "invalid": 0, "total": 435, "tron": 1,
+    }  # fmt: skip
+    # Legacy Bitcoin Cash / SV addresses are Bitcoin addresses of the same key.
+    assert counts["sanctioned_addresses_BCH.txt"]["bitcoin"] == 1
+    assert counts["sanctioned_addresses_BSV.txt"]["bitcoin"] == 1
     # USDT holders on Ethereum, on Tron, and on Bitcoin (Omni).
     assert counts["sanctioned_addresses_USDT.txt"] == {
         "bitcoin": 7, "evm": 8, "invalid": 0, "total": 26, "tron": 11,
@@ -175,7 +187,7 @@ def test_every_real_address_hits_on_its_chain(real: OfflineSanctions, ofac: Path
             assert answer.sanctioned, (asset, address, answer)
             assert (answer.level, answer.score) == (Level.SEVERE, 100)
             assert answer.list_date == date(2024, 9, 27)
-            assert answer.source == "OFAC SDN (plain list)"
+            assert f"plain list {path.name} ({asset})" in (answer.source or "")
 
 
 def test_an_evm_hit_on_ethereum_hits_on_every_evm_chain(real: OfflineSanctions, ofac: Path) -> None:
@@ -201,7 +213,12 @@ def test_not_listed_is_level_none(real: OfflineSanctions) -> None:
     assert answer.ok and answer.level is Level.NONE and answer.score == 0
     assert not answer.sanctioned and answer.categories == ()
     assert answer.address == CLEAN_ETH  # validated and checksummed
-    assert answer.source == "OFAC SDN (plain list)" and answer.list_date == date(2024, 9, 27)
+    # Answered by the lists that cover ethereum: the EVM ones, each named by its file.
+    assert answer.source is not None and "plain list sanctioned_addresses_ETH.txt (ETH)" in (
+        answer.source
+    )
+    assert "XBT" not in answer.source and "USDT" not in answer.source
+    assert answer.list_date == date(2024, 9, 27)
 
 
 def test_bitcoin_and_tron_forms(real: OfflineSanctions, ofac: Path) -> None:
@@ -222,26 +239,37 @@ def test_raw_assets_by_code_or_name(real: OfflineSanctions, ofac: Path) -> None:
     assert real.screen("XMR", "4" + "B" * 94).level is Level.NONE
 
 
-def test_a_listed_string_under_another_asset_is_high_not_sanctioned(
+def test_a_listed_string_valid_on_the_screened_chain_is_a_hit_whatever_its_asset(
     real: OfflineSanctions, ofac: Path
 ) -> None:
     # Bitcoin Cash legacy addresses are Bitcoin addresses of the same key.
     bch = next(a for a in _lines(ofac / "sanctioned_addresses_BCH.txt") if a.startswith("1"))
     assert real.screen("bitcoin-cash", bch).sanctioned
     answer = real.screen("bitcoin", bch)
-    assert answer.ok and not answer.sanctioned
-    assert (answer.level, answer.score, answer.categories) == (
-        Level.HIGH, 70, ("sanctions_other_asset",),
-    )  # fmt: skip
+    assert answer.ok and answer.sanctioned
+    assert (answer.level, answer.score, answer.categories) == (Level.SEVERE, 100, ("sanctions",))
     assert answer.raw is not None
-    assert json.loads(answer.raw)["match"] == "listed under another asset"
+    evidence = json.loads(answer.raw)
+    assert evidence["assets"] == ["BCH"] and "listed under BCH" in evidence["note"]
 
 
-def test_the_invalid_xbt_entry_is_kept_and_still_hits(real: OfflineSanctions) -> None:
+def test_the_same_text_under_an_asset_we_cannot_check_is_high_not_sanctioned(
+    real: OfflineSanctions, ofac: Path
+) -> None:
+    ltc = _lines(ofac / "sanctioned_addresses_LTC.txt")[0]
+    answer = real.screen("XMR", ltc)
+    assert answer.ok and not answer.sanctioned
+    assert (answer.level, answer.categories) == (Level.HIGH, ("sanctions_other_asset",))
+
+
+def test_the_tron_address_filed_under_xbt_is_a_hit_on_tron(real: OfflineSanctions) -> None:
     listed_under_xbt = "TUCsTq7TofTCJRRoHk6RvhMoS2mJLm5Yzq"  # a Tron address in the XBT list
-    assert real.screen("bitcoin", listed_under_xbt).sanctioned
     on_tron = real.screen("tron", listed_under_xbt)
-    assert on_tron.level is Level.HIGH and not on_tron.sanctioned
+    assert on_tron.sanctioned and on_tron.level is Level.SEVERE
+    assert on_tron.raw is not None and json.loads(on_tron.raw)["assets"] == ["XBT"]
+    assert real.screen("XBT", listed_under_xbt).sanctioned  # as the list files it
+    # Not a Bitcoin address at all: said so, not answered.
+    assert real.screen("bitcoin", listed_under_xbt).status is Status.INVALID_ADDRESS
 
 
 def test_bad_input(real: OfflineSanctions) -> None:
@@ -374,8 +402,10 @@ def test_a_refused_import_changes_nothing(
     path = tmp_path / "bad" / name
     path.parent.mkdir()
     path.write_text(content)
-    with pytest.raises(SanctionsImportError, match=message):
+    with pytest.raises(SanctionsImportError, match=message) as refused:
         import_sanctions(vault, path, asset)
+    assert str(refused.value).count(name) == 1  # the file is named once, by its name
+    assert str(path.parent) not in str(refused.value)
     assert _rows(vault) == before
     assert vault.conn.execute("SELECT count(*) FROM events").fetchone() == events
 
@@ -388,10 +418,13 @@ def test_a_missing_file(vault: Vault, tmp_path: Path) -> None:
 def test_plain_list_asset_from_the_name_or_given(vault: Vault, tmp_path: Path) -> None:
     named = tmp_path / "sanctioned_addresses_ETH.txt"
     named.write_text(f"{ETH_A}\n")
-    assert import_sanctions(vault, named) == {"evm": 1, "invalid": 0, "total": 1}
+    day = date(2024, 9, 27)
+    assert import_sanctions(vault, named, list_date=day) == {"evm": 1, "invalid": 0, "total": 1}
     other = tmp_path / "desk-blocklist.txt"
     other.write_text(f"{TRON}\n")
-    assert import_sanctions(vault, other, "trx") == {"invalid": 0, "total": 1, "tron": 1}
+    assert import_sanctions(vault, other, "trx", list_date=day) == {
+        "invalid": 0, "total": 1, "tron": 1,
+    }  # fmt: skip
     sources = [r[0] for r in vault.conn.execute("SELECT source FROM sanctions_lists ORDER BY 1")]
     assert sources == ["ofac-plain-ETH", "ofac-plain-TRX"]
 
@@ -416,7 +449,7 @@ def test_the_snapshot_follows_imports(vault: Vault, tmp_path: Path) -> None:
     # Through the service, the next look-up already sees the new list.
     other = tmp_path / "sanctioned_addresses_ETH.txt"
     other.write_text(f"{CLEAN_ETH}\n")
-    service.import_file(other)
+    service.import_file(other, list_date=date(2024, 10, 1))
     assert service.screen("ethereum", CLEAN_ETH).sanctioned
     service.forget()
     assert service.screen("ethereum", CLEAN_ETH).sanctioned  # reloaded on demand
@@ -450,14 +483,11 @@ def test_hits_of_a_whole_book(real: OfflineSanctions, ofac: Path) -> None:
     assert len(real.screen_many(book[:5])) == 5
 
 
-def test_a_million_lookups_stay_fast(real: OfflineSanctions, ofac: Path) -> None:
-    """About 0.4 s on a 2-core box; the bound is loose so a busy machine does not fail."""
+def test_a_million_lookups_find_every_listed_one(real: OfflineSanctions, ofac: Path) -> None:
+    """Correctness at volume; the speed is benchmarks/run.py's sanctions_1m_lookups."""
     snapshot = real.snapshot()
     listed = _lines(ofac / "sanctioned_addresses_ETH.txt")[0]
     sample = [("ethereum", f"0x{i:040x}") for i in range(999)] + [("bsc", listed)]
     lookups = sample * 1000
-    start = time.perf_counter()
     hits = sum(1 for chain, address in lookups if snapshot.lookup(chain, address))
-    elapsed = time.perf_counter() - start
     assert hits == 1000
-    assert elapsed < 4.0, f"1M look-ups took {elapsed:.2f} s"

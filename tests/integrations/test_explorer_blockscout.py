@@ -154,3 +154,32 @@ def test_an_api_key_goes_in_the_query(
         query_string={"sort": "block_number", "order": "desc", "apikey": "bs-key"},
     ).respond_with_json(documented("blockscout/transactions.json"))
     assert len(explorer.transfers(ADDRESS)) == 1
+
+
+# --- real bodies (test_explorer_fixtures/captured/blockscout, see its README) ---------
+
+
+def test_zero_counters_beside_transactions_are_unknown_not_zero(
+    server: HTTPServer, blockscout: BlockscoutExplorer, documented: Load
+) -> None:
+    """A busy address on an instance still counting it: all counters "0", yet transactions."""
+    server.expect_request(BASE).respond_with_json(documented("blockscout/address.json"))
+    server.expect_request(f"{BASE}/counters").respond_with_json(
+        documented("captured/blockscout/counters_zero.json")
+    )
+    server.expect_request(f"{BASE}/transactions").respond_with_json(
+        documented("blockscout/transactions.json")
+    )
+    summary = blockscout.summary(ADDRESS)
+    assert summary.tx_count is None  # not "0 transactions" beside real dates
+    assert summary.first_seen == datetime(2022, 10, 10, 14, 34, 30, tzinfo=UTC)
+
+
+def test_an_older_instance_names_the_block_block(
+    server: HTTPServer, blockscout: BlockscoutExplorer, documented: Load
+) -> None:
+    server.expect_request(f"{BASE}/transactions").respond_with_json(
+        documented("captured/blockscout/transactions_block_key.json")
+    )
+    (received,) = blockscout.transfers(ADDRESS)
+    assert received.block == 29611750 and received.inflow == 42 * 10**18

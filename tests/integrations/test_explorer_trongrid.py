@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from integrations.explorers import Asset, TokenSpec, daily_flows
 from integrations.explorers.settings import TRON_USDT
 from integrations.explorers.trongrid import TronGridExplorer
+from integrations.explorers.trongrid.client import MAX_PAGES
 from integrations.http import AuthError, ManualClock, ProviderError, QuotaError
 from tests.integrations.conftest import MakeClient
 
@@ -171,3 +174,112 @@ def test_no_key_no_header(server: HTTPServer, make_client: MakeClient, documente
     explorer.transfers(HOLDER)
     (request, _), *_ = server.log
     assert "TRON-PRO-API-KEY" not in request.headers
+
+
+# --- real bodies (test_explorer_fixtures/captured/trongrid, see its README) -----------
+
+CAPTURED = "TM1zzNDZD2DPASbKcgdVoTYhfmYgtfwx9D"  # the account of the captured TRC-20 page
+LAST_PAGE = {"success": True, "meta": {"at": 1592757126588, "page_size": 0}, "data": []}
+
+
+def test_an_unconfirmed_copy_of_a_transfer_is_not_counted_twice(
+    server: HTTPServer, trongrid: TronGridExplorer, documented: Load
+) -> None:
+    """TronGrid lists c4052b52… once with "_unconfirmed": true and once confirmed."""
+    path = f"/v1/accounts/{CAPTURED}/transactions/trc20"
+    server.expect_ordered_request(path).respond_with_json(
+        documented("captured/trongrid/trc20_unconfirmed_twice.json")
+    )
+    server.expect_ordered_request(
+        path,
+        query_string={
+            "limit": "96",
+            "order_by": "block_timestamp,desc",
+            "fingerprint": "2tmLC90HQEnpnJ02w3n",
+        },
+    ).respond_with_json(LAST_PAGE)
+    found = trongrid.transfers(CAPTURED)
+    assert [t.tx_hash[:8] for t in found] == ["fb078403", "c4052b52", "0b52a4ef", "efb7d443"]
+    assert found.cut_short is None
+    pending, sent, *_ = found
+    # fb078403 has no confirmed row yet: kept, but pending (no day, so no flow)
+    assert pending.timestamp is None and pending.outflow == 500_000_000
+    assert sent.timestamp == datetime.fromtimestamp(1592757066, UTC)
+    (day,) = daily_flows(found)
+    assert (day.day.isoformat(), day.inflow, day.outflow, day.transfers) == (
+        "2020-06-21",
+        1_062_000_000,
+        50_000_000 + 3_988_000_000,
+        3,
+    )
+
+
+def test_equal_transfers_in_one_transaction_both_count(
+    server: HTTPServer, trongrid: TronGridExplorer, documented: Load
+) -> None:
+    page = documented("captured/trongrid/trc20_unconfirmed_twice.json")
+    twice = page["data"][2]  # a confirmed row; a batch payout can emit the same Transfer twice
+    server.expect_request(f"/v1/accounts/{CAPTURED}/transactions/trc20").respond_with_json(
+        {**page, "meta": LAST_PAGE["meta"], "data": [twice, twice]}
+    )
+    assert [t.outflow for t in trongrid.transfers(CAPTURED)] == [50_000_000, 50_000_000]
+
+
+def test_an_empty_page_with_a_cursor_ends_the_history_cut_short(
+    server: HTTPServer, trongrid: TronGridExplorer, documented: Load
+) -> None:
+    """The captured empty page still carries a fingerprint: following it loops for ever."""
+    path = f"/v1/accounts/{CAPTURED}/transactions/trc20"
+    server.expect_ordered_request(path).respond_with_json(
+        documented("captured/trongrid/trc20_unconfirmed_twice.json")
+    )
+    empty = documented("captured/trongrid/empty_page_with_cursor.json")
+    for _ in range(3):  # more than once would be a loop; the fix asks once
+        server.expect_ordered_request(path).respond_with_json(empty)
+    found = trongrid.transfers(CAPTURED)
+    assert len(found) == 4 and found.cut_short == "TronGrid sent an empty page with a cursor"
+    assert len(server.log) == 2  # the spare empty pages were never asked for
+
+
+def test_paging_stops_after_max_pages(
+    server: HTTPServer, trongrid: TronGridExplorer, documented: Load
+) -> None:
+    """A provider that always offers one more page (here: one row and a fresh cursor each
+    time) is followed MAX_PAGES times, then the history says it was cut short."""
+    row = documented("captured/trongrid/trc20_unconfirmed_twice.json")["data"][3]
+    served = 0
+
+    def page(_request: Request) -> Response:
+        nonlocal served
+        served += 1
+        body = {"success": True, "meta": {"page_size": 1, "fingerprint": f"c{served}"},
+                "data": [{**row, "transaction_id": f"{served:064x}"}]}  # fmt: skip
+        return Response(json.dumps(body), content_type="application/json")
+
+    server.expect_request(f"/v1/accounts/{CAPTURED}/transactions/trc20").respond_with_handler(page)
+    found = trongrid.transfers(CAPTURED, limit=50)
+    assert served == MAX_PAGES and len(found) == MAX_PAGES
+    assert found.cut_short == f"TronGrid still had more after {MAX_PAGES} pages"
+
+
+def test_a_repeated_cursor_ends_the_history_cut_short(
+    server: HTTPServer, trongrid: TronGridExplorer, documented: Load
+) -> None:
+    page = documented("captured/trongrid/trc20_unconfirmed_twice.json")
+    server.expect_request(f"/v1/accounts/{CAPTURED}/transactions/trc20").respond_with_json(page)
+    found = trongrid.transfers(CAPTURED)
+    assert len(found) == 4 and found.cut_short == "TronGrid sent the same cursor twice"
+    assert len(server.log) == 2
+
+
+def test_a_pending_newest_transfer_still_dates_the_last_activity(
+    server: HTTPServer, trongrid: TronGridExplorer, documented: Load
+) -> None:
+    server.expect_request(f"/v1/accounts/{CAPTURED}").respond_with_json(
+        documented("trongrid/errors.json")["unactivated"]
+    )
+    page = documented("captured/trongrid/trc20_unconfirmed_twice.json")
+    server.expect_request(f"/v1/accounts/{CAPTURED}/transactions/trc20").respond_with_json(
+        {**page, "data": page["data"][:1]}
+    )
+    assert trongrid.summary(CAPTURED).last_seen == datetime.fromtimestamp(1592757117, UTC)

@@ -145,20 +145,10 @@ def test_extra_slugs_can_be_configured(server: HTTPServer, clock: ManualClock) -
     [
         {
             "addressRiskIndicators": [
-                {**doc("severe.json")[0]["addressRiskIndicators"][0], "categoryRiskScoreLevel": 12}
-            ]
-        },
-        {
-            "addressRiskIndicators": [
                 {
                     **doc("severe.json")[0]["addressRiskIndicators"][0],
-                    "categoryRiskScoreLevelLabel": "Low",
+                    "categoryRiskScoreLevel": "15",
                 }
-            ]
-        },
-        {
-            "addressRiskIndicators": [
-                {**doc("severe.json")[0]["addressRiskIndicators"][0], "riskType": "NEARBY"}
             ]
         },
         {
@@ -174,9 +164,7 @@ def test_extra_slugs_can_be_configured(server: HTTPServer, clock: ManualClock) -
         {"entities": None},
     ],
     ids=[
-        "unknown-level",
-        "label-disagrees",
-        "unknown-risk-type",
+        "level-not-a-number",
         "negative",
         "not-a-number",
         "null",
@@ -200,3 +188,58 @@ def test_check_key_screens_the_documented_clean_address(server: HTTPServer, trm:
     sent = serve(server, "clean.json")
     assert trm.check_key() == f"POST {trm_api.PATH} ({ZERO} on ethereum)"
     assert sent == [doc("request.json")]
+
+
+def test_an_undocumented_entity_level_keeps_the_rest_of_the_answer(
+    server: HTTPServer, trm: TrmClient
+) -> None:
+    """A real answer (level_42.json, see the README) rates an entity 42: the Sanctions
+    indicator beside it must survive, and the 42 must be visible, not silently mapped."""
+    serve(server, "level_42.json")
+    screened = trm.screen("ethereum", "0xdac17f958d2ee523a2206206994597c13d831ec7")
+    answer = screened.answer
+    assert [(i.category, i.level, i.risk_type) for i in answer.indicators] == [
+        ("Decentralized Exchange", 5, "COUNTERPARTY"),
+        ("Decentralized File Sharing Service", 1, "INDIRECT"),
+        ("Sanctions", 10, "OWNERSHIP"),
+    ]
+    (treasury,) = answer.entities
+    assert treasury.name == "Tether Treasury" and treasury.level == 1  # its label, "Low"
+    assert answer.unknown == (
+        "entity Tether Treasury: riskScoreLevel 42 is undocumented (its label Low was used)",
+    )
+    assert screened.raw == raw("level_42.json")  # the evidence keeps the 42
+
+
+@pytest.mark.parametrize(
+    ("change", "level", "note"),
+    [
+        (
+            {"categoryRiskScoreLevel": 12, "categoryRiskScoreLevelLabel": "Extreme"},
+            None,
+            "indicator Sanctions: categoryRiskScoreLevel 12 is undocumented, labelled 'Extreme'",
+        ),
+        (
+            {"categoryRiskScoreLevelLabel": "Low"},
+            15,
+            "indicator Sanctions: categoryRiskScoreLevel 15 is labelled 'Low' (Severe was used)",
+        ),
+        (
+            {"riskType": "NEARBY"},
+            15,
+            "indicator Sanctions: riskType 'NEARBY' is undocumented",
+        ),
+    ],
+    ids=["unknown-level-and-label", "label-disagrees", "unknown-risk-type"],
+)
+def test_values_off_the_documented_sets_are_kept_and_noted(
+    server: HTTPServer, trm: TrmClient, change: dict[str, Any], level: int | None, note: str
+) -> None:
+    flag = {**doc("severe.json")[0]["addressRiskIndicators"][0], **change}
+    server.expect_request(trm_api.PATH).respond_with_json(
+        [{**doc("clean.json")[0], "addressRiskIndicators": [flag]}]
+    )
+    answer = trm.screen("ethereum", ZERO).answer
+    (kept,) = answer.indicators
+    assert kept.level == level and kept.total_usd == Decimal(flag["totalVolumeUsd"])
+    assert answer.unknown == (note,)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
@@ -289,15 +289,24 @@ def test_sanctions_list_import_from_the_gui_shows_counts_date_and_source(
     dialog = window.findChild(SanctionsImportDialog)
     assert dialog is not None and not dialog.ok_button.isEnabled()
     dialog.path.setText(str(tmp_path / "missing.xml"))
+    dialog.path.editingFinished.emit()
+    qtbot.waitUntil(lambda: "no publication date" in dialog.date_note.text())
+    assert not dialog.ok_button.isEnabled()  # no date yet: nothing to import with
+    dialog.published.setDate(QDate(2024, 9, 27))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_label.isVisible())
     assert "missing.xml" in dialog.error_label.text()
 
+    dialog.published.setDate(QDate(1990, 1, 1))  # back to "no date"
     dialog.path.setText(str(write_sample_xml(tmp_path)))
+    dialog.path.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.published.date() == QDate(2024, 9, 27))  # the file's own
+    assert "published on 2024-09-27" in dialog.date_note.text()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.done_once)
     text = dialog.result_label.text()
-    assert "Imported" in text and "published 2024-09-27" in text and "ofac-sdn" in text
+    assert "Imported" in text and "published 2024-09-27 (from the file)" in text
+    assert "file SDN_ADVANCED.XML" in text and "sha256 " in text
     assert "<td>evm</td>" in text and "<td>bitcoin</td>" in text and "<td>tron</td>" in text
     qtbot.waitUntil(lambda: "2024-09-27" in page.lists_label.text())
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # Close
@@ -308,9 +317,18 @@ def test_sanctions_list_import_from_the_gui_shows_counts_date_and_source(
     page.ask_import()
     dialog = next(d for d in window.findChildren(SanctionsImportDialog) if d.isVisible())
     dialog.path.setText(str(plain))
+    dialog.path.editingFinished.emit()
     dialog.asset.setCurrentIndex(dialog.asset.findData("ETH"))
+    qtbot.waitUntil(lambda: "no publication date" in dialog.date_note.text())
+    assert not dialog.ok_button.isEnabled()
+    for size in ((1280, 800), (1000, 640)):
+        window.resize(*size)
+        qtbot.wait(100)
+        dialog.grab().save(str(tmp_path / f"dialog-{size[0]}.png"))
+    dialog.published.setDate(QDate(2024, 10, 1))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.done_once)
     assert "<td>evm</td><td align='right'>2</td>" in dialog.result_label.text()
-    assert "ofac-plain-ETH" in dialog.result_label.text()
-    qtbot.waitUntil(lambda: "ofac-plain-ETH" in page.lists_label.text())
+    assert "plain list eth_list.txt (ETH)" in dialog.result_label.text()
+    assert "published 2024-10-01 (stated on import)" in dialog.result_label.text()
+    qtbot.waitUntil(lambda: "plain list eth_list.txt (ETH)" in page.lists_label.text())

@@ -30,7 +30,8 @@ from app.screening.overview import (
     evidence_text,
     summary_text,
 )
-from app.screening.risk import RiskResult
+from app.screening.risk import RiskResult, Status
+from app.screening.sanctions.answers import list_refs, refs_text
 from ui import errors
 from ui.book import format as fmt
 from ui.book.list_model import Column, ListModel
@@ -44,11 +45,23 @@ Entry = tuple[int, RiskResult]
 _COLOURS = {"medium": "medium", "high": "high", "severe": "prohibited"}
 
 
-def _level(entry: Entry) -> str:
-    result = entry[1]
+def answer_text(result: RiskResult) -> str:
+    """An answer in a cell: 'severe (100) · SANCTIONED', 'not covered', or '—' (failed)."""
+    if result.status is Status.NOT_COVERED:
+        return "not covered"
     if not result.ok:
         return "—"
     return f"{result.level} ({result.score})" + (" · SANCTIONED" if result.sanctioned else "")
+
+
+def source_tip(result: RiskResult) -> str:
+    """Who answered and, for the offline list, each list's file, date and hash."""
+    refs = list_refs(result)
+    return f"{result.provider}: {refs_text(refs)}" if refs else result.provider
+
+
+def _level(entry: Entry) -> str:
+    return answer_text(entry[1])
 
 
 HISTORY: tuple[Column[Entry], ...] = (
@@ -57,7 +70,7 @@ HISTORY: tuple[Column[Entry], ...] = (
         lambda e: fmt.local(e[1].fetched_at.isoformat()),
         tooltip=lambda e: age_text(e[1].age_seconds()),
     ),
-    Column("Source", lambda e: e[1].source or e[1].provider, tooltip=lambda e: e[1].provider),
+    Column("Source", lambda e: e[1].source or e[1].provider, tooltip=lambda e: source_tip(e[1])),
     Column(
         "Answer",
         _level,
@@ -221,12 +234,20 @@ class AddressPanel(QWidget):
             self.evidence.setPlainText("")
             return
         _id, result = self.model.row_at(rows[0].row())
+        refs = list_refs(result)
         self.evidence_label.setText(
             f"Evidence: {result.source or result.provider}, "
             f"{fmt.local(result.fetched_at.isoformat(), seconds=True)}"
             + (f" · {result.raw_ref}" if result.raw_ref else "")
+            + (f"\n{self._lists_word(result)}: {refs_text(refs)}" if refs else "")
         )
+        self.evidence_label.setWordWrap(True)
         self.evidence.setPlainText(evidence_text(result))
+
+    def _lists_word(self, result: RiskResult) -> str:
+        if result.status is Status.NOT_COVERED:
+            return self.tr("Imported lists (none covers %s)") % result.chain
+        return self.tr("Lists")
 
     def _failed(self, error: BaseException) -> None:
         errors.log(error, debug=self.context.services.debug)

@@ -37,6 +37,7 @@ from ui.book.context import BookContext
 from ui.book.list_model import Column, ListModel
 from ui.book.widgets import hint, table_view
 from ui.naming import named
+from ui.screening.address_panel import answer_text, source_tip
 from ui.screening.context import Pair, ScreeningContext
 from ui.screening.explorer_fetch import FetchState
 from ui.screening.page import provider_names
@@ -55,12 +56,7 @@ class Line:
 
 
 def _answer(line: Line) -> str:
-    r = line.result
-    if r is None:
-        return "not screened"
-    if not r.ok:
-        return "—"
-    return f"{r.level} ({r.score})" + (" · SANCTIONED" if r.sanctioned else "")
+    return "not screened" if line.result is None else answer_text(line.result)
 
 
 COLUMNS: tuple[Column[Line], ...] = (
@@ -86,7 +82,7 @@ COLUMNS: tuple[Column[Line], ...] = (
     Column(
         "Source",
         lambda x: (x.result.source or x.result.provider) if x.result else "",
-        tooltip=lambda x: (x.result.source or x.result.provider) if x.result else "",
+        tooltip=lambda x: source_tip(x.result) if x.result else "",
     ),
     Column(
         "Age",

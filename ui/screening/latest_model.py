@@ -40,14 +40,22 @@ SORT_KEYS = {
     8: "status",
 }
 TIPS = {
-    2: "none < low < medium < high < severe; unknown: the look-up failed (see Status)",
+    2: "none < low < medium < high < severe; not covered: no imported list covers the "
+    "chain; unknown: the look-up failed (see Status)",
     4: "Who answered (the provider, and the list or product it used)",
     5: "How old the answer is; refresh (Ctrl+Shift+R) asks again",
-    8: "ok, or why there is no answer: auth (key refused), transient, not configured, ...",
+    8: "ok, or why there is no answer: not covered (no imported list covers the chain), "
+    "auth (key refused), transient, not configured, ...",
 }
 (_ID, _CHAIN, _ADDRESS, _PROVIDER, _LEVEL, _SCORE, _SANCTIONED, _STATUS, _SOURCE, _FETCHED,
  _ERROR, _PARTY, _CUSTOMER) = range(13)  # fmt: skip
 _LEVEL_COLOURS = {"medium": "medium", "high": "high", "severe": "prohibited"}
+NOT_COVERED = "not_covered"
+
+
+def status_text(status: str) -> str:
+    """A stored status as the window shows it ('not_covered' -> 'not covered')."""
+    return status.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,8 @@ class LatestModel(PagedModel):
         if column == 1:
             return row[_ADDRESS]
         if column == 2:
-            return row[_LEVEL]
+            # Not screened at all: never shown as a level a reader could take for one.
+            return "not covered" if row[_STATUS] == NOT_COVERED else row[_LEVEL]
         if column == 3:
             return "SANCTIONED" if row[_SANCTIONED] else ""
         if column == 4:
@@ -122,7 +131,7 @@ class LatestModel(PagedModel):
         if column == 7:
             return row[_CUSTOMER] or "—"
         if column == 8:
-            return row[_STATUS].replace("_", " ")
+            return status_text(row[_STATUS])
         return None
 
     def role_data(self, row: Row, column: int, role: int) -> Any:
@@ -132,9 +141,9 @@ class LatestModel(PagedModel):
             if column == 3 and row[_SANCTIONED]:
                 return fmt.bold()
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column in (2, 3):
+            if column in (2, 3) and row[_STATUS] != NOT_COVERED:
                 return fmt.risk_colour(_LEVEL_COLOURS.get(row[_LEVEL]))
-            if column == 8 and row[_STATUS] != "ok":
+            if column in (2, 8) and row[_STATUS] != "ok":
                 return fmt.risk_colour("medium")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 6:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -151,6 +160,6 @@ class LatestModel(PagedModel):
             return f"provider: {row[_PROVIDER]}"
         if column == 5:
             return f"Fetched {fmt.local(row[_FETCHED], seconds=True)} (local time)"
-        if column == 8 and row[_ERROR]:
+        if column in (2, 8) and row[_ERROR]:
             return str(row[_ERROR])
         return None

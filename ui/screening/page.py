@@ -28,12 +28,24 @@ from ui.book.widgets import empty_state, hint, table_beside, table_view
 from ui.naming import named
 from ui.screening.address_panel import AddressPanel
 from ui.screening.context import Pair, ScreeningContext
-from ui.screening.latest_model import LatestModel
+from ui.screening.latest_model import LatestModel, status_text
 from ui.screening.sanctions_dialog import SanctionsImportDialog, list_text
 from vault.screening import latest
 from vault.screening import sanctions as lists
 
 LEVELS = ("none", "low", "medium", "high", "severe", "unknown")
+#: the statuses the list filters by: answered, or why not
+STATUSES = (
+    "ok",
+    "not_covered",
+    "invalid_address",
+    "unsupported",
+    "not_configured",
+    "auth",
+    "transient",
+    "malformed",
+    "fatal",
+)
 
 
 def provider_names() -> dict[str, str]:
@@ -87,11 +99,19 @@ class ScreeningPage(QWidget):
             "Sanctioned or not",
             [(True, "Sanctioned"), (False, "Not sanctioned")],
         )
+        self.status = self._combo(
+            "statusFilter",
+            self.tr("Any status"),
+            [(x, status_text(x)) for x in STATUSES],
+        )
+        self.status.setToolTip(
+            self.tr("“not covered”: no imported list covers the chain, so it was not screened")
+        )
         self.age = self._combo("ageFilter", "", [(a, a) for a in AGES if a != "Any age"])
         self.age.setItemText(0, "Any age")
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
-        for combo in (self.level, self.source, self.sanctioned, self.age):
+        for combo in (self.level, self.source, self.sanctioned, self.status, self.age):
             filters.addWidget(combo)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -104,7 +124,7 @@ class ScreeningPage(QWidget):
         self.view.setModel(self._model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(5, Qt.SortOrder.DescendingOrder)
-        for column, width in enumerate((72, 170, 64, 96, 175, 72, 48, 130)):
+        for column, width in enumerate((72, 170, 88, 96, 175, 72, 48, 130)):
             self.view.setColumnWidth(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.empty = empty_state(
@@ -156,6 +176,7 @@ class ScreeningPage(QWidget):
                 level=self.level.currentData(),
                 provider=self.source.currentData(),
                 sanctioned=self.sanctioned.currentData(),
+                status=self.status.currentData(),
                 newer_than=newer,
                 older_than=older,
                 text=self.search.text(),

@@ -1,17 +1,21 @@
 """Importing an offline sanctions list from the GUI: the OFAC SDN advanced XML or a
-plain list of addresses with its asset. Shows what was loaded per chain, the list's
-publication date and its source. GUI thread; the import runs on the database worker.
+plain list of addresses with its asset and publication date. The date field takes
+the file's own date where it has one (the XML's), read off the GUI thread; a plain
+list has none, so the user states it. Shows what was loaded per chain, the list's
+date, file and hash. GUI thread; the import runs on the database worker.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.tasks import Progress
+from integrations.sanctions import publication_date
 from ui.naming import named
 from ui.screening.context import ScreeningContext
 from ui.worker_dialog import WorkerDialog
@@ -30,17 +35,26 @@ from vault.screening import sanctions as lists
 #: assets a plain list can be for (OFAC's codes); the XML names its own
 ASSETS = ("ETH", "XBT", "TRX", "USDT", "USDC", "ARB", "BSC", "ETC", "LTC", "XMR", "BCH", "ZEC")
 FROM_FILE = "From the file (XML, or a name like …_ETH.txt)"
+#: the date edit's "no date chosen" value (shown as its special text)
+_NO_DATE = QDate(1990, 1, 1)
+_DATE_FROM = {"file": "from the file", "user": "stated on import"}
 
 
 def list_text(info: dict[str, Any]) -> str:
-    """'OFAC SDN · published 2024-09-27 · sdn_advanced.xml · evm 80, bitcoin 20, tron 5'."""
+    """'OFAC SDN · published 2024-09-27 (from the file) · sdn_advanced.xml · sha256 1a2b…
+    · imported … · 105 addresses (evm 80, bitcoin 20, tron 5)'."""
     counts = info.get("counts") or {}
     parts = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k != "total" and v)
+    published = "no publication date"
+    if info.get("list_date"):
+        how = _DATE_FROM.get(str(info.get("date_from")), "source of the date not recorded")
+        published = f"published {info['list_date']} ({how})"
     return " · ".join(
         [
             info.get("label") or info["source"],
-            f"published {info['list_date']}" if info.get("list_date") else "no publication date",
-            f"source {info['source']} ({info.get('file_name') or 'file'})",
+            published,
+            f"file {info.get('file_name') or '?'}",
+            f"sha256 {str(info.get('sha256') or '')[:16]}…",
             f"imported {str(info.get('imported_at') or '')[:16].replace('T', ' ')}",
             f"{counts.get('total', 0):,} addresses" + (f" ({parts})" if parts else ""),
         ]
@@ -71,6 +85,18 @@ class SanctionsImportDialog(WorkerDialog):
         for code in ASSETS:
             self.asset.addItem(code, code)
         self.asset.setToolTip("For a plain list: which asset its addresses are for")
+        self.published = named(QDateEdit(), "sanctionsDate")
+        self.published.setCalendarPopup(True)
+        self.published.setDisplayFormat("yyyy-MM-dd")
+        self.published.setMinimumDate(_NO_DATE)
+        self.published.setSpecialValueText(self.tr("choose the date the list was published"))
+        self.published.setDate(_NO_DATE)
+        self.published.dateChanged.connect(lambda _d: self.update_ok())
+        self.date_note = named(QLabel(), "sanctionsDateNote")
+        self.date_note.setWordWrap(True)
+        self.date_note.setStyleSheet("color: #555;")
+        self._peeked: str | None = None  # the path whose own date was last looked for
+        self.path.editingFinished.connect(self._peek_date)
         self.allow_older = named(
             QCheckBox("Replace a newer list with this older one"), "sanctionsAllowOlder"
         )
@@ -80,6 +106,7 @@ class SanctionsImportDialog(WorkerDialog):
         form = QFormLayout()
         form.addRow("File:", file_row)
         form.addRow("Asset:", self.asset)
+        form.addRow(self.tr("Published on:"), self.published)
         form.addRow("", self.allow_older)
         note = QLabel(
             "The official OFAC SDN advanced XML names each address's asset and the "
@@ -89,6 +116,7 @@ class SanctionsImportDialog(WorkerDialog):
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         self.body.addLayout(form)
+        self.body.addWidget(self.date_note)
         self.body.addWidget(note)
         self.body.addWidget(self.result_label)
         self.set_ok_text("Import")
@@ -100,9 +128,60 @@ class SanctionsImportDialog(WorkerDialog):
         )
         if chosen:
             self.path.setText(chosen)
+            self._peek_date()
+
+    def _peek_date(self) -> None:
+        """Take the file's own publication date into the date field (read on the
+        database worker: it may be a 100 MB XML on a network share)."""
+        text = self.path.text().strip()
+        if not text or text == self._peeked:
+            return
+        self._peeked = text
+        path = Path(text)
+        self.date_note.setText(self.tr("Looking for the file's own date…"))
+
+        def peek(_conn: object) -> date | None:
+            try:
+                return publication_date(path)
+            except OSError:
+                return None  # the import says what is wrong with the file
+
+        self.context.reader.read(
+            self, peek, on_success=lambda found: self._peeked_date(text, found)
+        )
+
+    def _peeked_date(self, text: str, found: date | None) -> None:
+        if text != self.path.text().strip():
+            return  # another file was chosen meanwhile
+        if found is not None:
+            self.published.setDate(QDate(found.year, found.month, found.day))
+            self.date_note.setText(
+                self.tr("The file says it was published on %s.") % found.isoformat()
+            )
+        else:
+            self.date_note.setText(
+                self.tr(
+                    "This file gives no publication date: choose the date the list was "
+                    "published (its modification time says when it was copied, not what "
+                    "it holds). Answers from the list show this date."
+                )
+            )
+        # Room for the note, not squeezed rows (a wrapped label's height is not in
+        # the layout's minimum size), once the layout has taken the new text in.
+        QTimer.singleShot(0, self._fit)
+        self.update_ok()
+
+    def _fit(self) -> None:
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def stated_date(self) -> date | None:
+        chosen = self.published.date()
+        return None if chosen == _NO_DATE else date(chosen.year(), chosen.month(), chosen.day())
 
     def can_submit(self) -> bool:
-        return self.done_once or bool(self.path.text().strip())
+        if self.done_once:
+            return True
+        return bool(self.path.text().strip()) and self.stated_date() is not None
 
     def submit(self) -> None:
         if self.done_once:
@@ -111,6 +190,7 @@ class SanctionsImportDialog(WorkerDialog):
         path = Path(self.path.text().strip())
         asset = self.asset.currentData() or None
         allow_older = self.allow_older.isChecked()
+        stated = self.stated_date()
         holder = self.context.holder
 
         def work(_progress: Progress) -> tuple[dict[str, int], dict[str, Any] | None]:
@@ -119,7 +199,9 @@ class SanctionsImportDialog(WorkerDialog):
                 i["source"]: i["sha256"] + i["imported_at"]
                 for i in lists.lists(screening.vault.conn)
             }
-            counts = screening.sanctions.import_file(path, asset, allow_older=allow_older)
+            counts = screening.sanctions.import_file(
+                path, asset, list_date=stated, allow_older=allow_older
+            )
             found = lists.lists(screening.vault.conn)
             changed = [
                 i for i in found if before.get(i["source"]) != i["sha256"] + i["imported_at"]

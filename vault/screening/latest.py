@@ -49,7 +49,11 @@ class Filter:
 
     level: str | None = None
     provider: str | None = None
+    #: "not sanctioned" means answered and not listed: never an address that could
+    #: not be screened (not covered by a list, an error)
     sanctioned: bool | None = None
+    #: the answer's status (ok, not_covered, invalid_address, auth, ...)
+    status: str | None = None
     newer_than: str | None = None
     older_than: str | None = None
     #: part of the address (case-insensitive)
@@ -65,8 +69,11 @@ class Filter:
             clauses.append("s.provider = ?")
             params.append(self.provider)
         if self.sanctioned is not None:
-            clauses.append("s.sanctioned = ?")
+            clauses.append("s.sanctioned = ?" + ("" if self.sanctioned else " AND s.status = 'ok'"))
             params.append(int(self.sanctioned))
+        if self.status is not None:
+            clauses.append("s.status = ?")
+            params.append(self.status)
         if self.newer_than is not None:
             clauses.append("s.fetched_at >= ?")
             params.append(self.newer_than)

@@ -22,7 +22,16 @@ class Entry:
     parties: tuple[tuple[str, str | None], ...]  # (entry id or '', name)
 
 
-_LIST_COLUMNS = ("source", "label", "list_date", "file_name", "sha256", "imported_at", "counts")
+_LIST_COLUMNS = (
+    "source",
+    "label",
+    "list_date",
+    "date_from",  # 'file' (the XML's publication date), 'user' (stated on import), NULL
+    "file_name",
+    "sha256",
+    "imported_at",
+    "counts",
+)
 
 
 def list_info(conn: Connection, source: str) -> dict[str, Any] | None:
@@ -53,7 +62,8 @@ def replace_list(conn: Connection, *, info: Mapping[str, Any], entries: Iterable
     source = info["source"]
     remove_list(conn, source)
     conn.execute(
-        f"INSERT INTO sanctions_lists ({', '.join(_LIST_COLUMNS)}) VALUES (?,?,?,?,?,?,?)",
+        f"INSERT INTO sanctions_lists ({', '.join(_LIST_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_LIST_COLUMNS))})",
         tuple(json.dumps(info[c]) if c == "counts" else info[c] for c in _LIST_COLUMNS),
     )
     # Ids are assigned here so that parties can be written with executemany too.

@@ -27,6 +27,12 @@ docs' Bitcoin sample: Sanctions only INDIRECT -> severe, not sanctioned).
 Categories: every indicator's and entity's. Exposures: `COUNTERPARTY` is
 direct, `INDIRECT` indirect, valued at `totalVolumeUsd`; `OWNERSHIP` is what
 the address is, not exposure, and shows among the categories.
+
+Values outside TRM's documented sets (a level of 42, a new riskType) do not
+void the answer: the flag counts with the level its label names, or as
+"Unknown" (low, 10) when neither is documented, and each such value is added
+to the categories as "not understood: ..." so the result and its evidence
+say what was not read.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ SANCTIONS_ID = "69"
 def judge_screening(answer: ScreenedAddress) -> Verdict:
     indicators, entities = answer.indicators, answer.entities
     found = categories([*(i.category for i in indicators), *(e.category for e in entities)])
+    found += tuple(f"not understood: {note}" for note in answer.unknown)
     direct = exposures(
         (i.category, i.total_usd, None) for i in indicators if i.risk_type == "COUNTERPARTY"
     )
@@ -84,7 +91,8 @@ def judge_screening(answer: ScreenedAddress) -> Verdict:
             indirect=indirect,
             sanctioned_party="; ".join(dict.fromkeys(listed)) or None,
         )
-    levels = [i.level for i in indicators] + [e.level for e in entities]
+    # a flag whose level could not be read counts as TRM's "Unknown": never hidden
+    levels = [i.level or 0 for i in indicators] + [e.level or 0 for e in entities]
     level, score = LEVELS[max(levels)] if levels else (Level.NONE, 0)
     return Verdict(level, score, categories=found, direct=direct, indirect=indirect)
 

@@ -15,13 +15,23 @@ Asset -> chain mapping (the OFAC asset codes, as the list names them):
 - TRX, and USDT/USDC in `T...` form -> tron (Base58).
 - USDT/USDC in any other form -> bitcoin (Omni-layer USDT holders; the list
   has seven).
-- Everything else (XMR, LTC, ZEC, DASH, BCH, BSV, BTG, XRP, XVG, ...) is kept
-  with its asset as given and matched as raw text; so is an address that is
-  not valid for its chain (counted as "invalid" on import).
+- An address not valid on its asset's chain, or of an asset we do not validate,
+  goes to the first chain family it is valid on, still listed under its asset:
+  the real XBT list holds a Tron address, the BCH and BSV lists legacy addresses
+  that are Bitcoin addresses of the same key. Screened on that chain it is a
+  sanctions hit (severe), the evidence noting the asset it was filed under.
+- Everything else (XMR, LTC, ZEC, DASH, XRP, XVG, ..., and an address valid on
+  no chain we know, counted as "invalid" on import) is kept with its asset as
+  given and matched as raw text. The same text screened for an asset whose
+  addresses we cannot check is a "high" result, not "sanctioned".
 
-A raw entry matched from a chain it does not belong to (a BCH or BSV legacy
-address screened on bitcoin, where the same string is the same key) is a
-"high" result, not "sanctioned": the party is listed, but not for this chain.
+A list answers only for what it covers (`mapping.covers`): the SDN XML for
+everything, a plain list for its asset and the chain family it is native to.
+Screening a chain no imported list covers answers status not_covered (level
+unknown), never "none". Every answer names the lists it rests on (label, file,
+SHA-256, date and where the date came from) in `source`, `list_date` and its
+evidence (`answers.list_refs`). A plain list has no date of its own: the user
+states it on import.
 
 Imports run on the database worker. Screening reads an immutable in-memory
 snapshot (`SanctionsSnapshot`), so it can run on any thread.

@@ -11,11 +11,12 @@ from typing import Any
 
 from app.screening.risk import utc_now
 from app.screening.sanctions.mapping import (
-    PLAIN_LABEL,
+    PLAIN_SOURCE,
     XML_LABEL,
     XML_SOURCE,
     SanctionsImportError,
     classify,
+    plain_label,
 )
 from integrations.sanctions import (
     ListedAddress,
@@ -89,13 +90,16 @@ def import_sanctions(
 
     The SDN advanced XML (plain or zipped) names each address's asset and its
     publication date; a plain list (one address per line) needs `asset`, or a
-    file name like `sanctioned_addresses_ETH.txt`, and may be dated with
-    `list_date`; `shown_as` replaces the name shown for the list (the demo's
-    synthetic list must not pass for OFAC's). The file replaces the previous
-    import of the same source (`ofac-sdn`, or `ofac-plain-<ASSET>`) in one
-    transaction, with one `sanctions.imported` event. An empty list, or a
-    publication older than the one in the vault (unless `allow_older`), is
-    refused and changes nothing.
+    file name like `sanctioned_addresses_ETH.txt`, and `list_date`, the date the
+    user states it was published: a plain list carries none, and its file's
+    modification time says when it was copied, not what it holds. A `list_date`
+    given for a dated XML must be that date. The list is named by its file
+    (`shown_as` replaces the name: the demo's synthetic list must not pass for
+    OFAC's); its file name, SHA-256 and date go with every answer from it. The
+    file replaces the previous import of the same source (`ofac-sdn`, or
+    `ofac-plain-<ASSET>`) in one transaction, with one `sanctions.imported`
+    event. An empty or undated list, or a publication older than the one in the
+    vault (unless `allow_older`), is refused and changes nothing.
     Runs on the database worker; parsing happens before the transaction starts.
     """
     path = Path(path)
@@ -104,11 +108,12 @@ def import_sanctions(
         if kind == "plain":
             asset = asset or asset_from_name(path)
             code = asset_code(asset) if asset else None
-            source, label = f"ofac-plain-{code}", PLAIN_LABEL
+            source = f"{PLAIN_SOURCE}{code}"
+            label = shown_as or plain_label(code or "", path.name)
         else:
-            code, source, label = asset, XML_SOURCE, XML_LABEL
+            code, source, label = asset, XML_SOURCE, shown_as or XML_LABEL
         collected = _Collected()
-        for record in iter_list(path, asset=code, list_date=list_date):
+        for record in iter_list(path, asset=code):
             collected.add(record)
         digest = sha256_of(path)
     except OSError as exc:
@@ -120,12 +125,14 @@ def import_sanctions(
             f"No digital-currency addresses found in {path.name}: is it the SDN advanced "
             "XML or a list of addresses? The lists in the vault were left as they were."
         )
+    dated, date_from = _list_date(path.name, collected.list_date, list_date)
     counts = collected.counts()
-    published = None if collected.list_date is None else collected.list_date.isoformat()
+    published = dated.isoformat()
     info = {
         "source": source,
-        "label": shown_as or label,
+        "label": label,
         "list_date": published,
+        "date_from": date_from,
         "file_name": path.name,
         "sha256": digest,
         "imported_at": utc_now().isoformat(timespec="seconds"),
@@ -143,6 +150,26 @@ def import_sanctions(
             {**info, "listed": dict(sorted(collected.listed.items())), "replaced": replaced},
         )
     return counts
+
+
+def _list_date(name: str, in_file: date | None, stated: date | None) -> tuple[date, str]:
+    """The list's publication date and where it comes from ('file' or 'user')."""
+    if in_file is not None:
+        if stated is not None and stated != in_file:
+            raise SanctionsImportError(
+                f"{name} says it was published on {in_file.isoformat()}, not on "
+                f"{stated.isoformat()}: leave the date out (the file's own is used). "
+                "Nothing was changed."
+            )
+        return in_file, "file"
+    if stated is None:
+        raise SanctionsImportError(
+            f"{name} gives no publication date: state the date the list was published "
+            "(--date YYYY-MM-DD, or the date in the import dialog), so that every answer "
+            "from it shows which publication it rests on. The file's modification time "
+            "is not that date. Nothing was changed."
+        )
+    return stated, "user"
 
 
 def _refuse_older(

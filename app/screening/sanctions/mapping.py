@@ -9,7 +9,7 @@ from app.addresses import CHAINS, AddressError, chain_info, normalize
 
 PROVIDER = "sanctions-list"
 XML_SOURCE, XML_LABEL = "ofac-sdn", "OFAC SDN"
-PLAIN_LABEL = "OFAC SDN (plain list)"  # the file name is in each hit's evidence
+PLAIN_SOURCE = "ofac-plain-"  # + the asset code: one plain list per asset
 FAMILIES = ("evm", "bitcoin", "tron")
 _EVM_ASSETS = frozenset({"ETH", "ETC", "ARB", "BSC"})
 _TOKENS = frozenset({"USDT", "USDC"})  # EVM, Tron or Omni holders: the address form tells
@@ -67,22 +67,51 @@ def asset_family(asset: str, address: str) -> str | None:
 
 
 def classify(asset: str, address: str) -> Classified:
-    """Where a listed address goes: its family, look-up key and display form."""
+    """Where a listed address goes: its family, look-up key and display form.
+
+    The asset's own chain first; an address that is not valid there (a Tron address
+    filed under XBT) or whose asset has no validator (a Bitcoin Cash legacy address)
+    goes to the first other family it is valid on, still listed under its asset:
+    the same string on that chain is the same key, so screening it there is a hit.
+    Only an address valid on no chain we know is kept as raw text.
+    """
     text = address.strip()
-    family = asset_family(asset, text)
-    if family is None:
+    home = asset_family(asset, text)
+    others = [f for f in FAMILIES if f != home]
+    for family in [home, *others] if home else others:
         try:
-            checksummed = normalize("ethereum", text) if len(text) == 42 else None
+            canonical = normalize(_VALIDATOR_CHAIN[family], text)
         except AddressError:
-            checksummed = None
-        if checksummed is None:
-            return Classified("raw", text, text, None)
-        family = "evm"
-    try:
-        canonical = normalize(_VALIDATOR_CHAIN[family], text)
-    except AddressError:
-        return Classified("raw", text, text, False)
-    return Classified(family, lookup_key(family, canonical), canonical, True)
+            continue
+        return Classified(family, lookup_key(family, canonical), canonical, True)
+    return Classified("raw", text, text, None if home is None else False)
+
+
+def plain_label(asset: str, file_name: str) -> str:
+    """How a plain list is named wherever one of its answers is shown: its file and
+    asset (a plain list says nothing of who published it)."""
+    return f"plain list {file_name} ({asset})"
+
+
+def list_asset(source: str) -> str | None:
+    """The asset a plain list was imported for (`ofac-plain-XBT` -> XBT); None for the
+    SDN XML, which lists every asset."""
+    return source.removeprefix(PLAIN_SOURCE) if source.startswith(PLAIN_SOURCE) else None
+
+
+def covers(source: str, family: str, asset: str | None) -> bool:
+    """Whether an imported list answers for a screened chain (`family`, `asset`).
+
+    The SDN XML holds every asset, so it covers everything. A plain list covers its
+    own asset and the chain family that asset is native to: XBT bitcoin, TRX tron,
+    ETH/ETC/ARB/BSC every EVM chain (OFAC files an EVM address once; the key is the
+    same on every EVM chain). Token holder lists (USDT, USDC) cover only their asset:
+    they add hits on the chains they name but do not make a chain screened.
+    """
+    listed = list_asset(source)
+    if listed is None or listed == asset:
+        return True
+    return family != "raw" and listed not in _TOKENS and asset_family(listed, "") == family
 
 
 def lookup_key(family: str, address: str) -> str:

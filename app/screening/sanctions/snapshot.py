@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from app.addresses import AddressError, normalize
-from app.screening.risk import Level, RiskResult, Status, failed, utc_now
+from app.screening.risk import RiskResult, Status, failed
+from app.screening.sanctions import answers
 from app.screening.sanctions.importer import import_sanctions
 from app.screening.sanctions.mapping import (
     _CHAIN_TARGETS,
@@ -19,6 +19,7 @@ from app.screening.sanctions.mapping import (
     PROVIDER,
     _target,
     asset_family,
+    covers,
     lookup_key,
 )
 from vault.connection import Connection
@@ -54,9 +55,6 @@ class SanctionsSnapshot:
         for source, entry in entries:
             table = self._raw if entry.family == "raw" else self._keys[entry.family]
             table[entry.key] = _merge(table.get(entry.key), source, entry)
-        self.label = ", ".join(dict.fromkeys(i["label"] for i in self.lists.values()))
-        dates = [i["list_date"] for i in self.lists.values() if i["list_date"]]
-        self.newest = date.fromisoformat(max(dates)) if dates else None
 
     @classmethod
     def load(cls, conn: Connection) -> SanctionsSnapshot:
@@ -66,10 +64,10 @@ class SanctionsSnapshot:
     def for_address(cls, conn: Connection, chain: str, address: str) -> SanctionsSnapshot:
         """Only the entries that could match this address: one indexed query, no full load."""
         text = address.strip()
-        target = _target(chain, text)
         entries = store.find(conn, "raw", (text, text.lower()))
-        if target is not None and target[0] != "raw":
-            entries += store.find(conn, target[0], (lookup_key(target[0], text),))
+        if _target(chain, text) is not None:
+            for family in FAMILIES:  # an asset code also matches its entries elsewhere
+                entries += store.find(conn, family, (lookup_key(family, text),))
         return cls(store.lists(conn), entries)
 
     def __len__(self) -> int:
@@ -86,20 +84,34 @@ class SanctionsSnapshot:
             if found is not None:
                 return Match(found, exact=True)
         raw = self._raw.get(text) or self._raw.get(text.lower())
-        if raw is None:
+        if raw is not None:
+            if family == "raw":
+                return Match(raw, exact=asset in raw.assets)
+            exact = any(asset_family(a, raw.address) == family for a in raw.assets)
+            return Match(raw, exact=exact)
+        if asset is None:
             return None
-        if family == "raw":
-            return Match(raw, exact=asset in raw.assets)
-        return Match(raw, exact=any(asset_family(a, raw.address) == family for a in raw.assets))
+        # Screened by asset code: the list files a string under an asset and the
+        # importer put it on the chain it is valid on (BCH legacy -> bitcoin).
+        for other in FAMILIES:
+            found = self._keys[other].get(lookup_key(other, text)) if other != family else None
+            if found is not None:
+                return Match(found, exact=asset in found.assets)
+        return None
+
+    def covering(self, family: str, asset: str | None) -> list[dict[str, Any]]:
+        """The imported lists that answer for a chain family (and asset code)."""
+        return [i for s, i in self.lists.items() if covers(s, family, asset)]
 
     def hits(self, pairs: Iterable[tuple[str, str]]) -> list[RiskResult]:
         """The results of the (chain, address) pairs that are on a list, misses left out:
         re-checking a whole book against a new list without a result per clean address."""
         found = []
         for chain, address in pairs:
-            match = self.lookup(chain, address)
-            if match is not None:
-                found.append(self._hit(chain, match))
+            target = _CHAIN_TARGETS.get(chain) or _target(chain, address)
+            match = None if target is None else self._match(*target, address.strip())
+            if match is not None and target is not None:
+                found.append(self._hit(chain, match, target[0]))
         return found
 
     def screen(self, chain: str, address: str, *, validate: bool = True) -> RiskResult:
@@ -126,7 +138,7 @@ class SanctionsSnapshot:
         shown = address.strip()
         match = self._match(*target, shown)
         if match is not None:
-            return self._hit(chain, match)
+            return self._hit(chain, match, target[0])
         if validate and target[0] != "raw":
             try:
                 shown = normalize(_VALIDATOR_CHAIN[target[0]], shown)
@@ -138,44 +150,24 @@ class SanctionsSnapshot:
                     status=Status.INVALID_ADDRESS,
                     error=exc.reason,
                 )
-        return RiskResult(
-            chain=chain,
-            address=shown,
-            provider=PROVIDER,
-            level=Level.NONE,
-            score=0,
-            fetched_at=utc_now(),
-            source=self.label,
-            list_date=self.newest,
-        )
+        checked = self.covering(*target)
+        if not checked:
+            imported = list(self.lists.values())
+            return answers.not_covered(
+                chain, shown, family=target[0], asset=target[1], imported=imported
+            )
+        return answers.clean(chain, shown, checked)
 
-    def _hit(self, chain: str, match: Match) -> RiskResult:
+    def _hit(self, chain: str, match: Match, family: str) -> RiskResult:
         listing = match.listing
-        infos = [self.lists[s] for s in listing.sources]
-        dates = [i["list_date"] for i in infos if i["list_date"]]
-        names = [name for _ref, name in listing.parties if name]
-        evidence = {
-            "match": "listed" if match.exact else "listed under another asset",
-            "address": listing.address,
-            "assets": list(listing.assets),
-            "parties": [{"entry_id": ref, "name": name} for ref, name in listing.parties],
-            "lists": [
-                {k: i[k] for k in ("source", "list_date", "file_name", "sha256")} for i in infos
-            ],
-        }
-        return RiskResult(
-            chain=chain,
+        return answers.hit(
+            chain,
             address=listing.address,
-            provider=PROVIDER,
-            level=Level.SEVERE if match.exact else Level.HIGH,
-            score=100 if match.exact else 70,
-            fetched_at=utc_now(),
-            sanctioned=match.exact,
-            categories=("sanctions",) if match.exact else ("sanctions_other_asset",),
-            source=", ".join(dict.fromkeys(i["label"] for i in infos)),
-            sanctioned_party="; ".join(dict.fromkeys(names)) or None,
-            list_date=date.fromisoformat(max(dates)) if dates else None,
-            raw=json.dumps(evidence, sort_keys=True).encode(),
+            assets=listing.assets,
+            parties=listing.parties,
+            infos=[self.lists[s] for s in listing.sources],
+            exact=match.exact,
+            family=family,
         )
 
 

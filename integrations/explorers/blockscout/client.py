@@ -9,6 +9,14 @@ What it returns:
 - transfers: native transactions, newest first, following `next_page_params`.
   Token transfers are left out: the document does not give the item shape
   of `/token-transfers`.
+
+What real instances do beyond the document (captured bodies in
+tests/integrations/test_explorer_fixtures/captured/blockscout/):
+
+- `/counters` answers all zeros for a busy address while the instance is
+  still counting it. A count of 0 beside transactions is "not counted yet":
+  unknown (None), never 0.
+- Older instances name a transaction's block `block`, not `block_number`.
 """
 
 from __future__ import annotations
@@ -49,9 +57,13 @@ class BlockscoutExplorer:
     def summary(self, address: str) -> AddressSummary:
         base = f"/api/v2/addresses/{quote(address, safe='')}"
         balance = self._get(base, then=lambda body: optional_int(body["coin_balance"]) or 0)
-        count = self._get(f"{base}/counters", then=lambda body: as_int(body["transactions_count"]))
+        count = self._get(
+            f"{base}/counters", then=lambda body: optional_int(body["transactions_count"])
+        )
         oldest = self._page(address, order="asc", cursor={})[0]
         newest = self._page(address, order="desc", cursor={})[0]
+        if count == 0 and (oldest or newest):
+            count = None  # zero counters beside transactions: still counting
         return activity_summary(
             chain=self.chain,
             address=address,
@@ -106,7 +118,10 @@ class BlockscoutExplorer:
             inflow=value if recipient == address else 0,
             outflow=value if sender == address else 0,
             timestamp=datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None,
-            block=optional_int(item.get("block_number")),
+            # `block` on instances older than the rename to `block_number`
+            block=optional_int(
+                item["block_number"] if "block_number" in item else item.get("block")
+            ),
             sender=sender,
             recipient=recipient,
             failed=item.get("status") == "error",  # "ok", "error", or null when pending

@@ -48,8 +48,17 @@ def result_of(payload: Any) -> Any:
         return result
     if _EMPTY.match(message) and result in ([], None):
         return []
-    reason = result if isinstance(result, str) and result else message
-    raise refusal(reason)
+    raise refusal(reason_of(message, result))
+
+
+def reason_of(message: str, result: Any) -> str:
+    """The failure text of an envelope, wherever it rides: Etherscan puts it in `result`
+    beside `message: "NOTOK"`, Blockscout in `message`, and some answers put it in
+    `message` with `result: "NOTOK"` (VaitaR/aiochainscan records
+    `{"status":"0","message":"Max calls rate limit reached","result":"NOTOK"}`)."""
+    texts = [t for t in (result, message) if isinstance(t, str) and t.strip()]
+    said = [t for t in texts if t.strip().upper() != "NOTOK"]
+    return " ".join(said or texts[:1]) or "no reason given"
 
 
 def refusal(reason: str) -> IntegrationError:
@@ -69,6 +78,13 @@ def refusal(reason: str) -> IntegrationError:
                 hint="Calls resume tomorrow, or use a key with a higher plan",
             )
         return QuotaError(f"is rate limiting us ({reason})", retryable=True)
+    if "free api access is temporarily unavailable" in text:
+        # "... due to unusually high network activity": free keys are paused for a while
+        return QuotaError(
+            "has paused free API keys under heavy load",
+            hint="It will be tried again later; a paid key is not paused",
+            retryable=True,
+        )
     if "free api access is not supported" in text:
         return ProviderError(
             "does not serve this chain on the free plan",
@@ -84,8 +100,10 @@ def refusal(reason: str) -> IntegrationError:
             "does not support this chain id",
             hint="Check the chain id in the explorer settings",
         )
-    if "query timeout" in text:
-        return TransientError("timed out on a heavy query")
+    if "query timeout" in text or "timeout occurred" in text or "server too busy" in text:
+        # "Query Timeout occured" (sic) / "Unexpected err, timeout occurred or server too
+        # busy": the same query usually answers once the service has warmed up
+        return TransientError("timed out on a heavy query", retryable=True)
     if "invalid address" in text:
         return ProviderError(f"rejected the address ({reason})", hint="Check the address")
     return ProviderError(f"refused the request ({reason})")

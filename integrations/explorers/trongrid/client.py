@@ -11,6 +11,19 @@ What it returns:
   first, following `meta.fingerprint`. Native TRX transactions are left out:
   the document does not give the item shape of `/transactions`.
 
+What the real service does that the document does not say (captured bodies in
+tests/integrations/test_explorer_fixtures/captured/trongrid/, from
+trustwallet/blockatlas):
+
+- A transfer in a block that is not yet solidified is listed twice, once with
+  `"_unconfirmed": true` and once without: the unconfirmed copy of a
+  transaction that also has a confirmed row is dropped, rows are kept once by
+  transaction id and position, and an unconfirmed row with no confirmed twin
+  is kept as pending (no time, no block: the daily flows leave it out).
+- A page can come back with no rows and a fingerprint all the same. Paging
+  stops there, after `MAX_PAGES`, or when a cursor repeats, and the list says
+  that the history was cut short (`TransferList.cut_short`).
+
 Addresses are base58 (`T...`): the TRC-20 route answers in base58, and that
 is what transfers are matched against.
 """
@@ -19,13 +32,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 
 from integrations.explorers.base import as_int, check_limit, from_unix_ms, optional_int, wall_time
-from integrations.explorers.models import AddressSummary, Asset, Balance, Transfer
+from integrations.explorers.models import AddressSummary, Asset, Balance, Transfer, TransferList
 from integrations.explorers.settings import TokenSpec
 from integrations.http.client import HttpClient
 from integrations.http.errors import ProviderError, QuotaError
@@ -35,6 +50,10 @@ T = TypeVar("T")
 
 #: "limit (default 20, max 200)"
 MAX_PAGE = 200
+#: pages one `transfers` call follows at most: one or two are enough for the 100
+#: recent transfers asked for; Approval rows and duplicates may need a few more,
+#: and a provider that keeps answering with cursors must not keep us for ever
+MAX_PAGES = 10
 #: "The key exceeds the frequency limit(15), and the query server is suspended for 30s"
 _SUSPENDED = re.compile(r"suspended for (\d+)\s*s", re.IGNORECASE)
 
@@ -66,9 +85,9 @@ class TronGridExplorer:
     def summary(self, address: str) -> AddressSummary:
         path = f"/v1/accounts/{quote(address, safe='')}"
         native, tokens, created, operated = self._get(path, then=self._account)
-        newest, _ = self._trc20_page(address, limit=1, fingerprint=None)
+        newest = self._trc20_page(address, limit=1, fingerprint=None)
         last = [from_unix_ms(operated)] if operated else []
-        last += [t.timestamp for t in newest if t.timestamp is not None]
+        last += [row.seen_at for row in newest.rows]  # a pending transfer is activity too
         return AddressSummary(
             chain=self.chain,
             address=address,
@@ -82,33 +101,40 @@ class TronGridExplorer:
             fetched_at=wall_time(self._client.clock),
         )
 
-    def transfers(self, address: str, *, limit: int = 100) -> list[Transfer]:
+    def transfers(self, address: str, *, limit: int = 100) -> TransferList:
         check_limit(limit)
+        rows: list[_Row] = []
         found: list[Transfer] = []
         fingerprint: str | None = None
-        while len(found) < limit:
-            page, fingerprint = self._trc20_page(
+        for _ in range(MAX_PAGES):
+            page = self._trc20_page(
                 address, limit=min(limit - len(found), MAX_PAGE), fingerprint=fingerprint
             )
-            found.extend(page)
-            if fingerprint is None:
-                break
-        return found[:limit]
+            rows.extend(page.rows)
+            found = distinct(rows)
+            if page.following is None or len(found) >= limit:
+                return TransferList(found[:limit])
+            if page.empty:
+                return TransferList(found, cut_short="TronGrid sent an empty page with a cursor")
+            if page.following == fingerprint:
+                return TransferList(found, cut_short="TronGrid sent the same cursor twice")
+            fingerprint = page.following
+        return TransferList(found, cut_short=f"TronGrid still had more after {MAX_PAGES} pages")
 
-    def _trc20_page(
-        self, address: str, *, limit: int, fingerprint: str | None
-    ) -> tuple[list[Transfer], str | None]:
+    def _trc20_page(self, address: str, *, limit: int, fingerprint: str | None) -> _Page:
         """One page of TRC-20 rows, newest first, and the cursor of the next page.
 
         "When more results exist, meta.fingerprint holds an opaque cursor ...
         Last page: neither key is present."
         """
 
-        def parse(body: dict[str, Any]) -> tuple[list[Transfer], str | None]:
+        def parse(body: dict[str, Any]) -> _Page:
             data = body["data"]
-            rows = [self._transfer(r, address) for r in data if r["type"] == "Transfer"]
+            if not isinstance(data, list):
+                raise TypeError("data is not a list")
+            rows = self._rows([r for r in data if r["type"] == "Transfer"], address)
             following = body.get("meta", {}).get("fingerprint")
-            return rows, str(following) if following else None
+            return _Page(rows, str(following) if following else None, empty=not data)
 
         params: dict[str, str | int] = {"limit": limit, "order_by": "block_timestamp,desc"}
         if fingerprint is not None:
@@ -116,7 +142,38 @@ class TronGridExplorer:
         path = f"/v1/accounts/{quote(address, safe='')}/transactions/trc20"
         return self._get(path, then=parse, params=params)
 
-    def _transfer(self, row: dict[str, Any], address: str) -> Transfer:
+    def _rows(self, items: list[dict[str, Any]], address: str) -> list[_Row]:
+        """Transfers with their identity. TRC-20 rows carry no event index, so a row is
+        known by what it moved and its position among identical rows of its
+        transaction on the page: two equal transfers in one transaction stay two,
+        the same row seen again (unconfirmed copy, next page) stays one."""
+        counts: dict[tuple[Any, ...], int] = {}
+        rows = []
+        for item in items:
+            confirmed = item.get("_unconfirmed") is not True
+            info = item["token_info"]
+            what = (
+                item["transaction_id"],
+                info["address"],
+                item["from"],
+                item["to"],
+                item["value"],
+            )
+            position = counts.get((confirmed, *what), 0)
+            counts[(confirmed, *what)] = position + 1
+            seen_at = from_unix_ms(as_int(item["block_timestamp"]))
+            rows.append(
+                _Row(
+                    transfer=self._transfer(item, address, when=seen_at if confirmed else None),
+                    key=(*(str(part) for part in what), str(position)),
+                    confirmed=confirmed,
+                    seen_at=seen_at,
+                )
+            )
+        return rows
+
+    def _transfer(self, row: dict[str, Any], address: str, *, when: datetime | None) -> Transfer:
+        """`when` is None for a row still `_unconfirmed`: pending, like a mempool entry."""
         info = row["token_info"]
         value = as_int(row["value"])  # a string of raw units
         asset = Asset(
@@ -131,7 +188,7 @@ class TronGridExplorer:
             asset=asset,
             inflow=value if row["to"] == address else 0,
             outflow=value if row["from"] == address else 0,
-            timestamp=from_unix_ms(as_int(row["block_timestamp"])),
+            timestamp=when,
             block=None,  # not in the TRC-20 rows
             sender=str(row["from"]),
             recipient=str(row["to"]),
@@ -208,3 +265,37 @@ def _body(response: requests.Response) -> Any:
     if success is False:
         raise ProviderError(f"refused the request ({message_in(body) or 'no reason given'})")
     return body
+
+
+@dataclass(frozen=True)
+class _Row:
+    transfer: Transfer
+    #: transaction id, token, from, to, value and position (see `_rows`)
+    key: tuple[str, ...]
+    confirmed: bool
+    #: the row's `block_timestamp`, kept for pending rows too (last activity)
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class _Page:
+    rows: list[_Row]
+    #: `meta.fingerprint`: the next page's cursor, None on the last page
+    following: str | None
+    #: the page had no rows at all (not even Approvals)
+    empty: bool
+
+
+def distinct(rows: Iterable[_Row]) -> list[Transfer]:
+    """Each transfer once, in the order first seen: an unconfirmed row is dropped when
+    its transaction also has a confirmed row, and a row seen again is dropped."""
+    rows = list(rows)
+    confirmed = {row.key[0] for row in rows if row.confirmed}
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for row in rows:
+        if (not row.confirmed and row.key[0] in confirmed) or row.key in seen:
+            continue
+        seen.add(row.key)
+        kept.append(row.transfer)
+    return kept

@@ -1,6 +1,16 @@
 """TRM wallet screening answers as dataclasses, and the parser that reads them
 (trm-labs.md, "Response item"). Volumes are decimal strings: read with
-`Decimal`, never `float` ("can carry very many digits")."""
+`Decimal`, never `float` ("can carry very many digits").
+
+A level or risk type outside the documented sets does not reject the answer:
+real answers carry them (a public TRM fixture rates the entity "Tether
+Treasury" `riskScoreLevel` 42, labelled "Low", beside a Sanctions/High
+indicator). Such a flag is kept, with what could be understood of it (the
+label's level when the label is a documented one, else no level), and the
+value that was not understood is written into `ScreenedAddress.unknown`, so
+the risk model and the evidence show it. A missing field or an unreadable
+volume is still a malformed answer.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +33,9 @@ class RiskIndicator:
 
     category: str
     category_id: str
-    level: int
+    #: one of LEVELS; None when neither the level nor its label is a documented one
+    level: int | None
+    #: one of RISK_TYPES, or the undocumented value as sent
     risk_type: str
     incoming_usd: Decimal
     outgoing_usd: Decimal
@@ -37,7 +49,8 @@ class Entity:
     name: str
     category: str
     category_id: str
-    level: int
+    #: one of LEVELS; None when neither the level nor its label is a documented one
+    level: int | None
     urn: str | None
 
 
@@ -48,6 +61,9 @@ class ScreenedAddress:
     indicators: tuple[RiskIndicator, ...]
     entities: tuple[Entity, ...]
     app_url: str | None
+    #: values outside the documented sets, for a person, e.g. "entity Tether Treasury:
+    #: riskScoreLevel 42 is undocumented (its label Low was used)"
+    unknown: tuple[str, ...] = ()
 
 
 def parse_screening(body: Any) -> ScreenedAddress:
@@ -56,25 +72,35 @@ def parse_screening(body: Any) -> ScreenedAddress:
     if len(answers) != 1:
         raise ValueError(f"{len(answers)} results for one address")
     item = answers[0]
+    unknown: list[str] = []
     return ScreenedAddress(
         address=text(item["address"], "address"),
         chain=text(item["chain"], "chain"),
         indicators=tuple(
-            _indicator(i) for i in items(item["addressRiskIndicators"], "addressRiskIndicators")
+            _indicator(i, unknown)
+            for i in items(item["addressRiskIndicators"], "addressRiskIndicators")
         ),
-        entities=tuple(_entity(e) for e in items(item["entities"], "entities")),
+        entities=tuple(_entity(e, unknown) for e in items(item["entities"], "entities")),
         app_url=optional_text(item.get("trmAppUrl"), "trmAppUrl"),
+        unknown=tuple(unknown),
     )
 
 
-def _indicator(item: dict[str, Any]) -> RiskIndicator:
+def _indicator(item: dict[str, Any], unknown: list[str]) -> RiskIndicator:
+    category = text(item["category"], "category")
+    what = f"indicator {category[:60]}"
     risk_type = text(item["riskType"], "riskType").upper()
     if risk_type not in RISK_TYPES:
-        raise ValueError(f"riskType {risk_type[:20]!r} is not documented")
+        unknown.append(f"{what}: riskType {risk_type[:20]!r} is undocumented")
     return RiskIndicator(
-        category=text(item["category"], "category"),
+        category=category,
         category_id=_category_id(item["categoryId"]),
-        level=_level(item["categoryRiskScoreLevel"], item.get("categoryRiskScoreLevelLabel")),
+        level=_level(
+            item["categoryRiskScoreLevel"],
+            item.get("categoryRiskScoreLevelLabel"),
+            what=f"{what}: categoryRiskScoreLevel",
+            unknown=unknown,
+        ),
         risk_type=risk_type,
         incoming_usd=_volume(item.get("incomingVolumeUsd")),
         outgoing_usd=_volume(item.get("outgoingVolumeUsd")),
@@ -82,23 +108,43 @@ def _indicator(item: dict[str, Any]) -> RiskIndicator:
     )
 
 
-def _entity(item: dict[str, Any]) -> Entity:
+def _entity(item: dict[str, Any], unknown: list[str]) -> Entity:
+    name = text(item["entity"], "entity")
     return Entity(
-        name=text(item["entity"], "entity"),
+        name=name,
         category=text(item["category"], "entity category"),
         category_id=_category_id(item["categoryId"]),
-        level=_level(item["riskScoreLevel"], item.get("riskScoreLevelLabel")),
+        level=_level(
+            item["riskScoreLevel"],
+            item.get("riskScoreLevelLabel"),
+            what=f"entity {name[:60]}: riskScoreLevel",
+            unknown=unknown,
+        ),
         urn=optional_text(item.get("trmUrn"), "trmUrn"),
     )
 
 
-def _level(value: Any, label: Any) -> int:
-    """One of the documented levels; its label, when given, must agree."""
-    if isinstance(value, bool) or not isinstance(value, int) or value not in LEVELS:
-        raise ValueError(f"risk level {value!r} is not one of {sorted(LEVELS)}")
-    if label is not None and text(label, "level label").lower() != LEVELS[value].lower():
-        raise ValueError(f"risk level {value} is labelled {str(label)[:20]!r}")
-    return value
+def _level(value: Any, label: Any, *, what: str, unknown: list[str]) -> int | None:
+    """The documented level of a flag, or the level its documented label names, or None;
+    whatever does not fit is noted in `unknown`. A level that is not a number at all
+    is a shape error."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} is not an integer")
+    named = _LABELS.get(text(label, "level label").strip().lower()) if label is not None else None
+    shown = str(label)[:20]
+    if value in LEVELS:
+        if label is not None and named != value:
+            unknown.append(f"{what} {value} is labelled {shown!r} ({LEVELS[value]} was used)")
+        return value
+    if named is not None:
+        unknown.append(f"{what} {value} is undocumented (its label {shown} was used)")
+        return named
+    unknown.append(f"{what} {value} is undocumented" + (f", labelled {shown!r}" if label else ""))
+    return None
+
+
+#: documented label (lower case) -> level
+_LABELS = {name.lower(): level for level, name in LEVELS.items()}
 
 
 def _category_id(value: Any) -> str:

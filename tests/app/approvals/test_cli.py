@@ -31,7 +31,8 @@ def desk(tmp_path: Path) -> Path:
     listed = tmp_path / "eth.txt"
     listed.write_text(ETH2 + "\n")
     assert run(path, "import", "customers", str(people))[0] == 0
-    assert run(path, "sanctions", "import", str(listed), "--asset", "ETH")[0] == 0
+    dated = ("--asset", "ETH", "--date", "2024-09-27")
+    assert run(path, "sanctions", "import", str(listed), *dated)[0] == 0
     code, out, err = run(
         path, "screen", "--address", f"ethereum:{ETH}", "--address", f"ethereum:{ETH2}"
     )
@@ -92,6 +93,9 @@ def test_request_decide_list_export_verify(desk: Path, tmp_path: Path) -> None:
     assert rows[1]["local_only"] is True and rows[1]["approvals"] == 2
     code, out, _ = run(desk, "approvals", "list", "--status", "approved")
     assert [json.loads(line)["id"] for line in out] == [request_id]
+    # The window's own words: "Open" is pending, needs refresh or blocked.
+    code, out, _ = run(desk, "approvals", "list", "--status", "open", "--kind", "Whitelist")
+    assert code == 0 and [json.loads(line)["status"] for line in out] == ["blocked"]
 
     target = tmp_path / "evidence.json"
     code, out, err = run(desk, "approvals", "export", request_id, "--to", str(target))

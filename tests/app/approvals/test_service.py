@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import stat
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -118,7 +118,7 @@ def test_risk_gates_from_real_screenings(
     desk.set_policy(desk.policy_text().replace("unscreened: allow", "unscreened: needs_refresh"))
     listed = tmp_path / "eth.txt"
     listed.write_text(ETH2 + "\n")
-    import_sanctions(vault, listed, "ETH")
+    import_sanctions(vault, listed, "ETH", list_date=date(2024, 9, 27))
     clean = desk.request_whitelist("C-1", "ethereum", ETH, Decimal("1000"))
     bad = desk.request_whitelist("C-1", "ethereum", ETH2, None)
     assert clean.status == bad.status == "needs_refresh"
@@ -136,7 +136,7 @@ def test_risk_gates_from_real_screenings(
     assert alice.decide(clean.id, "approve", "fine").status == "approved"
     # The address is listed later: a new screening blocks the approved request.
     listed.write_text(ETH2 + "\n" + ETH + "\n")
-    import_sanctions(vault, listed, "ETH")
+    import_sanctions(vault, listed, "ETH", list_date=date(2024, 9, 27))
     screening = Screening(vault)
     screening.screen([Target("ethereum", ETH)])
     screening.forget()
