@@ -3,6 +3,7 @@ OS user that recorded it; and an approval of a blocked request refused, saying w
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def test_approving_a_request_screened_blocked_since_its_status_was_cached_is_ref
     assert row.status == "pending"
     listed = tmp_path / "eth.txt"
     listed.write_text(ETH + "\n")
-    import_sanctions(vault, listed, "ETH")
+    import_sanctions(vault, listed, "ETH", list_date=date(2024, 9, 27))
     screening = Screening(vault)
     screening.screen([Target("ethereum", ETH)])
     screening.forget()
@@ -103,7 +104,7 @@ def test_the_blocked_ones_of_a_selection_are_named_with_why(
     bad = desk.request_whitelist("C-1", "ethereum", ETH, None)
     listed = tmp_path / "eth.txt"
     listed.write_text(ETH + "\n")
-    import_sanctions(vault, listed, "ETH")
+    import_sanctions(vault, listed, "ETH", list_date=date(2024, 9, 27))
     Screening(vault).screen([Target("ethereum", ETH)])
     desk.refresh()
     found = desk.blocked([fine.id, bad.id])
