@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
 from app.screening.cache import Lookup
-from app.screening.outbox import queue_screening
+from app.screening.outbox import iso, queue_screening, screening_key
 from app.screening.risk import utc_now
 from app.session import VaultSession
 from tests.app.test_screening_support import evm, sanctions_handler
@@ -23,8 +23,10 @@ from tests.ui.book_helpers import add_customer, on_worker
 from tests.ui.conftest import WindowFactory
 from tests.ui.screening_helpers import KYT, serve_kyt, store_key, workspace
 from ui.main_window import MainWindow
-from ui.screening.context import ScreeningContext
+from ui.screening.context import CLOSE_WAIT, ScreeningContext
 from ui.services import Services
+from vault.screening import outbox as outbox_store
+from vault.screening.outbox import Item
 
 #: seconds the provider takes per answer (a KYT plan limited to about 1 request/s)
 DELAY = 1.0
@@ -137,12 +139,61 @@ def threaded_server() -> Iterator[HTTPServer]:
     server.stop()
 
 
+class HeldProvider:
+    """The documented handler, holding look-ups until `release()`: those of
+    `always_held` and, after the first `answered` (which take DELAY), every other one.
+    What is under way when the vault locks stays under way, however slow the machine."""
+
+    def __init__(self, *, answered: int) -> None:
+        self.always_held: tuple[str, ...] = ()
+        self._answered = answered
+        self._lock = threading.Lock()
+        self._gate = threading.Event()
+        self._held: list[str] = []
+
+    def __call__(self, request: Request) -> Response:
+        if self._answers_now(request.path):
+            time.sleep(DELAY)
+        else:
+            self._gate.wait(60)
+        return sanctions_handler(request)
+
+    def _answers_now(self, path: str) -> bool:
+        with self._lock:
+            if self._gate.is_set():
+                return True
+            if self._answered > 0 and not path.endswith(self.always_held):
+                self._answered -= 1
+                return True
+            self._held.append(path)
+            return False
+
+    def holding(self, addresses: Sequence[str]) -> bool:
+        """Whether a look-up of one of `addresses` is held now."""
+        with self._lock:
+            return not self._gate.is_set() and any(
+                path.endswith(tuple(addresses)) for path in self._held
+            )
+
+    def release(self) -> None:
+        self._gate.set()
+
+
+@pytest.fixture
+def held_provider(threaded_server: HTTPServer) -> Iterator[HeldProvider]:
+    """Opened again before the server stops, so no request is left hanging."""
+    provider = HeldProvider(answered=2)
+    yield provider
+    provider.release()
+
+
 def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waited(
     qtbot: QtBot,
     make_window: WindowFactory,
     session: VaultSession,
     services: Services,
     threaded_server: HTTPServer,
+    held_provider: HeldProvider,
 ) -> None:
     """The lock waits for neither the provider nor the queue: the batch writes what
     arrived, the drain gives back what it had not run, and that runs after unlock."""
@@ -150,28 +201,25 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
     from ui.main_window import State
 
     queued = [evm(i) for i in range(100, 108)]
-    asked = threading.Event()
-
-    def handler(request: Request) -> Response:
-        # The outbox's look-ups take longer than the batch's: both are still under
-        # way when the vault is locked.
-        asked.set()
-        time.sleep(2 * DELAY if request.path.endswith(tuple(queued)) else DELAY)
-        return sanctions_handler(request)
-
-    serve_kyt(services, threaded_server, handler)
+    provider = held_provider
+    provider.always_held = tuple(queued)
+    serve_kyt(services, threaded_server, provider)
     window, context = opened(qtbot, make_window, session, services, queued)
     assert context.drain()
-    assert asked.wait(10)
+    # The outbox's look-ups are held by the provider: none can answer before the lock.
+    qtbot.waitUntil(lambda: provider.holding(queued), timeout=10_000)
     arrived: list[Lookup] = []
     context.results.connect(arrived.extend)
-    assert context.screen([("ethereum", evm(i)) for i in range(1, 25)], label="slow")
+    batch = [("ethereum", evm(i)) for i in range(1, 25)]
+    assert context.screen(batch, label="slow")
     qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=30_000)
+    qtbot.waitUntil(lambda: provider.holding([a for _c, a in batch]), timeout=10_000)
     assert context.busy and context._draining  # both still wait on the provider
     start = time.monotonic()
     window.lock()
     qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
-    assert time.monotonic() - start < 2 * DELAY  # not the seconds the rest would take
+    # Held look-ups would keep a waiting lock until CLOSE_WAIT runs out: it waited for none.
+    assert time.monotonic() - start < CLOSE_WAIT / 2
 
     unlock(session, services)
 
@@ -186,8 +234,17 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
             )
         )
 
-    assert all(stored(x.address) == 1 for x in arrived)  # what arrived is kept
+    def in_outbox(address: str) -> Item | None:
+        key = screening_key(KYT, "ethereum", address)
+        return on_worker(services, lambda: outbox_store.get(session.vault.conn, key))
+
+    assert arrived and all(stored(x.address) == 1 for x in arrived)  # what arrived is kept
     assert not any(stored(a) for a in queued)
+    for address in queued:  # what waited is still queued, given back: due, attempt not counted
+        item = in_outbox(address)
+        assert item is not None and item.done_at is None and item.attempts == 0
+        assert item.next_attempt_at <= iso(utc_now())
+    provider.release()
     window.open_vault()
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
     # what waited runs right after unlock, not once the drain's lease runs out
