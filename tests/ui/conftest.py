@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.tasks import Operation, TaskRunner
 from tests.ui.screening_helpers import HeldAnswers
 from ui.bridge import Bridge
-from ui.main_window import MainWindow, State
+from ui.main_window import MainWindow
 from ui.services import Services
 from vault.keys import Keychain
 
@@ -94,8 +94,10 @@ def make_window(qtbot: QtBot, services: Services, session: VaultSession) -> Iter
         windows.append(window)
         window.show()
         qtbot.waitExposed(window)
-        window.open_vault()  # already unlocked: shows the workspace
-        qtbot.waitUntil(lambda: window.state is State.UNLOCKED)
+        # Already unlocked: shows the workspace. Waited for by its signal, not by the
+        # state, which a short idle interval may change again before a poll sees it.
+        with qtbot.waitSignal(window.unlocked, timeout=10_000):
+            window.open_vault()
         return window
 
     yield make

@@ -16,7 +16,7 @@ from ui.services import Services
 from vault.book import queries
 
 from .book_helpers import customer_page, fill, read
-from .conftest import WindowFactory, unlock
+from .conftest import WindowFactory, settled, unlock
 
 
 def _plain(text: str) -> str:
@@ -142,7 +142,8 @@ def test_an_older_search_answer_is_dropped(
     model.set_search("a")
     model.set_search("Nakamura")  # before the answer for "a" arrives
     qtbot.waitUntil(lambda: not model.fetching and model.rowCount() > 0)
-    qtbot.wait(100)
+    settled(qtbot, services)  # the answer for "a" has come too, and was dropped
+    assert model.search_text == "Nakamura"
     # (the demo's near-duplicates spell it "Nákamura": the index ignores accents)
     assert all("nakamura" in _plain(n) for n in _names(model))
 

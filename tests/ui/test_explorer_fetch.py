@@ -19,7 +19,7 @@ from app.screening.explorer_data import ExplorerRefresh
 from app.session import VaultSession
 from tests.app.test_screening_explorer_data import SPENDER, serve
 from tests.ui.book_helpers import on_worker
-from tests.ui.conftest import WindowFactory
+from tests.ui.conftest import WindowFactory, settled
 from tests.ui.screening_helpers import HeldAnswers, free_port, workspace
 from tests.ui.test_screening_threads import BOUND, read_latency
 from ui.main_window import MainWindow
@@ -120,6 +120,7 @@ def test_errors_are_statuses_not_crashes(
     assert context.explorer.fetch([("dogecoin", "DAbcd")], label="one")
     qtbot.waitUntil(lambda: not context.explorer.busy, timeout=10_000)
     assert arrived[0].error == "no explorer is set up for 'dogecoin'"
+    settled(qtbot, services)  # the outbox count read after the fetch is back
     assert context.waiting == 0
     # nothing selected anywhere: the shortcut says what to do
     workspace(window).select_key("wallets")
