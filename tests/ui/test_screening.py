@@ -175,7 +175,9 @@ def test_batch_of_a_wallet_selection_shows_progress_results_and_cancels(
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
         )
     status = window.batch_status
-    qtbot.waitUntil(lambda: sum(map(len, arrived)) >= 5, timeout=20_000)
+    # >= 1, not more: results reach the GUI with the progress reports (at most ten a
+    # second), so answers that come together may wait for the next one to be shown
+    qtbot.waitUntil(lambda: sum(map(len, arrived)) >= 1, timeout=20_000)
     assert status.bar.isVisible() and status.cancel_button.isVisible()
     assert "120 selected addresses" in status.text.toolTip()
     assert re.fullmatch(r"Screening (…|\d+ / 120)", status.text.text())

@@ -240,7 +240,9 @@ def test_locking_during_a_batch_stops_it_and_keeps_what_arrived(
     arrived: list[object] = []
     context.results.connect(arrived.extend)
     assert context.screen(lambda vault: [("ethereum", evm(i)) for i in range(1, 81)], label="all")
-    qtbot.waitUntil(lambda: len(arrived) >= 3, timeout=20_000)
+    # >= 1, not more: results reach the GUI with the progress reports (at most ten a
+    # second), so answers that come together may wait for the next one to be shown
+    qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=20_000)
     window.lock()
     qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
     assert window.batch_status.bar.isHidden() and not window.batch_status.outbox.isVisible()
