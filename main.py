@@ -13,6 +13,11 @@ def main(argv: list[str] | None = None) -> int:
     from app.cli.parser import build_parser
 
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "dashboard":
+        from app.cli import run
+        from ui.dashboards.render import write_png  # Qt only for the charts
+
+        return run(args, png=write_png)
     if args.command is not None:
         from app.cli import run
 

@@ -178,3 +178,21 @@ def fill_demo(
 
         counts["requests"] = fill_demo_approvals(vault, rng)
     return counts
+
+
+def fill_demo_vault(vault: object, *, history: bool = True) -> dict[str, int]:
+    """Everything the demo vault holds: the book and the approval desk (`fill_demo`),
+    the screenings (`app.demo_screening`) and (`history`) the dashboards' history
+    (`app.demo_dashboards.fill_demo_dashboards`; the window adds it after it opens).
+    Database worker; a few seconds."""
+    from app.demo_dashboards import answer_some_long_ago, fill_demo_dashboards
+    from app.demo_screening import screen_demo
+    from vault.store import Vault
+
+    assert isinstance(vault, Vault)
+    counts = fill_demo(vault)
+    counts["screened_long_ago"] = answer_some_long_ago(vault)
+    counts.update({f"screening_{k}": v for k, v in screen_demo(vault).items()})
+    if history:
+        counts.update(fill_demo_dashboards(vault))
+    return counts

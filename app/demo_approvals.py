@@ -2,8 +2,9 @@
 
 So the Approvals section shows real work on first open: the vault's own member
 (admin and officer), two demo officers and a demo desk head, and a few dozen
-requests signed by them over the last days: some waiting for the user, some
-approved by two members, a rejected one, ones blocked by a (demo) sanctions hit
+requests signed by them over the last days, valued in USD from a demo price table
+(one asset's price is stale, so its request takes the top tier): some waiting for
+the user, some approved by two members, a rejected one, ones blocked by a (demo) sanctions hit
 or a severe score, expired ones, one whose screening went stale. Every request
 and decision is made and signed through `ApprovalService`, with a clock set back
 in time, so the signatures verify like any others. Runs on the database worker.
@@ -19,6 +20,7 @@ from decimal import Decimal
 
 from app.approvals.model import QueueFilter, Verdict
 from app.approvals.service import ApprovalService
+from app.demo_prices import STALE_ASSET, fill_demo_prices
 from app.screening.risk import Level, RiskResult, score_for_level
 from app.screening.sanctions.mapping import PROVIDER as SANCTIONS_LIST
 from vault.screening import screenings
@@ -50,6 +52,7 @@ class _Target:
 def fill_demo_approvals(vault: Vault, rng: random.Random) -> int:
     """Demo members and requests; returns how many requests were made."""
     now = datetime.now(UTC)
+    fill_demo_prices(vault, rng, now)  # first: requests are valued as they are made
     clock = _Clock(now)
     me = ApprovalService(vault, clock=clock)
     own = me.me()  # the vault's own member: the root admin, and the default policy
@@ -69,9 +72,9 @@ def fill_demo_approvals(vault: Vault, rng: random.Random) -> int:
     def screen(target: _Target, level: str, *, hours_ago: float, sanctioned: bool = False) -> None:
         _screen(vault, target, level, now - timedelta(hours=hours_ago), sanctioned=sanctioned)
 
-    def withdrawal(by: ApprovalService, target: _Target, amount: int, asset: str = "USDT") -> str:
+    def withdrawal(by: ApprovalService, target: _Target, amount: float, asset: str = "USDT") -> str:
         row = by.request_withdrawal(
-            target.external_id, asset, Decimal(amount), target.chain, target.address
+            target.external_id, asset, Decimal(str(amount)), target.chain, target.address
         )
         return row.id
 
@@ -104,6 +107,14 @@ def fill_demo_approvals(vault: Vault, rng: random.Random) -> int:
     for n in range(4):
         at(rng.uniform(2, 100))
         (mira if n % 2 else jun).request_onboarding(next(pick).external_id)
+    # Valued from the price table: 2.5 BTC is about 150,000 USD (two officers), 40 ETH
+    # about 120,000 USD; the SOL price is days old, so that one takes the top tier.
+    priced = (("BTC", "2.5", mira), ("ETH", "40", jun), (STALE_ASSET, "300", rosa))
+    for asset, quantity, maker in priced:
+        target = next(pick)
+        screen(target, "none", hours_ago=rng.uniform(0.2, 3))
+        at(rng.uniform(0.5, 8))
+        withdrawal(maker, target, float(quantity), asset)
     # High risk: needs a desk head besides the officers.
     target = next(pick)
     screen(target, "high", hours_ago=1)

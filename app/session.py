@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from app.authorship import Members
 from app.bus import EventBus
 from vault import backup as backups
 from vault import connection, events, keyops, verify
@@ -33,9 +35,25 @@ class AuditRow:
     seq: int
     device: str
     created_at: str
+    #: the OS user who recorded the event on `device`
     author: str
     type: str
     details: str
+    #: the desk member who made (for a signed fact: whose key signed) an approvals
+    #: fact; "" for other events
+    member: str = ""
+
+    @property
+    def who(self) -> str:
+        """Whom the log names: the member for an approvals fact, else the OS user."""
+        return self.member or self.author
+
+
+def _payload(event: Event) -> Any:
+    try:
+        return event.payload_json()
+    except ValueError:
+        return None
 
 
 def _details(event: Event) -> str:
@@ -45,7 +63,18 @@ def _details(event: Event) -> str:
         return "(unreadable payload)"
     if not isinstance(payload, dict) or not payload:
         return ""
-    return ", ".join(f"{k}: {v}" for k, v in sorted(payload.items()))
+    return ", ".join(f"{k}: {_brief(v)}" for k, v in sorted(payload.items()))
+
+
+def _brief(value: object) -> object:
+    # A batch event (an import) holds thousands of rows: the audit line counts them;
+    # the customer's History tab shows that customer's rows.
+    if isinstance(value, list) and len(value) > _LISTED:
+        return f"{len(value)} rows"
+    return value
+
+
+_LISTED = 10
 
 
 class VaultSession:
@@ -187,7 +216,18 @@ class VaultSession:
     def audit_page(self, *, offset: int, limit: int) -> list[AuditRow]:
         """Newest first. Reads a snapshot through the read connection."""
         with self._read_guard:
-            page = events.page(self._read(), offset=offset, limit=limit)
-        return [
-            AuditRow(e.seq, e.device, e.created_at, e.author, e.type, _details(e)) for e in page
-        ]
+            conn = self._read()
+            page = events.page(conn, offset=offset, limit=limit)
+            members = Members(conn)
+            return [
+                AuditRow(
+                    e.seq,
+                    e.device,
+                    e.created_at,
+                    e.author,
+                    e.type,
+                    _details(e),
+                    members.of(e.type, _payload(e)),
+                )
+                for e in page
+            ]

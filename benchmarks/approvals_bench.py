@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import coincurve
@@ -16,6 +17,8 @@ from app.approvals import signing
 from app.approvals.service import ApprovalService, utc_now
 from app.book.models import CustomerDraft
 from app.book.service import CustomerBook
+from app.prices.book import store_quotes
+from app.prices.quotes import Quote
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.approvals import store
 from vault.events import canonical_payload, time_ordered_id
@@ -40,6 +43,9 @@ def _desk(vault: Vault) -> tuple[ApprovalService, list[tuple[str, bytes]], str, 
     service.set_policy(
         service.policy_text().replace("unscreened: needs_refresh", "unscreened: allow")
     )
+    # The tiers count USD: a fresh USDT price, so every request is valued (at par).
+    usdt = Quote("USDT", "USD", Decimal(1), utc_now() - timedelta(hours=2), "bench")
+    store_quotes(vault, [usdt], now=utc_now(), about={"file": "bench"})
     officers = []
     for n in range(PER_REQUEST):
         member = service.add_member(f"officer {n}", ["officer"])

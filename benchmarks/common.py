@@ -63,6 +63,28 @@ def temp_folder() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak resident set size, in MiB.
+
+    Not getrusage's ru_maxrss: on Linux a child inherits that from its parent across
+    fork and exec, so a probe started by a runner holding 300 MB reported about 300 MB
+    whatever it used itself (customers_view_rss and queue_view_rss once printed the
+    same 361.672 MiB). VmHWM is the high-water mark of this process's own memory map.
+    Elsewhere (no /proc) ru_maxrss is the best there is: bytes on macOS, KiB otherwise.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # "VmHWM:   10956 kB"
+    except OSError:
+        pass
+    import resource  # not on Windows, where no probe has run yet
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
 def run_probe(module: str, vault: Path) -> dict[str, Any]:
     """Run a view probe (benchmarks/view_probe.py, queue_probe.py) in a process of its
     own on `vault`, so its figures and RSS are the app's; returns its JSON line."""

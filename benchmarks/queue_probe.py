@@ -5,14 +5,14 @@
 Prints one JSON object: seconds from creating the queue model to its first rows
 shown, for the default view (open requests, oldest first) and for a narrow one
 (whitelist requests of customers matching a name, largest limit first), and the
-process's peak RSS in MiB. A process of its own, like benchmarks/view_probe.py.
+process's own peak RSS in MiB (not its parent's). A process of its own, like
+benchmarks/view_probe.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 
@@ -21,11 +21,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTableView
 
+from app.approvals.model import OPEN_STATUSES as OPEN
 from app.approvals.model import QueueFilter
 from app.session import VaultSession
+from benchmarks.common import peak_rss_mib
 from benchmarks.view_probe import start_app, wait_for_rows
 from ui.approvals.context import ApprovalsContext
-from ui.approvals.filters import OPEN
 from ui.approvals.queue_model import QueueModel
 from vault.keys import Keychain
 from vault.unlock import Credentials
@@ -62,7 +63,7 @@ def main(vault: str, passphrase: str) -> None:
     context = ApprovalsContext(session, services)
     default_s, default_rows, default_total = _first_rows(app, context, QueueFilter(statuses=OPEN))
     narrow_s, narrow_rows, narrow_total = _first_rows(app, context, NARROW, sort=4)
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mib = peak_rss_mib()
     print(
         json.dumps(
             {

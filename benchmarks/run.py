@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import (
     approvals_bench,
     book_bench,
+    dashboards_bench,
     queue_view_bench,
     screening_bench,
     screening_view_bench,
@@ -233,6 +234,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     ],
     "screening_view": screening_view_bench.bench_screening_view,
     "approvals": approvals_bench.bench_approvals,
+    "dashboards": dashboards_bench.bench_dashboards,
 }
 
 

@@ -4,14 +4,15 @@
 
 Prints one JSON object: seconds from unlock to the first rows shown, seconds from
 asking the model to the first rows, and the process's peak RSS in MiB. A process
-of its own, so the RSS is the app's, not the benchmark's (which built the vault).
+of its own, so the RSS is the app's, not the benchmark's (which built the vault):
+read as this process's own high-water mark (benchmarks.common.peak_rss_mib), since
+ru_maxrss would carry over the runner's.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QTableView
 from app.session import VaultSession
 from app.settings import Settings
 from app.tasks import TaskRunner
+from benchmarks.common import peak_rss_mib
 from ui.book.context import BookContext
 from ui.book.customer_model import CustomerModel
 from ui.bridge import Bridge
@@ -68,7 +70,7 @@ def main(vault: str, passphrase: str) -> None:
     model.reload()
     wait_for_rows(app, model)
     shown = time.perf_counter()
-    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mib = peak_rss_mib()
     print(
         json.dumps(
             {

@@ -72,7 +72,7 @@ class AuditModel(PagedModel):
         if column == 2:
             return event.device[:8]
         if column == 3:
-            return event.author
+            return event.who
         if column == 4:
             return event.type
         if column == 5:
@@ -82,12 +82,33 @@ class AuditModel(PagedModel):
     def role_data(self, row: Row, column: int, role: int) -> Any:
         event: AuditRow = row[1]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 3:
+                return self._who_tip(event)
             return {1: event.created_at, 2: event.device, 5: event.details}.get(column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def _who_tip(self, event: AuditRow) -> str:
+        recorded = self.tr("Recorded by the OS user {user} on device {device}").format(
+            user=event.author, device=event.device[:8]
+        )
+        if not event.member:
+            return recorded
+        return (
+            self.tr("Made by the desk member {member} (their key signs it)").format(
+                member=event.member
+            )
+            + "\n"
+            + recorded
+        )
+
     def header_tip(self, column: int) -> str | None:
+        if column == 3:
+            return self.tr(
+                "The desk member who made an approvals fact; for anything else the OS user "
+                "who recorded it. Hover a cell for both."
+            )
         return "Local time; hover a cell for the stored UTC time" if column == 1 else None
 
     def event_at(self, position: int) -> AuditRow:

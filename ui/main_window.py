@@ -14,12 +14,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from app.demo import fill_demo
-from app.demo_screening import screen_demo
+from app.demo import fill_demo_vault
+from app.demo_dashboards import fill_demo_dashboards
 from app.session import VaultSession
 from app.settings import Settings
 from app.tasks import Operation, Progress
 from ui import errors
+from ui.book import context as ctx
 from ui.idle import IdleWatcher
 from ui.locked_screen import LockedScreen
 from ui.naming import named
@@ -212,20 +213,38 @@ class MainWindow(QMainWindow):
         def work(progress: Progress) -> UnlockInfo:
             created = session.create(passphrase=passphrase, use_keychain=False)
             progress("filling", 0, 0)
-            fill_demo(created.vault)
-            screen_demo(created.vault)
+            fill_demo_vault(created.vault, history=False)
             return created.vault.unlock
 
         run_db(
             self.services.runner,
             self,
             work,
-            on_success=self._unlocked,
+            on_success=self._demo_unlocked,
             on_failure=self._open_failed,
             on_progress=lambda *_: self.locked_screen.show_busy(
                 "Filling the demo vault…",
                 "Synthetic customers, wallets, screenings and an approval desk, a few seconds",
             ),
+        )
+
+    def _demo_unlocked(self, info: UnlockInfo) -> None:
+        """Show the demo, then add the dashboards' history behind it (seconds more that
+        the user need not wait for); the views catch up when it is in."""
+        self._unlocked(info)
+        session = self.session
+
+        def added(_counts: dict[str, int]) -> None:
+            if self.workspace is not None:
+                self.workspace.book.announce(ctx.CUSTOMERS, ctx.ADDRESSES)
+                self.workspace.screening_context.changed.emit()
+
+        run_db(
+            self.services.runner,
+            self,
+            lambda _progress: fill_demo_dashboards(session.vault),
+            on_success=added,
+            on_failure=lambda error: errors.log(error, debug=self.services.debug),
         )
 
     def show_unlocked(self, info: UnlockInfo) -> None:

@@ -23,7 +23,7 @@ SECTIONS = (
     Section("wallets", "Wallets", None),
     Section("screening", "Screening", None),
     Section("approvals", "Approvals", None),
-    Section("dashboards", "Dashboards", "the charts of flows, balances and risk"),
+    Section("dashboards", "Dashboards", None),
     Section("sync", "Sync", "folder and WebDAV sync between devices"),
     Section("audit", "Audit", None),
 )

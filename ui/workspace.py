@@ -17,6 +17,8 @@ from ui.audit_page import AuditPage
 from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
 from ui.book.wallets_page import WalletsPage
+from ui.dashboards.drill_through import open_drill
+from ui.dashboards.page import DashboardsPage
 from ui.naming import named
 from ui.screening.context import ScreeningContext
 from ui.screening.customer_tab import CustomerScreeningTab
@@ -74,6 +76,11 @@ class Workspace(QWidget):
         detail.tabs.addTab(self.customer_screening, "Screening")
         self.screening_context.changed.connect(audit_refresher.request)
         self.screening_context.changed.connect(self.approvals.screenings_changed)
+        self.dashboards = DashboardsPage(self.book.reader)
+        self.dashboards.open_drill.connect(lambda label, drill: open_drill(self, label, drill))
+        for context in (self.book, self.screening_context, self.approvals_context):
+            context.changed.connect(lambda *_args: self.dashboards.data_changed())
+        built["dashboards"] = self.dashboards
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
@@ -164,6 +171,7 @@ class Workspace(QWidget):
         self.customer_screening.clear()
         self.approvals.close_vault_views()
         self.approvals_context.close()
+        self.dashboards.close_vault_views()
         if self.audit is not None:
             self.audit.close_vault_views()
         self.book.close()

@@ -15,7 +15,7 @@ import json
 import os
 import struct
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ GENESIS = bytes(32)
 
 _COLUMNS = "id, device, seq, lamport, type, payload, author, created_at, signature, prev_hash, hash"
 _INSERT = f"INSERT INTO events ({_COLUMNS}, subject) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+_ABOUT = "INSERT OR IGNORE INTO event_customers (customer_id, event) VALUES (?, ?)"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Event:
     lamport: int
     type: str
     payload: bytes
+    #: the OS user who recorded the event on `device`. A desk member who made an
+    #: approvals fact (whose key signed it) is named in the payload's `by` instead:
+    #: members may share a machine, and with sync a fact is made on another device.
     author: str
     created_at: str
     signature: bytes | None
@@ -186,8 +190,18 @@ class EventLog:
             self._dirty = True
         return self._head, self._lamport
 
-    def append(self, type_: str, payload: Mapping[str, Any], *, author: str | None = None) -> Event:
-        """Append one event; the caller's open transaction makes it atomic with the change."""
+    def append(
+        self,
+        type_: str,
+        payload: Mapping[str, Any],
+        *,
+        author: str | None = None,
+        about: Collection[int] = (),
+    ) -> Event:
+        """Append one event; the caller's open transaction makes it atomic with the change.
+
+        `about`: the customers (ids) a batch event concerns, for their histories; an
+        event about one customer names it as its payload's "customer" instead."""
         if not self._conn.in_transaction:
             raise RuntimeError("events are appended inside the transaction of their change")
         (last_seq, last_hash), lamport = self._load()
@@ -209,7 +223,15 @@ class EventLog:
         )
         row = (event_id, self.device, seq, clock, type_, body, who, created_at, None, last_hash)
         subject = payload.get("customer")
-        if self._buffer is not None:
+        if about:
+            # The side index needs this event's rowid: write it (after any buffered
+            # ones, so that rowids keep the order of the chain) rather than buffer it.
+            if self._buffer:
+                self._conn.executemany(_INSERT, self._buffer)
+                self._buffer.clear()
+            rowid = self._conn.execute(_INSERT, (*row, digest, subject)).lastrowid
+            self._conn.executemany(_ABOUT, [(customer, rowid) for customer in about])
+        elif self._buffer is not None:
             self._buffer.append((*row, digest, subject))
         else:
             self._conn.execute(_INSERT, (*row, digest, subject))

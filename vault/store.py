@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,8 +78,11 @@ class Transaction:
     def execute(self, sql: str, params: tuple[Any, ...] | Mapping[str, Any] = ()) -> Any:
         return self.conn.execute(sql, params)
 
-    def event(self, type_: str, payload: Mapping[str, Any]) -> Event:
-        return self._log.append(type_, payload)
+    def event(
+        self, type_: str, payload: Mapping[str, Any], *, about: Collection[int] = ()
+    ) -> Event:
+        """`about`: the customer ids of a batch event that concerns many (EventLog.append)."""
+        return self._log.append(type_, payload, about=about)
 
     def events(self, type_: str, payloads: list[Mapping[str, Any]]) -> None:
         """Many events of one type, in order (bulk imports)."""

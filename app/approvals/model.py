@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal, get_args
 
+from app.prices.valuation import Valuation
+
 RequestKind = Literal["whitelist", "withdrawal", "onboarding", "risk_override"]
 Status = Literal["pending", "approved", "rejected", "blocked", "expired", "needs_refresh"]
 Verdict = Literal["approve", "reject", "comment"]
@@ -19,8 +21,12 @@ VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 ROLES: tuple[Role, ...] = get_args(Role)
 #: statuses no decision changes any more
 FINAL: frozenset[str] = frozenset({"approved", "rejected", "expired"})
+#: statuses a decision can still change: the queue's "Open" (the work to do)
+OPEN_STATUSES: frozenset[str] = frozenset({"pending", "needs_refresh", "blocked"})
 #: the sort keys `ApprovalService.page` understands
 SORT_KEYS: tuple[str, ...] = ("created_at", "kind", "status", "customer", "amount", "risk")
+#: the longest reason or justification kept, in characters
+MAX_REASON = 2000
 
 
 class ApprovalError(ValueError):
@@ -65,6 +71,9 @@ class QueueRow:
     approvals: int  # approvals that count
     needed: str  # what is still missing, e.g. "1 more officer"; "" when nothing
     local_only: bool  # has decisions not yet shared via sync
+    #: what the tiers count: the value in the reference currency and the price behind
+    #: it (or that no fresh price was found); None: the request carries no amount
+    valuation: Valuation | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ class DecisionView:
     counted: bool
     ignored_reason: str | None
     local_only: bool
+    #: the valuation it signed (VALUATION_FIELDS); None: signed before (version 1)
+    valuation: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,12 +100,26 @@ class RequestDetail:
     reasons: tuple[str, ...]  # why this status / what is needed
 
 
+#: why a decision was refused, for a front end to add what to do
+Refusal = Literal["", "missing", "final", "no_role", "four_eyes", "blocked", "decided"]
+
+
 @dataclass(frozen=True)
 class DecideOutcome:
     request_id: str
     ok: bool
     message: str
     status: Status
+    refusal: Refusal = ""
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """The requests of a selection that the risk gate blocks: how many, and for the
+    first few (request id, why), e.g. "blocked by the risk gate: risk severe"."""
+
+    count: int
+    reasons: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

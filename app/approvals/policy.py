@@ -7,15 +7,18 @@ resources/approvals/default_policy.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from importlib import resources
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import yaml
 
 from app.approvals.model import KINDS, ROLES
+from app.prices.quotes import DEFAULT_CURRENCY, DEFAULT_MAX_AGE, PriceError, symbol
 
 RISK_LEVELS = ("none", "low", "medium", "high", "severe", "unknown")
 _MAX_TEXT = 64 * 1024
@@ -44,11 +47,15 @@ class KindRules:
 
     def tier_for(self, amount: Decimal | None) -> Tier:
         """The first tier whose bound the amount stays under; no amount: the top tier."""
+        return self.tier_in(self.tiers, amount)
+
+    @staticmethod
+    def tier_in(tiers: Sequence[Tier], amount: Decimal | None) -> Tier:
         if amount is not None:
-            for tier in self.tiers:
+            for tier in tiers:
                 if tier.below is not None and amount < tier.below:
                     return tier
-        return self.tiers[-1]
+        return tiers[-1]
 
 
 @dataclass(frozen=True)
@@ -59,12 +66,29 @@ class RiskRules:
     unscreened_needs_refresh: bool
 
 
+#: the kinds that carry an amount in an asset (the others have none, or one in the
+#: reference currency: a whitelist's limit)
+PRICED_KINDS: frozenset[str] = frozenset({"withdrawal"})
+
+
+@dataclass(frozen=True)
+class ValuationRules:
+    """How amounts become values in the reference currency before the tiers apply."""
+
+    currency: str = DEFAULT_CURRENCY
+    max_price_age: timedelta = DEFAULT_MAX_AGE
+    #: asset -> tiers counted in the asset's own units, used when no fresh price values
+    #: a request in that asset (else the kind's top tier applies)
+    unpriced: Mapping[str, tuple[Tier, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+
 @dataclass(frozen=True)
 class Policy:
     roles: frozenset[str]
     expiry_days: float
     kinds: Mapping[str, KindRules]
     risk: RiskRules
+    valuation: ValuationRules = field(default_factory=ValuationRules)
 
 
 def default_text() -> str:
@@ -92,7 +116,9 @@ def parse(text: str) -> Policy:
         raise PolicyError(1, 1, f"not valid YAML ({type(exc).__name__})") from None
     if root is None:
         raise PolicyError(1, 1, "the policy is empty")
-    top = _mapping(root, "the policy", {"version", "roles", "expiry_days", "kinds", "risk"})
+    top = _mapping(
+        root, "the policy", {"version", "roles", "expiry_days", "kinds", "risk", "valuation"}
+    )
     version = _require(root, top, "version")
     if _scalar(version) != "1":
         _fail(version, "version must be 1")
@@ -110,11 +136,15 @@ def parse(text: str) -> Policy:
             _fail(kinds_node, f"kinds: '{kind}' is missing")
         kinds[kind] = _kind(kinds_map[kind], kind, roles)
     risk_node = _require(root, top, "risk")
+    valuation = ValuationRules()
+    if "valuation" in top:
+        valuation = _valuation(top["valuation"], kinds["withdrawal"].decide)
     return Policy(
         roles=roles,
         expiry_days=float(expiry),
         kinds=kinds,
         risk=_risk(risk_node, roles),
+        valuation=valuation,
     )
 
 
@@ -125,17 +155,21 @@ def _kind(node: yaml.Node, kind: str, roles: frozenset[str]) -> KindRules:
     reject = 1
     if "reject" in fields:
         reject = _count(fields["reject"], f"{kind}.reject", minimum=1)
-    tiers_node = _require(node, fields, "tiers")
+    tiers = _tiers(_require(node, fields, "tiers"), f"{kind}.tiers", decide)
+    return KindRules(request, decide, reject, tiers)
+
+
+def _tiers(node: yaml.Node, what: str, decide: frozenset[str]) -> tuple[Tier, ...]:
     tiers: list[Tier] = []
-    items = _seq(tiers_node, f"{kind}.tiers")
+    items = _seq(node, what)
     if not items:
-        _fail(tiers_node, f"{kind}.tiers: at least one tier is needed")
+        _fail(node, f"{what}: at least one tier is needed")
     last_bound: Decimal | None = None
     for n, item in enumerate(items):
-        tier_fields = _mapping(item, f"{kind}.tiers[{n + 1}]", {"below", "need"})
+        tier_fields = _mapping(item, f"{what}[{n + 1}]", {"below", "need"})
         below: Decimal | None = None
         if "below" in tier_fields:
-            below = _number(tier_fields["below"], f"{kind}.tiers below", positive=True)
+            below = _number(tier_fields["below"], f"{what} below", positive=True)
             if n == len(items) - 1:
                 _fail(tier_fields["below"], "the last tier has no 'below': it takes any amount")
             if last_bound is not None and below <= last_bound:
@@ -143,9 +177,42 @@ def _kind(node: yaml.Node, kind: str, roles: frozenset[str]) -> KindRules:
             last_bound = below
         elif n != len(items) - 1:
             _fail(item, "only the last tier may leave out 'below'")
-        need = _need(_require(item, tier_fields, "need"), f"{kind} tier", decide)
+        where = what.removesuffix(".tiers")
+        need = _need(_require(item, tier_fields, "need"), f"{where} tier", decide)
         tiers.append(Tier(below, need))
-    return KindRules(request, decide, reject, tuple(tiers))
+    return tuple(tiers)
+
+
+def _valuation(node: yaml.Node, decide: frozenset[str]) -> ValuationRules:
+    fields = _mapping(node, "valuation", {"currency", "max_price_age_hours", "unpriced"})
+    currency = DEFAULT_CURRENCY
+    if "currency" in fields:
+        currency = _symbol(fields["currency"], "currency")
+    max_age = DEFAULT_MAX_AGE
+    if "max_price_age_hours" in fields:
+        hours = _number(fields["max_price_age_hours"], "max_price_age_hours", positive=True)
+        if hours > 24 * 366:
+            _fail(fields["max_price_age_hours"], "max_price_age_hours: at most a year (8784)")
+        max_age = timedelta(hours=float(hours))
+    unpriced: dict[str, tuple[Tier, ...]] = {}
+    if "unpriced" in fields:
+        node = fields["unpriced"]
+        if not isinstance(node, yaml.MappingNode):
+            _fail(node, "valuation.unpriced: expected a mapping (ASSET: tiers)")
+        for key, value in node.value:
+            asset = _symbol(key, "asset")
+            if asset in unpriced:
+                _fail(key, f"valuation.unpriced: '{asset}' appears twice")
+            # Only withdrawals carry an amount in an asset: their deciders decide these.
+            unpriced[asset] = _tiers(value, f"valuation.unpriced.{asset}", decide)
+    return ValuationRules(currency, max_age, MappingProxyType(unpriced))
+
+
+def _symbol(node: yaml.Node, what: str) -> str:
+    try:
+        return symbol(_scalar(node), what)
+    except PriceError as exc:
+        _fail(node, exc.message)
 
 
 def _risk(node: yaml.Node, roles: frozenset[str]) -> RiskRules:
@@ -261,10 +328,7 @@ def as_dict(policy: Policy) -> dict[str, Any]:
                 "request": sorted(r.request),
                 "decide": sorted(r.decide),
                 "reject": r.reject,
-                "tiers": [
-                    {"below": None if t.below is None else str(t.below), "need": dict(t.need)}
-                    for t in r.tiers
-                ],
+                "tiers": [_tier_dict(t) for t in r.tiers],
             }
             for k, r in policy.kinds.items()
         },
@@ -274,4 +338,16 @@ def as_dict(policy: Policy) -> dict[str, Any]:
             "max_age_hours": policy.risk.max_age_hours,
             "unscreened": "needs_refresh" if policy.risk.unscreened_needs_refresh else "allow",
         },
+        "valuation": {
+            "currency": policy.valuation.currency,
+            "max_price_age_hours": policy.valuation.max_price_age.total_seconds() / 3600,
+            "unpriced": {
+                asset: [_tier_dict(t) for t in tiers]
+                for asset, tiers in policy.valuation.unpriced.items()
+            },
+        },
     }
+
+
+def _tier_dict(tier: Tier) -> dict[str, Any]:
+    return {"below": None if tier.below is None else str(tier.below), "need": dict(tier.need)}

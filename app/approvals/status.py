@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from app.approvals.model import Status
-from app.approvals.policy import Policy
+from app.approvals.policy import KindRules, Policy
 
 #: (customer id, chain, address): what a risk override accepts, and for whom
 Target = tuple[int, str, str]
@@ -27,9 +27,19 @@ _NO_OVERRIDES: Mapping[Target, str] = MappingProxyType({})
 
 
 # Named tuples rather than dataclasses: a full refresh builds half a million of them.
+class Unpriced(NamedTuple):
+    """A request in an asset that no fresh price valued: its own amount, and why."""
+
+    asset: str
+    amount: Decimal  # in the asset's own units
+    why: str  # for people: "the newest BTC price is 30 hours old (at most 24 hours)"
+
+
 class RequestFacts(NamedTuple):
     kind: str
-    amount: Decimal | None  # withdrawal amount or whitelist limit; None: no amount
+    #: the value in the policy's reference currency (a withdrawal's amount times its
+    #: asset's price, a whitelist's limit); None: no amount, or no fresh price
+    amount: Decimal | None
     created_at: datetime
     created_by: str  # the requester's signing address
     has_address: bool  # the request names an address, so risk gates apply
@@ -37,6 +47,7 @@ class RequestFacts(NamedTuple):
     sanctioned: bool = False
     risk_fetched_at: datetime | None = None  # the newest answer's time
     target: Target | None = None  # (customer id, chain, address) when it names an address
+    unpriced: Unpriced | None = None  # set when no fresh price valued the amount
 
 
 class DecisionFacts(NamedTuple):
@@ -104,8 +115,11 @@ def evaluate(
     ids = frozenset(d.id for d in counted)
 
     accepted = ""  # why the risk escalation does not apply
+    priced_note = ""  # which tier no fresh price led to
 
     def result(status: Status, *reasons: str, needed: str = "") -> StatusResult:
+        if priced_note:
+            reasons = (*reasons, priced_note)
         if accepted:
             reasons = (*reasons, accepted)
         return StatusResult(status, reasons, ids, ignored, len(approvers), needed)
@@ -116,7 +130,7 @@ def evaluate(
     if request.has_address and (request.sanctioned or (level in policy.risk.blocked)):
         why = "a sanctions list names the address" if request.sanctioned else f"risk {level}"
         return result("blocked", f"blocked by the risk gate: {why}")
-    need = rules.tier_for(request.amount).need
+    need, priced_note = _tier_need(request, policy)
     extra = policy.risk.escalate.get(level) if request.has_address and level else None
     # Accepting the risk lifts only the escalation: never a block (above), never a
     # stale screening (below), and only for this customer and this address.
@@ -146,6 +160,20 @@ def evaluate(
     if stale is not None:
         return result("needs_refresh", stale, f"still needed: {missing}", needed=missing)
     return result("pending", f"still needed: {missing}", needed=missing)
+
+
+def _tier_need(request: RequestFacts, policy: Policy) -> tuple[Mapping[str, int], str]:
+    """The tier's quorum by value; with no fresh price the asset's own tiers in the
+    policy (by its amount) or else the top tier, and a note saying so."""
+    rules = policy.kinds[request.kind]
+    missing = request.unpriced
+    if missing is None:
+        return rules.tier_for(request.amount).need, ""
+    own = policy.valuation.unpriced.get(missing.asset)
+    if own:
+        need = KindRules.tier_in(own, missing.amount).need
+        return need, f"no fresh price ({missing.why}): the policy's {missing.asset} tiers apply"
+    return rules.tiers[-1].need, f"no fresh price ({missing.why}): the top tier applies"
 
 
 def short_id(request_id: str) -> str:

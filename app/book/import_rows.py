@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import pickle
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -35,6 +36,8 @@ from app.book.models import AddressDraft, CustomerDraft, ValidationError
 BATCH = {"customers": 10_000, "addresses": 20_000}
 #: files at least this big are read in a second process
 PARALLEL_FROM_BYTES = 1 << 20
+#: a value quoted in a reason ("'XX' is not an ISO ...", "invalid characters: ','")
+_QUOTED = re.compile(r":?\s*'[^']*'")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,10 @@ class Reject:
     line: int
     reason: str
     cells: list[str]
+    #: a customer row's external id, so an address import can say why it is missing
+    external_id: str | None = None
+    #: the reason without any value quoted from the row (for messages about another file)
+    reason_without_values: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,19 +74,18 @@ class Batch:
     read: int
 
     def rows(self) -> Iterator[tuple[int, list[str], Item]]:
-        make = _unpack_address if self.kind == "addresses" else _unpack_customer
+        make: Callable[[tuple[Any, ...]], Item] = (
+            _unpack_address if self.kind == "addresses" else _unpack_customer
+        )
         for line, cells, fields in self.packed:
             yield line, cells, make(fields)
 
 
-def _pack(item: Item) -> tuple[Any, ...]:
-    if isinstance(item, AddressRow):
-        d = item.draft
-        return (item.customer_external_id, d.chain, d.address, d.label, d.evidence)
+def _pack(item: CustomerDraft) -> tuple[Any, ...]:
     return tuple(vars(item).values())
 
 
-def _unpack_address(fields: tuple[Any, ...]) -> Item:
+def _unpack_address(fields: tuple[Any, ...]) -> AddressRow:
     return AddressRow(fields[0], AddressDraft(*fields[1:]))
 
 
@@ -94,11 +100,21 @@ class Source:
     batches: Iterator[Batch]
 
 
-def reject_for(line: int, cells: list[str], exc: ValidationError) -> Reject:
-    return Reject(line, f"{exc.field}: {exc.reason}", cells)
+def reject_for(
+    line: int, cells: list[str], exc: ValidationError, *, external_id: str | None = None
+) -> Reject:
+    # Reasons quote a bad value between '...' (a country "'+4930 12'"): dropped from the
+    # copy that may be shown for another file, where the value was never on screen.
+    bare = _QUOTED.sub("", exc.reason).strip() or "not valid"
+    return Reject(line, f"{exc.field}: {exc.reason}", cells, external_id, f"{exc.field}: {bare}")
 
 
 def check_address(fields: dict[str, str]) -> AddressRow:
+    return _unpack_address(_checked_address(fields))
+
+
+def _checked_address(fields: dict[str, str]) -> tuple[Any, ...]:
+    """`check_address` as the packed tuple a batch carries, with no objects built."""
     external = fields.get("customer_external_id", "").strip()
     if not external:
         raise ValidationError("customer_external_id", "is empty")
@@ -109,25 +125,41 @@ def check_address(fields: dict[str, str]) -> AddressRow:
         address = normalize(chain, fields.get("address", ""))
     except AddressError as exc:
         raise ValidationError("address", exc.reason) from None
-    return AddressRow(
-        external, AddressDraft(chain, address, fields.get("label"), fields.get("evidence"))
-    )
+    # Stripped here, in the reader process, so the writer has less to do.
+    label = (fields.get("label") or "").strip() or None
+    evidence = (fields.get("evidence") or "").strip() or None
+    return (external, chain, address, label, evidence)
 
 
-def _checker(kind: str) -> Callable[[dict[str, str]], Item]:
+def _checker(kind: str) -> Callable[[dict[str, str]], tuple[Any, ...]]:
+    """Checks one row's fields; returns them packed (see `Batch.packed`)."""
     if kind == "addresses":
-        return check_address
+        return _checked_address
     # Imported here: phonenumbers and email-validator take a while to load, and an
     # address import's reader process has no use for them.
     from app.book import validate
 
-    return validate.customer
+    return lambda fields: _pack(validate.customer(fields))
+
+
+def _no_external_id(fields: dict[str, str]) -> str | None:
+    return None
+
+
+def _external_id(kind: str) -> Callable[[dict[str, str]], str | None]:
+    """How a row's external id is read, as the customer would have been stored."""
+    if kind == "addresses":
+        return _no_external_id
+    from app.book import validate
+
+    return validate.external_id
 
 
 def _inline(path: Path, mapping: Mapping, size: int) -> Source:
     table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
     columns = list(mapping.resolve(table.headers).items())
     check = _checker(mapping.kind)
+    external_id = _external_id(mapping.kind)
 
     def batches() -> Iterator[Batch]:
         rows: list[tuple[int, list[str], tuple[Any, ...]]] = []
@@ -138,9 +170,9 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
             width = len(cells)
             fields = {name: cells[i] if i < width else "" for name, i in columns}
             try:
-                rows.append((line, cells, _pack(check(fields))))
+                rows.append((line, cells, check(fields)))
             except ValidationError as exc:
-                rejects.append(reject_for(line, cells, exc))
+                rejects.append(reject_for(line, cells, exc, external_id=external_id(fields)))
             if len(rows) + len(rejects) >= size:
                 yield Batch(mapping.kind, rows, rejects, read)
                 rows, rejects = [], []

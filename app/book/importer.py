@@ -5,6 +5,9 @@ transaction each, so a cancel or crash keeps only whole batches of whole,
 valid rows); every rejected row is kept with its line number and reason.
 Re-importing the same file changes nothing: customers are matched by
 external id (or an identical record) and addresses by customer and chain.
+A customers import remembers which external ids it rejected (vault.book.rejected),
+so an address import names the line and field that kept its customer out rather
+than saying only that there is no such customer.
 Runs on the database worker.
 """
 
@@ -17,9 +20,9 @@ from pathlib import Path
 from app.book import tables
 from app.book.import_rows import BATCH, Batch, Reject, open_rows
 from app.book.mapping import FIELDS, Mapping
-from app.book.models import AddressDraft, CustomerDraft, Outcome
+from app.book.models import CustomerDraft, Outcome
 from app.book.service import CustomerBook
-from vault.book import addresses
+from vault.book import addresses, rejected
 from vault.store import Transaction
 
 __all__ = ["BATCH", "ImportReport", "Reject", "default_mapping", "run_import"]
@@ -59,6 +62,13 @@ class ImportReport:
         self.rejected += len(found)
         self.rejects.extend(sorted(found, key=lambda r: r.line))
 
+    def _count_all(self, outcomes: list[Outcome]) -> None:
+        added = sum(1 for o in outcomes if o.added)
+        changed = sum(1 for o in outcomes if o.changed and not o.added)
+        self.added += added
+        self.changed += changed
+        self.unchanged += len(outcomes) - added - changed
+
     def _count(self, outcome: Outcome) -> None:
         if outcome.added:
             self.added += 1
@@ -80,6 +90,7 @@ def run_import(
 
     `parallel`: read and check rows in a second process (None: for big files)."""
     owners = _Owners()
+    imported: set[str] = set()
     with open_rows(path, mapping, parallel=parallel) as source:
         report = ImportReport(kind=mapping.kind, headers=source.headers)
         for batch in source.batches:
@@ -87,9 +98,21 @@ def run_import(
                 if mapping.kind == "addresses":
                     _write_addresses(book, tx, batch, owners, report)
                 else:
-                    _write_customers(book, tx, batch, report)
+                    _write_customers(book, tx, batch, report, imported)
             if progress is not None:
                 progress("rows", batch.read, max(batch.read, source.estimated_rows))
+    if mapping.kind == "customers":
+        with book.vault.transaction() as tx:
+            rejected.remember(
+                tx.conn,
+                file=path.name,
+                rejected={
+                    r.external_id: (r.line, r.reason_without_values)
+                    for r in report.rejects
+                    if r.external_id
+                },
+                imported=imported,
+            )
     book.vault.audit(
         "import.finished", {"kind": mapping.kind, "file": path.name, **report.counts()}
     )
@@ -97,11 +120,13 @@ def run_import(
 
 
 def _write_customers(
-    book: CustomerBook, tx: Transaction, batch: Batch, report: ImportReport
+    book: CustomerBook, tx: Transaction, batch: Batch, report: ImportReport, imported: set[str]
 ) -> None:
     for _, _, draft in batch.rows():
         assert isinstance(draft, CustomerDraft)
         report._count(book.save_customer(tx, draft)[1])
+        if draft.external_id:
+            imported.add(draft.external_id)
     report._reject(batch.rejects)
 
 
@@ -112,17 +137,16 @@ def _write_addresses(
     # The packed tuples (customer external id, chain, address, label, evidence), not
     # batch.rows(): 100k AddressRow objects would be built only to be taken apart.
     owners.load(tx, {fields[0] for _, _, fields in batch.packed})
-    ready: list[tuple[int, str, AddressDraft]] = []
+    ready: list[tuple[int, str, str, str, str | None, str | None]] = []
     rejects = list(batch.rejects)
-    for line, cells, (external, *draft) in batch.packed:
-        found = owners.get(external)
+    known = owners.known
+    for line, cells, (external, chain, address, label, evidence) in batch.packed:
+        found = known.get(external)
         if found is None:
-            reason = f"customer_external_id: no customer with external id '{external[:40]}'"
-            rejects.append(Reject(line, reason, cells))
+            rejects.append(Reject(line, owners.why_missing(tx, external), cells))
         else:
-            ready.append((found[0], found[1], AddressDraft(*draft)))
-    for outcome in book.link_addresses(tx, ready):
-        report._count(outcome)
+            ready.append((found[0], found[1], chain, address, label, evidence))
+    report._count_all(book.link_addresses(tx, ready))
     report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
     report._reject(rejects)
 
@@ -133,11 +157,13 @@ class _Owners:
     CHUNK = 500
 
     def __init__(self) -> None:
-        self._known: dict[str, tuple[int, str]] = {}
+        #: external id -> (customer id, uid)
+        self.known: dict[str, tuple[int, str]] = {}
         self._missing: set[str] = set()
+        self._rejected: rejected.Rejected | None = None
 
     def load(self, tx: Transaction, externals: set[str]) -> None:
-        wanted = [e for e in externals if e not in self._known and e not in self._missing]
+        wanted = [e for e in externals if e not in self.known and e not in self._missing]
         for start in range(0, len(wanted), self.CHUNK):
             part = wanted[start : start + self.CHUNK]
             marks = ", ".join("?" * len(part))
@@ -145,11 +171,23 @@ class _Owners:
                 f"SELECT id, uid, external_id FROM customers WHERE external_id IN ({marks})",
                 tuple(part),
             ):
-                self._known[str(external)] = (int(cid), str(uid))
-            self._missing.update(e for e in part if e not in self._known)
+                self.known[str(external)] = (int(cid), str(uid))
+            self._missing.update(e for e in part if e not in self.known)
 
-    def get(self, external: str) -> tuple[int, str] | None:
-        return self._known.get(external)
+    def why_missing(self, tx: Transaction, external: str) -> str:
+        """The reason an address row of a missing customer is rejected. Names only what
+        this file gave (the id) and, from the customers file, the line and field."""
+        if self._rejected is None:
+            self._rejected = rejected.load(tx.conn)  # once per import, on the first miss
+        shown = external[:40]
+        found = self._rejected.get(external)
+        if found is None:
+            return f"customer_external_id: no customer with external id '{shown}'"
+        line, file, reason = found
+        return (
+            f"customer_external_id: customer {shown} was rejected on line {line} "
+            f"of {file} ({reason}); fix that row and import the customers again"
+        )
 
 
 def default_mapping(kind: str) -> Mapping:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.addresses import explorer_url
+from app.authorship import Members
 from app.book.models import PERSONAL_FIELDS
 from vault.connection import Connection
 from vault.pii import CustomerKeys
@@ -89,12 +90,21 @@ class CustomerDetail:
 class HistoryRow:
     seq: int
     at: str
+    #: the OS user who recorded the event on `device`
     author: str
     type: str
     #: the payload with personal values opened (or "[erased]")
     details: dict[str, Any]
     #: the event's place in the log; pass the last one as `before` for older events
     position: int = 0
+    #: the desk member who made an approvals fact (whose key signed it); "" otherwise
+    member: str = ""
+    device: str = ""
+
+    @property
+    def who(self) -> str:
+        """Whom the history names: the member for an approvals fact, else the OS user."""
+        return self.member or self.author
 
     def summary(self) -> str:
         parts = []
@@ -209,6 +219,11 @@ def _open_values(keys: CustomerKeys, customer_id: int, value: Any) -> Any:
     return opened
 
 
+#: a history row's position: its event's rowid, then (batch events) the row's index
+_ROW_BITS = 20
+_NO_BOUND = 2**62
+
+
 def customer_history(
     conn: Connection,
     keys: CustomerKeys,
@@ -219,8 +234,9 @@ def customer_history(
 ) -> list[HistoryRow]:
     """The customer's events, newest first, with who, when, old and new values.
 
+    A batch event (an import) gives one row per row of this customer in it.
     `before` is the `position` of the oldest row already shown: the next page
-    starts just older than it.
+    starts just older than it (within the same batch event, if it was one).
     """
     # The customer and everyone merged into it: a merge keeps both histories.
     owners = {
@@ -232,18 +248,61 @@ def customer_history(
     }
     if not owners:
         return []
-    marks = ",".join("?" for _ in owners)
-    history = []
-    for position, seq, at, author, type_, payload, subject in conn.execute(
-        "SELECT rowid_, seq, created_at, author, type, payload, subject FROM events "
-        f"WHERE subject IN ({marks}) AND rowid_ < ? ORDER BY rowid_ DESC LIMIT ?",
-        (*owners, before if before is not None else 2**63 - 1, limit),
-    ):
+    ids = sorted(set(owners.values()))
+    last_event = _NO_BOUND if before is None else before >> _ROW_BITS
+    # One more event than rows wanted: the event `before` points into may have no
+    # rows left to show.
+    wanted = limit + 1
+    found = conn.execute(
+        "SELECT rowid_, seq, created_at, author, type, payload, subject, device FROM events "
+        f"WHERE subject IN ({','.join('?' * len(owners))}) AND rowid_ <= ? "
+        "ORDER BY rowid_ DESC LIMIT ?",
+        (*owners, last_event, wanted),
+    ).fetchall()
+    found += conn.execute(
+        "SELECT e.rowid_, e.seq, e.created_at, e.author, e.type, e.payload, NULL, e.device "
+        "FROM event_customers x JOIN events e ON e.rowid_ = x.event "
+        f"WHERE x.customer_id IN ({','.join('?' * len(ids))}) AND x.event <= ? "
+        "ORDER BY x.event DESC LIMIT ?",
+        (*ids, last_event, wanted),
+    ).fetchall()
+    found.sort(key=lambda r: r[0], reverse=True)
+    history: list[HistoryRow] = []
+    members = Members(conn)
+    seen: set[int] = set()
+    for rowid, seq, at, author, type_, payload, subject, device in found:
+        if rowid in seen:
+            continue
+        seen.add(rowid)
         try:
             details = json.loads(payload)
         except ValueError:
             details = {"payload": "(unreadable)"}
-        owner = owners.get(subject, customer_id)
-        opened = _open_values(keys, owner, details)
-        history.append(HistoryRow(seq, at, author, type_, opened, position))
+        member = members.of(type_, details)
+        for position, entry, owner in _entries(rowid, details, subject, owners, customer_id):
+            if before is not None and position >= before:
+                continue
+            opened = _open_values(keys, owner, entry)
+            history.append(HistoryRow(seq, at, author, type_, opened, position, member, device))
+            if len(history) == limit:
+                return history
     return history
+
+
+def _entries(
+    rowid: int, details: Any, subject: str | None, owners: dict[str, int], customer_id: int
+) -> list[tuple[int, Any, int]]:
+    """(position, details, owner id) of each history row this event gives, newest first:
+    one for an event about one customer, one per row of theirs in a batch event."""
+    position = rowid << _ROW_BITS
+    if subject is not None or not isinstance(details, dict) or "rows" not in details:
+        return [(position, details, owners.get(subject or "", customer_id))]
+    columns = details.get("columns") or []
+    entries = []
+    # A batch event holds EVENT_ROWS rows, far fewer than a position has room for.
+    for index, row in enumerate(details["rows"][: 1 << _ROW_BITS]):
+        owner = owners.get(row[0]) if isinstance(row, list) and row else None
+        if owner is not None:
+            entries.append((position | index, dict(zip(columns, row, strict=False)), owner))
+    entries.reverse()
+    return entries

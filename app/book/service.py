@@ -17,6 +17,13 @@ from vault.book import addresses, customers
 from vault.pii import ERASED, CustomerKeys
 from vault.store import Transaction, Vault
 
+#: the batch event of an address import, and what each of its rows holds
+IMPORTED_ADDRESSES = "addresses.imported"
+IMPORTED_COLUMNS = ("customer", "chain", "address", "label", "evidence")
+#: rows per batch event: few events in the log, yet reading one customer's history
+#: parses only a small payload per event it appears in
+EVENT_ROWS = 2_000
+
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -176,46 +183,55 @@ class CustomerBook:
         return Outcome(changed=True), None
 
     def link_addresses(
-        self, tx: Transaction, links: Sequence[tuple[int, str, AddressDraft]]
+        self, tx: Transaction, links: Sequence[tuple[int, str, str, str, str | None, str | None]]
     ) -> list[Outcome]:
-        """The bulk form of `link_address` for imports: (customer id, uid, draft) with the
-        address already normalised. New links are written with one executemany; the
-        rest (existing links, repeats within the batch) go through `link_address`."""
+        """The bulk form of `link_address` for imports: (customer id, uid, chain, address,
+        label, evidence) with the address already normalised, label and evidence
+        stripped (None when empty).
+
+        New links are written with one executemany and logged as batch events
+        (`addresses.imported`, EVENT_ROWS rows each) instead of one event per
+        row: each row names its customer and carries its label and evidence
+        sealed under that customer's key, so the event replays the rows, a
+        customer's history finds them (the event is indexed by customer) and
+        erasing a customer makes its values unreadable there too. The rest
+        (existing links, repeats within the batch) go through `link_address`.
+        """
         stamp = now()
-        keys = [(d.chain, d.address, cid) for cid, _, d in links]
-        known = addresses.existing(tx.conn, keys)
-        outcomes: list[Outcome | None] = [None] * len(links)
-        fresh: list[tuple[int, str, str, str | None, str | None, str]] = []
-        payloads: list[Mapping[str, Any]] = []
+        added = addresses.insert_new(
+            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in links], now=stamp
+        )
+        outcomes: list[Outcome] = []
+        fresh: list[tuple[int, str, str, str, str | None, str | None]] = []
         later: list[int] = []
-        seal = self.keys.seal
-        added = Outcome(added=True)
-        for i, (customer_id, uid, draft) in enumerate(links):
-            key = keys[i]
-            if key in known:
+        new, same = Outcome(added=True), Outcome()
+        for i, link in enumerate(links):
+            key = (link[0], link[2], link[3])
+            if key in added:
+                added.discard(key)  # a repeat later in the batch is not new again
+                fresh.append(link)
+                outcomes.append(new)
+            else:
                 later.append(i)
-                continue
-            known.add(key)
-            label = (draft.label or "").strip() or None
-            evidence = (draft.evidence or "").strip() or None
-            fresh.append((customer_id, draft.chain, draft.address, label, evidence, stamp))
-            # Both are personal fields: sealed as `self.seal` would, without its loop.
-            payloads.append(
-                {
-                    "customer": uid,
-                    "chain": draft.chain,
-                    "address": draft.address,
-                    "label": seal(customer_id, label) if label else label,
-                    "evidence": seal(customer_id, evidence) if evidence else evidence,
-                }
+                outcomes.append(same)
+        # Label and evidence are personal fields: sealed under the row's customer's key.
+        sealed = self.keys.seal_many([(c[0], value) for c in fresh for value in (c[4], c[5])])
+        rows = [
+            [uid, chain, address, sealed[2 * n], sealed[2 * n + 1]]
+            for n, (_, uid, chain, address, _, _) in enumerate(fresh)
+        ]
+        owners = [c[0] for c in fresh]
+        for start in range(0, len(rows), EVENT_ROWS):
+            tx.event(
+                IMPORTED_ADDRESSES,
+                {"columns": list(IMPORTED_COLUMNS), "rows": rows[start : start + EVENT_ROWS]},
+                about=sorted(set(owners[start : start + EVENT_ROWS])),
             )
-            outcomes[i] = added
-        tx.events("address.added", payloads)
-        addresses.insert_many(tx.conn, fresh)
         for i in later:
-            customer_id, uid, draft = links[i]
+            customer_id, uid, chain, address, label, evidence = links[i]
+            draft = AddressDraft(chain, address, label, evidence)
             outcomes[i] = self.link_address(tx, customer_id, draft, uid=uid, normalized=True)[0]
-        return [o if o is not None else Outcome() for o in outcomes]
+        return outcomes
 
     def flag_conflicts(
         self, tx: Transaction, *, since_row: int | None = None, customer: int | None = None

@@ -81,6 +81,6 @@ def _readable(detail: CustomerDetail, history: list[HistoryRow]) -> str:
     lines += ["", "History (newest first)", "-" * 60]
     for h in history:
         row = dataclasses.asdict(h)
-        lines.append(f"{row['at']}  {row['author']}  {row['type']}")
+        lines.append(f"{row['at']}  {h.who}  {row['type']}")
         lines.append(f"    {json.dumps(row['details'], ensure_ascii=False, default=str)}")
     return "\n".join(lines) + "\n"

@@ -66,6 +66,11 @@ def _many(value: object) -> list[str]:
     return [part.strip() for part in _SPLIT.split(_clean(value)) if part.strip()]
 
 
+def external_id(fields: Mapping[str, object]) -> str | None:
+    """A row's external id as it is stored (None when empty)."""
+    return _clean(fields.get("external_id")) or None
+
+
 def customer(fields: Mapping[str, object]) -> CustomerDraft:
     """A draft from named fields (import columns or a form); raises on the first bad value."""
     name = _clean(fields.get("name") or fields.get("display_name"))
@@ -78,7 +83,7 @@ def customer(fields: Mapping[str, object]) -> CustomerDraft:
     kind = _choice("kind", _clean(fields.get("kind")), KINDS, "individual")
     kyc = _choice("kyc_status", _clean(fields.get("kyc_status")), KYC_STATUSES, "not_started")
     risk = _choice("risk_rating", _clean(fields.get("risk_rating")), RISK_RATINGS, None)
-    external = _clean(fields.get("external_id")) or None
+    external = external_id(fields)
     if external is not None and len(external) > 100:
         raise ValidationError("external_id", "is longer than 100 characters")
     emails = tuple(dict.fromkeys(email(e) for e in _many(fields.get("email"))))

@@ -19,6 +19,8 @@ from typing import Any
 from app.approvals.model import ApprovalError, QueueFilter, QueueRow
 from app.approvals.policy import PolicyError
 from app.approvals.service import ApprovalService
+from app.cli.approvals_advice import advice
+from app.cli.words import any_of
 from app.session import VaultSession
 
 
@@ -50,8 +52,8 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
     if command == "list":
         service.refresh()
         flt = QueueFilter(
-            kinds=frozenset(k.replace("-", "_") for k in args.kind or ()),
-            statuses=frozenset(s.replace("-", "_") for s in args.status or ()),
+            kinds=any_of(args.kind),  # parsed by app.cli.words: stored values
+            statuses=any_of(args.status),
             customer=args.customer,
         )
         offset = 0
@@ -84,6 +86,8 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
         )
         if not outcome.ok:
             print(f"strongroom approvals: refused: {outcome.message}", file=sys.stderr)
+            for line in advice(outcome, service, args.vault):
+                print(line, file=sys.stderr)
             return 1
         return 0
     if command == "export":
@@ -171,6 +175,8 @@ def _plain_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, tuple | list):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
     return value

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.cli.words import CHAIN_ADDRESS, KIND, ROLE, STATUS
+
+_ADDRESS = f"CHAIN is one of: {CHAIN_ADDRESS.listed()}"
+
 
 def add_parser(sub: Any, common: Any) -> None:
     """The `approvals` command and its subcommands; `common(p)` adds the vault,
@@ -16,27 +20,44 @@ def add_parser(sub: Any, common: Any) -> None:
     kinds = req.add_subparsers(dest="kind", metavar="KIND", required=True)
     p = kinds.add_parser("whitelist", help="whitelist a customer's address")
     p.add_argument("--customer", required=True, metavar="EXTERNAL_ID")
-    p.add_argument("--address", required=True, metavar="CHAIN:ADDR")
+    p.add_argument(
+        "--address", required=True, type=CHAIN_ADDRESS, metavar="CHAIN:ADDR", help=_ADDRESS
+    )
     p.add_argument("--limit", metavar="AMOUNT", help="the most that may go to it (default: none)")
     common(p)
     p = kinds.add_parser("withdrawal", help="pay an amount out to an address")
     p.add_argument("--customer", required=True, metavar="EXTERNAL_ID")
     p.add_argument("--asset", required=True, metavar="SYMBOL")
     p.add_argument("--amount", required=True, metavar="N")
-    p.add_argument("--to", required=True, metavar="CHAIN:ADDR")
+    p.add_argument("--to", required=True, type=CHAIN_ADDRESS, metavar="CHAIN:ADDR", help=_ADDRESS)
     common(p)
     p = kinds.add_parser("onboarding", help="approve a customer's onboarding / KYC")
     p.add_argument("--customer", required=True, metavar="EXTERNAL_ID")
     common(p)
     p = kinds.add_parser("risk-override", help="accept a high-risk address, with a justification")
     p.add_argument("--customer", required=True, metavar="EXTERNAL_ID")
-    p.add_argument("--address", required=True, metavar="CHAIN:ADDR")
+    p.add_argument(
+        "--address", required=True, type=CHAIN_ADDRESS, metavar="CHAIN:ADDR", help=_ADDRESS
+    )
     p.add_argument("--justification", required=True)
     common(p)
 
     p = cmds.add_parser("list", help="the queue, one JSON object per line (newest first)")
-    p.add_argument("--status", action="append", help="only this status (repeatable)")
-    p.add_argument("--kind", action="append", help="only this kind (repeatable)")
+    p.add_argument(
+        "--status",
+        action="append",
+        type=STATUS,
+        metavar="STATUS",
+        help=f"only this status (repeatable; default any), as the window's filter: "
+        f"{STATUS.listed()} (open: pending, needs refresh or blocked)",
+    )
+    p.add_argument(
+        "--kind",
+        action="append",
+        type=KIND,
+        metavar="KIND",
+        help=f"only this kind (repeatable; default all): {KIND.listed()}",
+    )
     p.add_argument("--customer", default="", help="external id or name text")
     common(p)
 
@@ -61,17 +82,24 @@ def add_parser(sub: Any, common: Any) -> None:
     common(p)
     p = macts.add_parser("add", help="a new member with a signing key kept in this vault")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--role", action="append", required=True, help="a role (repeatable)")
+    p.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        type=ROLE,
+        metavar="ROLE",
+        help=f"a role (repeatable): {ROLE.listed()}",
+    )
     common(p)
     p = macts.add_parser("grant", help="grant a role, signed by the acting admin's key")
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--role", required=True)
+    p.add_argument("--role", required=True, type=ROLE, metavar="ROLE", help=ROLE.listed())
     common(p)
     p = macts.add_parser(
         "revoke", help="take a role back, signed by the acting admin's key (admin: by the root)"
     )
     p.add_argument("name", metavar="NAME")
-    p.add_argument("--role", required=True)
+    p.add_argument("--role", required=True, type=ROLE, metavar="ROLE", help=ROLE.listed())
     common(p)
 
     policy = cmds.add_parser("policy", help="the approval policy (YAML)")

@@ -27,6 +27,7 @@ from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
 from app.cli import screen_exit
+from app.dashboards.export import PngWriter
 from app.screening import endpoints, explorer_data
 from app.screening.cache import Lookup
 from app.screening.explorer_view import summary_line
@@ -543,6 +544,38 @@ def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
         session.lock(reason="command finished")
 
 
+def cmd_demo(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli.dashboard import create_demo
+
+    passphrase = secrets.line("passphrase") if args.passphrase_stdin else None
+    return create_demo(args, passphrase, keychain)
+
+
+def _dashboard_command(png: PngWriter | None) -> Command:
+    def cmd_dashboard(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+        from app.cli.dashboard import export_dashboard
+
+        if png is None:
+            raise VaultError("Charts cannot be drawn here: run it as 'strongroom dashboard'.")
+        session = _open(args, secrets, keychain)
+        try:
+            return export_dashboard(args, session, png)
+        finally:
+            session.lock(reason="command finished")
+
+    return cmd_dashboard
+
+
+def cmd_prices(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import prices
+
+    session = _open(args, secrets, keychain)
+    try:
+        return prices.run(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
@@ -560,7 +593,8 @@ def _read_key(secrets: Secrets, what: str) -> str:
     return typed if typed is not None else secrets.line(what)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
+Command = Callable[[argparse.Namespace, Secrets, Keychain], int]
+COMMANDS: dict[str, Command] = {
     "init": cmd_init,
     "verify": cmd_verify,
     "backup": cmd_backup,
@@ -576,12 +610,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Secrets, Keychain], int]] = {
     "outbox": cmd_outbox,
     "keys": cmd_keys,
     "approvals": cmd_approvals,
+    "demo": cmd_demo,
+    "prices": cmd_prices,
     "desk": cmd_sync,
     "sync": cmd_sync,
 }
 
 
-def run(args: argparse.Namespace, *, keychain: Keychain | None = None) -> int:
+def run(
+    args: argparse.Namespace, *, keychain: Keychain | None = None, png: PngWriter | None = None
+) -> int:
+    """Run a subcommand; `png` draws a chart (main.py hands in the Qt one for
+    `dashboard`: app/ draws nothing itself)."""
+    command = _dashboard_command(png) if args.command == "dashboard" else COMMANDS[args.command]
     secrets = Secrets(
         sys.stdin,
         from_stdin=bool(
@@ -589,7 +630,7 @@ def run(args: argparse.Namespace, *, keychain: Keychain | None = None) -> int:
         ),
     )
     try:
-        return COMMANDS[args.command](args, secrets, keychain or Keychain())
+        return command(args, secrets, keychain or Keychain())
     except VaultError as exc:
         print(f"strongroom {args.command}: {exc.message}", file=sys.stderr)
         if args.debug:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args, sync_args
+from app.cli import approvals_args, dashboard_args, prices_args, sync_args
+from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
     "init",
@@ -21,6 +22,9 @@ COMMANDS = (
     "outbox",
     "keys",
     "approvals",
+    "demo",
+    "dashboard",
+    "prices",
 )
 
 
@@ -159,15 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--customer", metavar="EXTERNAL_ID", help="every address of a customer")
     which.add_argument(
-        "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
+        "--address",
+        action="append",
+        type=CHAIN_ADDRESS,
+        metavar="CHAIN:ADDR",
+        help=f"an address (repeatable); CHAIN is one of: {CHAIN_ADDRESS.listed()}",
     )
     which.add_argument("--all", action="store_true", help="every address in the book")
     p.add_argument(
         "--provider",
         default="sanctions-list",
+        type=SCREEN_PROVIDER,
         metavar="NAME",
-        help="default: sanctions-list (no key, no network); a KYT provider needs "
-        "'strongroom keys set NAME' first",
+        help=f"one of: {SCREEN_PROVIDER.listed()}. Default: sanctions-list (no key, "
+        "no network); a KYT provider needs 'strongroom keys set NAME' first",
     )
     p.add_argument(
         "--offline",
@@ -196,7 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--customer", metavar="EXTERNAL_ID", help="every address of a customer")
     which.add_argument(
-        "--address", action="append", metavar="CHAIN:ADDR", help="an address (repeatable)"
+        "--address",
+        action="append",
+        type=CHAIN_ADDRESS,
+        metavar="CHAIN:ADDR",
+        help=f"an address (repeatable); CHAIN is one of: {CHAIN_ADDRESS.listed()}",
     )
     p.add_argument(
         "--offline",
@@ -207,9 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--explorer-url",
         action="append",
         default=[],
+        type=CHAIN_URL,
         metavar="CHAIN=URL",
         help="use this explorer or node for a chain (repeatable; default: Settings, "
-        "else the documented one)",
+        f"else the documented one); CHAIN is one of: {CHAIN_URL.listed()}",
     )
     _unlock_args(p)
     _common(p)
@@ -241,8 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     _unlock_args(p)
     _common(p)
 
-    p = sub.add_parser("sanctions", help="the offline sanctions list")
-    p.add_argument("action", choices=("import",))
+    sanctions = sub.add_parser("sanctions", help="the offline sanctions list")
+    actions = sanctions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = actions.add_parser(
+        "import", help="import the OFAC SDN advanced XML (or .zip), or a plain list of addresses"
+    )
     p.add_argument("file", metavar="FILE", help="OFAC SDN advanced XML, or a plain list")
     _vault_arg(p)
     p.add_argument("--asset", help="the asset of a plain list (ETH, XBT, TRX, USDT, ...)")
@@ -273,13 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     approvals_args.add_parser(sub, approvals_common)
+    dashboard_args.add_parsers(sub, vault_arg=_vault_arg, unlock_args=_unlock_args, common=_common)
 
-    def sync_common(p: argparse.ArgumentParser) -> None:
+    def prices_common(p: argparse.ArgumentParser) -> None:
         _vault_arg(p)
         _unlock_args(p)
         _common(p)
 
-    sync_args.add_parsers(sub, sync_common)
+    prices_args.add_parser(sub, prices_common)
+
+    sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))

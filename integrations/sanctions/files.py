@@ -50,7 +50,7 @@ def _xml_stream(path: Path, kind: Kind) -> Iterator[IO[bytes]]:
         members = [i for i in archive.infolist() if i.filename.lower().endswith(".xml")]
         if len(members) != 1:
             raise SanctionsFormatError(
-                f"{path} should hold exactly one .xml file (the SDN advanced XML), "
+                "the archive should hold exactly one .xml file (the SDN advanced XML), "
                 f"not {len(members)}"
             )
         with archive.open(members[0]) as handle:
@@ -69,15 +69,14 @@ def iter_list(
     if kind == "plain":
         if asset is None:
             raise SanctionsFormatError(
-                f"{path.name} is a plain list of addresses: say which asset it lists "
+                "a plain list of addresses: say which asset it lists "
                 "(--asset ETH, XBT, TRX, USDT, ...)"
             )
         yield from iter_plain_list(path, asset, list_date=list_date)
         return
     if asset is not None:
         raise SanctionsFormatError(
-            f"{path.name} is the SDN XML, which names each address's asset: "
-            "leave out --asset (it is for plain lists)"
+            "the SDN XML names each address's asset: leave out --asset (it is for plain lists)"
         )
     with _xml_stream(path, kind) as stream:
         yield from iter_sdn_advanced(stream)

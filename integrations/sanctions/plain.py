@@ -39,7 +39,7 @@ def iter_plain_list(
             yield from iter_plain_lines(handle, asset, list_date=list_date)
     except UnicodeDecodeError as exc:
         raise SanctionsFormatError(
-            f"{path} is not a UTF-8 text list of addresses ({exc.reason} at byte {exc.start})"
+            f"not a UTF-8 text list of addresses ({exc.reason} at byte {exc.start})"
         ) from None
 
 

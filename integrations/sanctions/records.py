@@ -11,7 +11,8 @@ _ASSET = re.compile(r"[A-Z0-9]{2,12}")
 
 
 class SanctionsFormatError(ValueError):
-    """A file that is not a sanctions list we can read; the message says what is wrong."""
+    """A file that is not a sanctions list we can read; the message says what is wrong
+    and leaves naming the file to the caller (which prefixes its name once)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,14 +48,12 @@ def iter_sdn_advanced(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
     the importer's job. Raises SanctionsFormatError for a file that is not
     well-formed XML or not an SDN advanced file.
     """
-    where = str(source) if isinstance(source, Path) else getattr(source, "name", "the file")
     try:
         yield from _parse(source)
     except ET.ParseError as exc:
         line, column = exc.position
         raise SanctionsFormatError(
-            f"{where} is not well-formed XML (line {line}, column {column}): "
-            "is the download complete?"
+            f"not well-formed XML (line {line}, column {column}): is the download complete?"
         ) from None
 
 

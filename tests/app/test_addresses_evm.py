@@ -61,3 +61,14 @@ def test_to_checksum_address() -> None:
     assert to_checksum_address(bytes.fromhex(DIGITS)) == ADDRESS
     with pytest.raises(ValueError, match="20 bytes, not 19"):
         to_checksum_address(bytes(19))
+
+
+def test_the_fast_keccak_is_original_keccak_256() -> None:
+    from eth_hash.auto import keccak as reference
+
+    from app.addresses import evm
+
+    # Known answer: Keccak-256 of nothing (NIST SHA3-256 of nothing starts a7ffc6f8).
+    assert evm.keccak(b"").hex().startswith("c5d2460186f7233c")
+    for data in (b"abc", DIGITS.lower().encode(), bytes(range(256)) * 3):
+        assert evm.keccak(data) == reference(data)

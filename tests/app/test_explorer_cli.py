@@ -95,4 +95,5 @@ def test_explorer_says_plainly_what_is_wrong(tmp_path: Path) -> None:
         "explorer", "--vault", str(vault), "--address", f"litecoin:{SPENDER}",
         "--passphrase-stdin", stdin=PW + "\n", env=env,
     )  # fmt: skip
-    assert nochain.returncode == 1 and "Traceback" not in nochain.stderr
+    assert nochain.returncode == 2 and "Traceback" not in nochain.stderr
+    assert "'litecoin' is not a chain; use one of: ethereum" in nochain.stderr  # no guess

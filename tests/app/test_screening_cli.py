@@ -63,8 +63,10 @@ def test_keys_and_offline_look_ups_from_a_script(made: Path) -> None:
         "screen", "--vault", vault, "--provider", "nosuch", "--address", f"ethereum:{evm(1)}",
         "--passphrase-stdin", stdin=PW + "\n",
     )  # fmt: skip
-    assert unknown.returncode == 1 and "no provider called 'nosuch'" in unknown.stderr
-    assert "sanctions-list" in unknown.stderr and "Traceback" not in unknown.stderr
+    # A usage error, refused before the vault is opened, with every provider there is.
+    assert unknown.returncode == 2 and "'nosuch' is not a screening provider" in unknown.stderr
+    assert "sanctions-list, chainalysis-sanctions" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
     gone = strongroom(
         "keys", "delete", NAME, "--vault", vault, "--passphrase-stdin", stdin=PW + "\n"
     )

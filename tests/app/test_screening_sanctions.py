@@ -402,8 +402,10 @@ def test_a_refused_import_changes_nothing(
     path = tmp_path / "bad" / name
     path.parent.mkdir()
     path.write_text(content)
-    with pytest.raises(SanctionsImportError, match=message):
+    with pytest.raises(SanctionsImportError, match=message) as refused:
         import_sanctions(vault, path, asset)
+    assert str(refused.value).count(name) == 1  # the file is named once, by its name
+    assert str(path.parent) not in str(refused.value)
     assert _rows(vault) == before
     assert vault.conn.execute("SELECT count(*) FROM events").fetchone() == events
 

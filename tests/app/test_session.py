@@ -53,3 +53,16 @@ def test_verify_and_audit_pages(closed_vault: tuple[Path, str], no_keychain: Key
     page = session.audit_page(offset=0, limit=3)
     assert page[0].type == "vault.verified"
     session.lock()
+
+
+def test_audit_page_counts_the_rows_of_a_batch_event(
+    closed_vault: tuple[Path, str], no_keychain: Keychain
+) -> None:
+    path, _ = closed_vault
+    session = VaultSession(path, keychain=no_keychain)
+    session.unlock(Credentials(passphrase=PASSPHRASE))
+    rows = [["uid", "ethereum", f"0x{n:040x}", None, None] for n in range(2000)]
+    session.vault.audit("addresses.imported", {"columns": ["customer"], "rows": rows})
+    (row,) = session.audit_page(offset=0, limit=1)
+    assert row.details == "columns: ['customer'], rows: 2000 rows"
+    session.lock()

@@ -9,6 +9,7 @@ from app.addresses.evm import to_checksum_address
 from app.approvals.model import QueueFilter, QueueRow
 from app.approvals.service import ApprovalService
 from app.session import VaultSession
+from tests.app.approvals.conftest import add_prices
 from ui.main_window import MainWindow
 from ui.services import Services
 
@@ -31,6 +32,7 @@ def desk(session: VaultSession, services: Services) -> str:
         me = own.me()
         own.grant_role(me.name, "officer")
         own.add_member(ANA, ["officer"])
+        add_prices(session.vault, USDT="1")
         return me.name
 
     return on_worker(services, work)

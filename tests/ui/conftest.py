@@ -11,14 +11,16 @@ from pathlib import Path
 
 import keyring.backends.fail
 import pytest
+from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
 from app.bus import EventBus
 from app.session import VaultSession
 from app.settings import Settings
 from app.tasks import Operation, TaskRunner
+from tests.ui.screening_helpers import HeldAnswers
 from ui.bridge import Bridge
-from ui.main_window import MainWindow, State
+from ui.main_window import MainWindow
 from ui.services import Services
 from vault.keys import Keychain
 
@@ -92,10 +94,48 @@ def make_window(qtbot: QtBot, services: Services, session: VaultSession) -> Iter
         windows.append(window)
         window.show()
         qtbot.waitExposed(window)
-        window.open_vault()  # already unlocked: shows the workspace
-        qtbot.waitUntil(lambda: window.state is State.UNLOCKED)
+        # Already unlocked: shows the workspace. Waited for by its signal, not by the
+        # state, which a short idle interval may change again before a poll sees it.
+        with qtbot.waitSignal(window.unlocked, timeout=10_000):
+            window.open_vault()
         return window
 
     yield make
     for window in windows:
         window.close()
+
+
+def settled(qtbot: QtBot, services: Services) -> None:
+    """Wait until the work queued on the database worker so far has run and its
+    callbacks have run on the GUI thread (the worker runs in order, the bridge
+    delivers in order): a check that something did NOT happen is then not early."""
+    done: list[bool] = []
+    marker = Operation(work=lambda _p: None, on_success=lambda _none: done.append(True))
+    services.runner.run_db(marker)
+    qtbot.waitUntil(lambda: bool(done))
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A provider answering concurrently, as a real service does."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def held_answers(threaded_server: HTTPServer) -> Iterator[Callable[..., HeldAnswers]]:
+    """Makes `HeldAnswers` handlers; all released before `threaded_server` stops, so no
+    request is left waiting."""
+    made: list[HeldAnswers] = []
+
+    def make(*args: object, **kwargs: object) -> HeldAnswers:
+        held = HeldAnswers(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(held)
+        return held
+
+    yield make
+    for held in made:
+        held.release()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -89,3 +90,74 @@ def serve_kyt(
     if default:
         changes["screening_provider"] = KYT
     services.settings = services.settings.with_changes(**changes)
+
+
+class HeldAnswers:
+    """A pytest-httpserver handler that holds answers until the test lets them go.
+
+    A check that must see work still under way (a batch still busy, a drain not yet
+    done, a lock that did not wait) holds the provider instead of hoping to run
+    before it answers: on a busy machine the hope fails. Requests whose path `keep`
+    matches are held; of the others the first `answered` (all with None) are
+    answered after `delay` seconds, the rest are held too. `release_held()` lets
+    the requests held so far answer; `release()` lets everything through from then
+    on. Answering runs `handler`.
+    """
+
+    def __init__(
+        self,
+        handler: Callable[[Request], Response] = sanctions_handler,
+        *,
+        answered: int | None = 0,
+        keep: Callable[[str], bool] = lambda _path: False,
+        delay: float = 0.0,
+    ) -> None:
+        self._handler = handler
+        self._answered = answered
+        self._keep = keep
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._open = threading.Event()
+        self._held: list[tuple[str, threading.Event]] = []
+
+    def __call__(self, request: Request) -> Response:
+        gate = self._admit(request.path)
+        if gate is None:
+            time.sleep(self._delay)
+        else:
+            gate.wait(60)
+        return self._handler(request)
+
+    def _admit(self, path: str) -> threading.Event | None:
+        """None: answer now; else the event that lets this request answer."""
+        with self._lock:
+            if self._open.is_set():
+                return None
+            if not self._keep(path) and (self._answered is None or self._answered > 0):
+                if self._answered is not None:
+                    self._answered -= 1
+                return None
+            gate = threading.Event()
+            self._held.append((path, gate))
+            return gate
+
+    def holding(self, *parts: str) -> bool:
+        """Whether a request is held now (one whose path holds one of `parts`, if given)."""
+        with self._lock:
+            return any(
+                not gate.is_set() and (not parts or any(p in path for p in parts))
+                for path, gate in self._held
+            )
+
+    def release_held(self) -> None:
+        """The requests held so far answer; later ones are held as before."""
+        with self._lock:
+            for _path, gate in self._held:
+                gate.set()
+
+    def release(self) -> None:
+        """Everything held answers, and every request from now on."""
+        with self._lock:
+            self._open.set()
+            for _path, gate in self._held:
+                gate.set()

@@ -172,10 +172,10 @@ def test_evidence_pane_shows_screenings_explorer_kyc_and_decisions(
     window = make_window()
     page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 1)
-    assert model.index(0, 7).data() == "local — not yet shared"
-    assert model.index(0, 5).data() == "High · 3 h"
+    assert model.index(0, 8).data() == "local — not yet shared"
+    assert model.index(0, 6).data() == "High · 3 h"
     assert model.index(0, 0).data() == "just now"
-    assert "desk head" in model.index(0, 8).data().replace("_", " ")
+    assert "desk head" in model.index(0, 9).data().replace("_", " ")
     page.view.selectRow(0)
     pane = page.evidence
     qtbot.waitUntil(lambda: pane.evidence is not None)
@@ -343,7 +343,7 @@ def test_the_queue_takes_in_screenings_made_after_the_request(
     _page, model = _open_queue(qtbot, window)
     qtbot.waitUntil(lambda: model.rowCount() == 1 and model.request(0).risk_level == "low")
     assert model.request(0).status == "pending"
-    assert model.index(0, 5).data() == "Low · 1 h"
+    assert model.index(0, 6).data() == "Low · 1 h"
 
 
 def test_stop_keeps_what_was_decided_and_says_what_was_not(

@@ -73,7 +73,8 @@ def test_invalid_email_shows_inline_and_saves_nothing(
     assert not error.isVisible()
     stored = _detail(session, services, customer)
     assert stored.emails == ["ada@example.com", "ada.q@example.org"] and stored.country == "GB"
-    assert "GB" in page.subtitle.text()  # reloaded after the change
+    # the header reloads on the change news, after "Saved." (asynchronously)
+    qtbot.waitUntil(lambda: "GB" in page.subtitle.text())
 
 
 def test_invalid_address_shows_the_reason_and_is_not_stored(

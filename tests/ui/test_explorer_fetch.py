@@ -5,8 +5,8 @@ and the drain runs it; a slow explorer never holds the database worker."""
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
@@ -19,8 +19,8 @@ from app.screening.explorer_data import ExplorerRefresh
 from app.session import VaultSession
 from tests.app.test_screening_explorer_data import SPENDER, serve
 from tests.ui.book_helpers import on_worker
-from tests.ui.conftest import WindowFactory
-from tests.ui.screening_helpers import free_port, workspace
+from tests.ui.conftest import WindowFactory, settled
+from tests.ui.screening_helpers import HeldAnswers, free_port, workspace
 from tests.ui.test_screening_threads import BOUND, read_latency
 from ui.main_window import MainWindow
 from ui.screening.explorer_fetch import FetchState
@@ -100,7 +100,8 @@ def test_offline_the_fetch_waits_in_the_outbox_and_the_drain_runs_it(
     serve(httpserver, funded=BALANCE)
     _point(services, httpserver.url_for("/api"))
     context.settings_changed()
-    assert context.drain(retry_now=True)
+    # (the drain the context starts after unlock may still be running: then the next)
+    qtbot.waitUntil(lambda: context.drain(retry_now=True), timeout=10_000)
     qtbot.waitUntil(lambda: "1.5 BTC" in panel.explorer.text(), timeout=20_000)
     qtbot.waitUntil(lambda: context.waiting == 0, timeout=10_000)
     stored = on_worker(
@@ -119,6 +120,7 @@ def test_errors_are_statuses_not_crashes(
     assert context.explorer.fetch([("dogecoin", "DAbcd")], label="one")
     qtbot.waitUntil(lambda: not context.explorer.busy, timeout=10_000)
     assert arrived[0].error == "no explorer is set up for 'dogecoin'"
+    settled(qtbot, services)  # the outbox count read after the fetch is back
     assert context.waiting == 0
     # nothing selected anywhere: the shortcut says what to do
     workspace(window).select_key("wallets")
@@ -126,28 +128,28 @@ def test_errors_are_statuses_not_crashes(
 
 
 def test_a_slow_explorer_does_not_hold_the_database_worker_and_can_be_cancelled(
-    qtbot: QtBot, make_window: WindowFactory, services: Services, httpserver: HTTPServer
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    services: Services,
+    threaded_server: HTTPServer,
+    held_answers: Callable[..., HeldAnswers],
 ) -> None:
-    asked = threading.Event()
-
-    def slow(request: Request) -> Response:
-        asked.set()
-        time.sleep(1.0)
-        return Response("{}", status=503)
-
-    httpserver.expect_request("/api/address/" + SPENDER).respond_with_handler(slow)
-    _point(services, httpserver.url_for("/api"))
+    # The explorer holds its answer (a 503) until the test is done: still under way.
+    slow = held_answers(lambda _request: Response("{}", status=503))
+    threaded_server.expect_request("/api/address/" + SPENDER).respond_with_handler(slow)
+    _point(services, threaded_server.url_for("/api"))
     window = make_window()
     context = workspace(window).screening_context
     finished: list[FetchState] = []
     context.explorer.finished.connect(finished.append)
     assert context.explorer.fetch([("bitcoin", SPENDER), ("bitcoin", "x")], label="slow")
     assert not context.explorer.fetch([("bitcoin", SPENDER)], label="again")  # one at a time
-    assert asked.wait(10)
+    qtbot.waitUntil(slow.holding, timeout=10_000)
     assert context.explorer.busy
     assert read_latency(qtbot, context) < BOUND
-    assert context.explorer.busy  # still waiting on the explorer
+    assert context.explorer.busy and slow.holding()  # still waiting on the explorer
     context.explorer.cancel()
+    slow.release()  # the call in flight ends (as a slow explorer's would); nothing after it
     qtbot.waitUntil(lambda: bool(finished), timeout=30_000)
     assert finished[0].cancelled and finished[0].stored == 0
 
@@ -283,7 +285,8 @@ def test_locking_during_a_fetch_keeps_what_arrived_and_does_not_wait_for_the_res
     make_window: WindowFactory,
     session: VaultSession,
     services: Services,
-    httpserver: HTTPServer,
+    threaded_server: HTTPServer,
+    held_answers: Callable[..., HeldAnswers],
 ) -> None:
     import json
     import re
@@ -291,9 +294,9 @@ def test_locking_during_a_fetch_keeps_what_arrived_and_does_not_wait_for_the_res
     from tests.app.test_screening_explorer_data import documented
     from tests.ui.conftest import unlock
     from ui.main_window import State
+    from ui.screening.context import CLOSE_WAIT
 
-    def slow(request: Request) -> Response:
-        time.sleep(0.3)
+    def answer(request: Request) -> Response:
         body = (
             []
             if request.path.endswith(("/txs", "/txs/chain"))
@@ -301,8 +304,18 @@ def test_locking_during_a_fetch_keeps_what_arrived_and_does_not_wait_for_the_res
         )
         return Response(json.dumps(body), content_type="application/json")
 
-    httpserver.expect_request(re.compile(r"^/api/address/.*")).respond_with_handler(slow)
-    _point(services, httpserver.url_for("/api"))
+    # The look-ups of SPENDER are answered (slowly); those of the next address are held
+    # until the lock was asked for, so the fetch is surely under way when the vault
+    # locks; those of any later address are held to the end.
+    answering = {SPENDER}
+    explorer = held_answers(
+        answer,
+        answered=None,
+        keep=lambda path: not any(a in path for a in answering),
+        delay=0.3,
+    )
+    threaded_server.expect_request(re.compile(r"^/api/address/.*")).respond_with_handler(explorer)
+    _point(services, threaded_server.url_for("/api"))
     window = make_window()
     context = workspace(window).screening_context
     addresses = [
@@ -316,10 +329,15 @@ def test_locking_during_a_fetch_keeps_what_arrived_and_does_not_wait_for_the_res
     context.explorer.arrived.connect(arrived.extend)
     assert context.explorer.fetch([("bitcoin", a) for a in addresses], label="five")
     qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=20_000)
+    qtbot.waitUntil(explorer.holding, timeout=10_000)
     start = time.monotonic()
     window.lock()
+    answering.add(GENESIS)  # the address in flight is done; a later one would stay held
+    explorer.release_held()
     qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
-    assert time.monotonic() - start < 3.0  # not the seconds the rest would take
+    # A fetch that went on after the lock would wait on a held call, and the lock with
+    # it until CLOSE_WAIT runs out: it did not.
+    assert time.monotonic() - start < CLOSE_WAIT / 2
     unlock(session, services)
 
     def stored() -> set[str]:
@@ -328,4 +346,4 @@ def test_locking_during_a_fetch_keeps_what_arrived_and_does_not_wait_for_the_res
 
     kept = on_worker(services, stored)
     assert {r.address for r in arrived if r.answer is not None} <= kept
-    assert len(kept) < len(addresses)
+    assert SPENDER in kept and len(kept) < len(addresses)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -119,19 +121,27 @@ def test_unlock_after_lock_asks_for_the_passphrase_and_rebuilds(
 def test_idle_auto_lock(qtbot: QtBot, make_window: WindowFactory, session: VaultSession) -> None:
     window = make_window(idle_interval_ms=300)
     assert window.idle.active
-    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=5000)
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=10_000)
     assert not session.is_unlocked
     assert window.workspace is None
     assert "Locked" in window.locked_screen.message.text()
 
 
 def test_input_postpones_the_idle_lock(qtbot: QtBot, make_window: WindowFactory) -> None:
-    window = make_window(idle_interval_ms=400)
-    for _ in range(4):
-        qtbot.wait(200)
+    interval = 1000
+    window = make_window(idle_interval_ms=interval)
+    timer = window.idle._timer
+    start = time.monotonic()
+    for _ in range(3):
+        # Half the interval gone (waited for on the timer itself, not slept: a busy
+        # machine may wake us late), then a key press starts it again.
+        qtbot.waitUntil(lambda: timer.remainingTime() < interval // 2, timeout=10_000)
+        assert window.state is State.UNLOCKED
         qtbot.keyClick(window, Qt.Key.Key_Shift)
+        assert timer.remainingTime() > interval // 2
+    assert time.monotonic() - start > interval / 1000  # longer than the idle time, still open
     assert window.state is State.UNLOCKED
-    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=5000)
+    qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=10_000)
 
 
 def test_lock_closes_open_dialogs(qtbot: QtBot, make_window: WindowFactory) -> None:

@@ -6,7 +6,7 @@ local provider on pytest-httpserver speaking the documented Chainalysis Sanction
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 import pytest
@@ -26,9 +26,9 @@ from tests.ui.screening_helpers import (
     KEY,
     KYT,
     LISTED,
+    HeldAnswers,
     free_port,
     serve_kyt,
-    slow_handler,
     store_key,
     workspace,
 )
@@ -84,7 +84,8 @@ def test_lookups_wait_in_the_outbox_and_drain_when_the_provider_is_back(
         window.screening_actions.screen.trigger()
     assert finished.args[0].queued == 3
     outbox = window.batch_status.outbox
-    qtbot.waitUntil(lambda: outbox.isVisible(), timeout=5000)
+    # (a drain that started before the batch ended may have shown fewer first)
+    qtbot.waitUntil(lambda: outbox.isVisible() and outbox.text().startswith("3 "), timeout=10_000)
     assert outbox.text() == "3 waiting in the outbox"
     assert "3 wait in the outbox" in window.batch_status.text.text()
 
@@ -222,13 +223,16 @@ def test_locking_during_a_batch_stops_it_and_keeps_what_arrived(
     make_window: WindowFactory,
     session: VaultSession,
     services: Services,
-    httpserver: HTTPServer,
+    threaded_server: HTTPServer,
+    held_answers: Callable[..., HeldAnswers],
 ) -> None:
     from tests.app.test_screening_support import evm
     from tests.ui.conftest import unlock
     from ui.main_window import State
 
-    serve_kyt(services, httpserver, slow_handler(0.05))
+    # Five answers, then the provider holds the rest: the batch is surely still
+    # running when the vault locks, however slow the machine.
+    serve_kyt(services, threaded_server, held_answers(answered=5, delay=0.05))
     window = make_window()
     store_key(session, services)
     add_customer(session, services, name="Busy", addresses=tuple(evm(i) for i in range(1, 81)))
@@ -236,7 +240,9 @@ def test_locking_during_a_batch_stops_it_and_keeps_what_arrived(
     arrived: list[object] = []
     context.results.connect(arrived.extend)
     assert context.screen(lambda vault: [("ethereum", evm(i)) for i in range(1, 81)], label="all")
-    qtbot.waitUntil(lambda: len(arrived) >= 3, timeout=20_000)
+    # >= 1, not more: results reach the GUI with the progress reports (at most ten a
+    # second), so answers that come together may wait for the next one to be shown
+    qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=20_000)
     window.lock()
     qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
     assert window.batch_status.bar.isHidden() and not window.batch_status.outbox.isVisible()

@@ -5,43 +5,30 @@ database worker still comes back at once."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 
-import pytest
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
-from werkzeug import Request, Response
 
 from app.screening.cache import Lookup
-from app.screening.outbox import queue_screening
+from app.screening.outbox import iso, queue_screening, screening_key
 from app.screening.risk import utc_now
 from app.session import VaultSession
-from tests.app.test_screening_support import evm, sanctions_handler
+from tests.app.test_screening_support import evm
 from tests.ui.book_helpers import add_customer, on_worker
 from tests.ui.conftest import WindowFactory
-from tests.ui.screening_helpers import KYT, serve_kyt, store_key, workspace
+from tests.ui.screening_helpers import KYT, HeldAnswers, serve_kyt, store_key, workspace
 from ui.main_window import MainWindow
-from ui.screening.context import ScreeningContext
+from ui.screening.context import CLOSE_WAIT, ScreeningContext
 from ui.services import Services
+from vault.screening import outbox as outbox_store
+from vault.screening.outbox import Item
 
 #: seconds the provider takes per answer (a KYT plan limited to about 1 request/s)
 DELAY = 1.0
 #: how long a view may wait for a read while the provider is slow
 BOUND = 0.5
-
-
-class SlowProvider:
-    """The documented handler, answering after DELAY; `asked` is set by the first request."""
-
-    def __init__(self) -> None:
-        self.asked = threading.Event()
-
-    def __call__(self, request: Request) -> Response:
-        self.asked.set()
-        time.sleep(DELAY)
-        return sanctions_handler(request)
 
 
 def read_latency(qtbot: QtBot, context: ScreeningContext) -> float:
@@ -87,21 +74,23 @@ def test_a_read_is_not_delayed_by_a_batch_waiting_on_a_slow_provider(
     make_window: WindowFactory,
     session: VaultSession,
     services: Services,
-    httpserver: HTTPServer,
+    threaded_server: HTTPServer,
+    held_answers: Callable[..., HeldAnswers],
 ) -> None:
-    slow = SlowProvider()
-    serve_kyt(services, httpserver, slow)
+    # One answer after DELAY, the others held until the end: the batch is still asking.
+    slow = held_answers(answered=1, delay=DELAY)
+    serve_kyt(services, threaded_server, slow)
     _window, context = opened(qtbot, make_window, session, services)
     pairs = [("ethereum", evm(i)) for i in range(1, 13)]
     add_customer(session, services, name="Slow Ltd", addresses=tuple(a for _c, a in pairs))
     arrived: list[object] = []
     context.results.connect(arrived.extend)
     assert context.screen(pairs, label="slow")
-    assert slow.asked.wait(10)
     qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=20_000)
+    qtbot.waitUntil(slow.holding, timeout=10_000)
     assert context.busy  # the provider is still being asked
     assert read_latency(qtbot, context) < BOUND
-    assert context.busy
+    assert context.busy and slow.holding()
     context.cancel()
     qtbot.waitUntil(lambda: not context.busy, timeout=20_000)
 
@@ -111,30 +100,22 @@ def test_a_read_is_not_delayed_by_an_outbox_drain_waiting_on_a_slow_provider(
     make_window: WindowFactory,
     session: VaultSession,
     services: Services,
-    httpserver: HTTPServer,
+    threaded_server: HTTPServer,
+    held_answers: Callable[..., HeldAnswers],
 ) -> None:
-    slow = SlowProvider()
-    serve_kyt(services, httpserver, slow, default=False)
+    slow = held_answers(delay=DELAY)  # every answer held until released
+    serve_kyt(services, threaded_server, slow, default=False)
     queued = [evm(i) for i in range(1, 5)]
     _window, context = opened(qtbot, make_window, session, services, queued)
     drained: list[object] = []
     context.drained.connect(drained.append)
     assert context.drain()
-    assert slow.asked.wait(10)
+    qtbot.waitUntil(slow.holding, timeout=10_000)
     assert read_latency(qtbot, context) < BOUND
-    assert not drained  # the drain was still waiting on the provider
+    assert not drained and slow.holding()  # the drain was still waiting on the provider
+    slow.release()
     qtbot.waitUntil(lambda: bool(drained), timeout=60_000)
     assert drained[0].done == 4  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    """A provider answering concurrently, as a real service does."""
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waited(
@@ -143,6 +124,7 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
     session: VaultSession,
     services: Services,
     threaded_server: HTTPServer,
+    held_answers: Callable[..., HeldAnswers],
 ) -> None:
     """The lock waits for neither the provider nor the queue: the batch writes what
     arrived, the drain gives back what it had not run, and that runs after unlock."""
@@ -150,28 +132,26 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
     from ui.main_window import State
 
     queued = [evm(i) for i in range(100, 108)]
-    asked = threading.Event()
-
-    def handler(request: Request) -> Response:
-        # The outbox's look-ups take longer than the batch's: both are still under
-        # way when the vault is locked.
-        asked.set()
-        time.sleep(2 * DELAY if request.path.endswith(tuple(queued)) else DELAY)
-        return sanctions_handler(request)
-
-    serve_kyt(services, threaded_server, handler)
+    batch = [("ethereum", evm(i)) for i in range(1, 25)]
+    # The provider answers two of the batch's look-ups and holds the rest, and every
+    # one of the outbox's, until after the checks: both are surely still under way
+    # when the vault locks, however slow the machine.
+    provider = held_answers(answered=2, keep=lambda path: path.endswith(tuple(queued)), delay=DELAY)
+    serve_kyt(services, threaded_server, provider)
     window, context = opened(qtbot, make_window, session, services, queued)
     assert context.drain()
-    assert asked.wait(10)
+    qtbot.waitUntil(lambda: provider.holding(*queued), timeout=10_000)
     arrived: list[Lookup] = []
     context.results.connect(arrived.extend)
-    assert context.screen([("ethereum", evm(i)) for i in range(1, 25)], label="slow")
+    assert context.screen(batch, label="slow")
     qtbot.waitUntil(lambda: len(arrived) >= 1, timeout=30_000)
+    qtbot.waitUntil(lambda: provider.holding(*(a for _c, a in batch)), timeout=10_000)
     assert context.busy and context._draining  # both still wait on the provider
     start = time.monotonic()
     window.lock()
     qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=20_000)
-    assert time.monotonic() - start < 2 * DELAY  # not the seconds the rest would take
+    # Held look-ups would keep a waiting lock until CLOSE_WAIT runs out: it waited for none.
+    assert time.monotonic() - start < CLOSE_WAIT / 2
 
     unlock(session, services)
 
@@ -186,8 +166,17 @@ def test_locking_while_a_slow_provider_answers_keeps_what_arrived_and_what_waite
             )
         )
 
-    assert all(stored(x.address) == 1 for x in arrived)  # what arrived is kept
+    def in_outbox(address: str) -> Item | None:
+        key = screening_key(KYT, "ethereum", address)
+        return on_worker(services, lambda: outbox_store.get(session.vault.conn, key))
+
+    assert arrived and all(stored(x.address) == 1 for x in arrived)  # what arrived is kept
     assert not any(stored(a) for a in queued)
+    for address in queued:  # what waited is still queued, given back: due, attempt not counted
+        item = in_outbox(address)
+        assert item is not None and item.done_at is None and item.attempts == 0
+        assert item.next_attempt_at <= iso(utc_now())
+    provider.release()
     window.open_vault()
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
     # what waited runs right after unlock, not once the drain's lease runs out

@@ -4,7 +4,9 @@ The dialog is the confirmation: it names how many requests and what they
 are, asks for the reason (Enter confirms) and runs on the database worker
 with a progress bar and Stop. Refusals (four eyes, no role, already final)
 are listed with their reasons; the dialog closes by itself when there are
-none. GUI thread only.
+none. Approving first asks which of the requests the risk gate blocks: a block
+is a block, so the dialog says so and why before anything is signed, and will
+not approve a selection that is blocked throughout. GUI thread only.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.approvals.model import ApprovalError, DecideOutcome, QueueFilter, Verdict
+from app.approvals.model import ApprovalError, Blocked, DecideOutcome, QueueFilter, Verdict
 from app.approvals.service import ApprovalService
 from app.tasks import Handle, Progress
 from ui.approvals.context import ApprovalsContext
-from ui.book.widgets import ErrorForm, hint, show_text
+from ui.book.widgets import ERROR_STYLE, ErrorForm, hint, show_text
 from ui.naming import named
 from ui.worker_dialog import WorkerDialog
 
@@ -79,6 +82,12 @@ class Selection:
             )
         return [r.id for r in service.page(flt, sort, descending, 0, self.count)]
 
+    def blocked(self, service: ApprovalService) -> Blocked:
+        """Which of the requests the risk gate blocks (database worker)."""
+        if self.matching is None:
+            return service.blocked(self.ids)
+        return service.blocked_matching(self.matching[0])
+
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
@@ -101,6 +110,8 @@ class DecideDialog(WorkerDialog):
         self.verdict: Verdict = verdict
         self.selection = selection
         self.outcomes: list[DecideOutcome] = []
+        #: the blocked requests among the selection; None until known (approving only)
+        self.blocked: Blocked | None = None if verdict == "approve" else Blocked(0)
         self._stopping = threading.Event()
         what = plural(selection.count, "request")
         self.setWindowTitle(f"{VERBS[verdict]} {what}")
@@ -117,6 +128,11 @@ class DecideDialog(WorkerDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.reason.setCompleter(completer)
+        self.blocked_note = named(QLabel(), "decideBlocked")
+        self.blocked_note.setWordWrap(True)
+        self.blocked_note.setStyleSheet(ERROR_STYLE)
+        self.blocked_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.blocked_note.hide()
         self.form = ErrorForm()
         self.form.add("reason", "Reason *", self.reason)
         self.signing = hint(
@@ -142,6 +158,7 @@ class DecideDialog(WorkerDialog):
 
         self.body.addWidget(self.headline)
         self.body.addWidget(self.preview)
+        self.body.addWidget(self.blocked_note)
         self.body.addLayout(self.form)
         self.body.addWidget(self.form.general)
         self.body.addWidget(self.signing)
@@ -152,11 +169,52 @@ class DecideDialog(WorkerDialog):
         self.reason.textChanged.connect(self.update_ok)
         self.update_ok()
         self.reason.setFocus()
+        if self.blocked is None:
+            context.call(
+                self,
+                selection.blocked,
+                on_success=self._show_blocked,
+                on_failure=self.form.show_error,
+            )
 
     def can_submit(self) -> bool:
         if self.outcomes:
             return False
+        # Not waiting for the check: the service refuses a blocked approval anyway.
+        if self.blocked is not None and self.blocked.count >= self.selection.count > 0:
+            return False  # nothing here may be approved
         return bool(self.reason.text().strip())
+
+    def _show_blocked(self, blocked: Blocked) -> None:
+        self.blocked = blocked
+        self.update_ok()
+        if not blocked.count:
+            return
+        first, why = blocked.reasons[0] if blocked.reasons else ("", "")
+        example = f"{self.selection.label(first)} — {why}" if first else ""
+        if blocked.count >= self.selection.count == 1:
+            text = self.tr(
+                "<b>Blocked.</b> {example}.<br>A block is a block: approving it is refused. "
+                "It can only be rejected (Cancel, then Ctrl+R), or approved once a new "
+                "screening lifts the block."
+            ).format(example=escape(example))
+        elif blocked.count >= self.selection.count:
+            text = self.tr(
+                "<b>All {count} requests are blocked</b> by the risk gate, e.g. {example}."
+                "<br>A block is a block: approving them is refused. They can only be rejected "
+                "(Cancel, then Ctrl+R)."
+            ).format(count=f"{blocked.count:,}", example=escape(example))
+        else:
+            text = self.tr(
+                "<b>{count} of {total} requests are blocked</b> by the risk gate, e.g. "
+                "{example}.<br>A block is a block: those are refused, the others approved."
+            ).format(
+                count=f"{blocked.count:,}",
+                total=f"{self.selection.count:,}",
+                example=escape(example),
+            )
+        show_text(self.blocked_note, text)
+        self.adjustSize()
 
     def submit(self) -> None:
         self.form.clear_errors()

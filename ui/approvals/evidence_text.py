@@ -13,8 +13,10 @@ from html import escape
 from typing import Any
 
 from app.approvals.model import DecisionView
+from app.prices.valuation import Valuation
 from app.screening.risk import RiskResult
 from ui.approvals import format as fmt
+from ui.approvals import value_text
 from ui.approvals.evidence_data import Evidence
 from ui.book import format as book_fmt
 
@@ -58,6 +60,8 @@ def render(evidence: Evidence, now: datetime) -> str:
         parts.append("<h3>Why this status</h3><ul>")
         parts += [f"<li>{escape(reason)}</li>" for reason in detail.reasons]
         parts.append("</ul>")
+    if row.valuation is not None:
+        parts.append(_value(row.valuation, now))
     parts.append(_request_fields(detail.fields))
     parts.append(_decisions(detail.decisions, now))
     if row.address:
@@ -96,6 +100,24 @@ def _request_fields(fields: Mapping[str, str]) -> str:
     return f"<h3>Request (the signed content)</h3><table>{rows}</table>"
 
 
+def _value(valuation: Valuation, now: datetime) -> str:
+    """The value the tiers count, and the price behind it with its age and source."""
+    price = escape(value_text.price_line(valuation, now))
+    if valuation.value is None:
+        what = _span(
+            f"No fresh price: {valuation.missing}. The top tier applies "
+            f"(or the policy's own tiers for {valuation.asset}).",
+            "warn",
+        )
+    else:
+        money = f"<b>{escape(value_text.money(valuation.value, valuation.currency))}</b>"
+        if valuation.asset == valuation.currency:
+            what = money  # a whitelist limit: given in the reference currency
+        else:
+            what = f"{escape(fmt.amount(valuation.amount, valuation.asset))} = {money}"
+    return f'<h3>Value</h3><p>{what}<br><span class="muted">{price}</span></p>'
+
+
 def _decisions(decisions: tuple[DecisionView, ...], now: datetime) -> str:
     if not decisions:
         return '<h3>Decisions</h3><p class="muted">None yet.</p>'
@@ -113,9 +135,17 @@ def _decisions(decisions: tuple[DecisionView, ...], now: datetime) -> str:
             f'<span class="muted">{escape(fmt.ago(d.created_at, now))}</span> — {check}'
             + (_local() if d.local_only else "")
             + (f"<br>“{escape(d.reason)}”" if d.reason else "")
+            + _signed_value(d)
             + f'<br><span class="muted mono">{escape(d.signer)}</span></li>'
         )
     return "<h3>Decisions</h3><ul>" + "".join(items) + "</ul>"
+
+
+def _signed_value(decision: DecisionView) -> str:
+    if decision.valuation is None:
+        return ""
+    line = value_text.signed_line(dict(decision.valuation))
+    return f'<br><span class="muted">{escape(line)}</span>' if line else ""
 
 
 def _screenings(results: tuple[RiskResult, ...], now: datetime) -> str:

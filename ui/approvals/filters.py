@@ -20,13 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.approvals.model import KINDS, STATUSES, QueueFilter
+from app.approvals.model import KINDS, OPEN_STATUSES, STATUSES, QueueFilter
 from ui.approvals import format as fmt
 from ui.naming import named
 
 TYPING_DELAY_MS = 200
-#: statuses a decision can still change (the default view: the work to do)
-OPEN = frozenset({"pending", "needs_refresh", "blocked"})
 
 Choice = tuple[str, object]
 KIND_CHOICES: tuple[Choice, ...] = (
@@ -34,7 +32,7 @@ KIND_CHOICES: tuple[Choice, ...] = (
     *((fmt.label(k, fmt.KIND_LABELS), frozenset({k})) for k in KINDS),
 )
 STATUS_CHOICES: tuple[Choice, ...] = (
-    ("Open", OPEN),
+    ("Open", OPEN_STATUSES),  # the default view: the work to do
     ("Any status", frozenset()),
     *((fmt.label(s, fmt.STATUS_LABELS), frozenset({s})) for s in STATUSES),
 )

@@ -52,7 +52,7 @@ from ui.naming import named
 
 #: how often a shown queue takes in the clock and new screenings
 CATCH_UP_MS = 5 * 60 * 1000
-_WIDTHS = (56, 130, 130, 180, 100, 120, 100, 150)
+_WIDTHS = (56, 130, 130, 180, 100, 140, 120, 100, 150)
 
 
 class ApprovalsPage(QWidget):

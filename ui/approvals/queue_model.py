@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt
 
 from app.approvals.model import QueueFilter, QueueRow
 from ui.approvals import format as fmt
+from ui.approvals import value_text
 from ui.approvals.context import ApprovalsContext, ServiceHolder
 from ui.book import format as book_fmt
 from ui.book.paged_model import PagedModel, Row
@@ -25,16 +26,22 @@ COLUMNS = (
     "Customer",
     "Request",
     "Amount",
+    "Value",
     "Risk",
     "Status",
     "Sharing",
     "Still needed",
 )
 #: column -> the service's sort key; columns missing here do not sort
-SORT_KEYS = {0: "created_at", 1: "kind", 2: "customer", 4: "amount", 5: "risk", 6: "status"}
-LOCAL_COLUMN = 7
-NEEDED_COLUMN = 8
+SORT_KEYS = {0: "created_at", 1: "kind", 2: "customer", 4: "amount", 6: "risk", 7: "status"}
+VALUE_COLUMN = 5
+RISK_COLUMN = 6
+STATUS_COLUMN = 7
+LOCAL_COLUMN = 8
+NEEDED_COLUMN = 9
 _TIPS = {
+    VALUE_COLUMN: "What the policy's tiers count: the amount in the reference currency, "
+    "with the age of the price (no fresh price: the top tier)",
     0: "Time since the request was made",
     NEEDED_COLUMN: "What the policy still needs before the request is approved",
     LOCAL_COLUMN: "Decisions taken here that no other device has seen yet (sync shares them)",
@@ -123,9 +130,11 @@ class QueueModel(PagedModel):
             return r.summary
         if column == 4:
             return fmt.amount(r.amount, r.asset)
-        if column == 5:
+        if column == VALUE_COLUMN:
+            return value_text.cell(r.valuation, self._now)
+        if column == RISK_COLUMN:
             return _risk_text(r, self._now)
-        if column == 6:
+        if column == STATUS_COLUMN:
             return fmt.label(r.status, fmt.STATUS_LABELS)
         if column == NEEDED_COLUMN:
             return r.needed or "—"
@@ -136,18 +145,20 @@ class QueueModel(PagedModel):
     def role_data(self, row: Row, column: int, role: int) -> Any:
         r: QueueRow = row[1]
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 6:
+            if column == STATUS_COLUMN:
                 return fmt.status_colour(r.status)
-            if column == 5:
+            if column == RISK_COLUMN:
                 return fmt.risk_colour(r.risk_level)
+            if column == VALUE_COLUMN and r.valuation is not None and not r.valuation.fresh:
+                return fmt.status_colour("needs_refresh")
             if column == LOCAL_COLUMN:
                 return fmt.LOCAL_COLOUR
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 4, VALUE_COLUMN):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and column == 6 and r.status == "pending":
+        if role == Qt.ItemDataRole.FontRole and column == STATUS_COLUMN and r.status == "pending":
             return book_fmt.bold()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(r, column)
+            return _tooltip(r, column, self._now)
         return None
 
     def header_tip(self, column: int) -> str | None:
@@ -165,14 +176,16 @@ def _risk_text(row: QueueRow, now: datetime) -> str:
     return f"{level} · {fmt.age(row.risk_fetched_at, now)}"
 
 
-def _tooltip(row: QueueRow, column: int) -> str | None:
+def _tooltip(row: QueueRow, column: int, now: datetime) -> str | None:
     if column == 0:
         return f"Made {fmt.local_time(row.created_at)} by {row.created_by}"
     if column == 2:
         return row.customer_external_id or None
     if column == 3:
         return row.summary if not row.address else f"{row.summary}\n{row.chain}: {row.address}"
-    if column == 5 and row.risk_fetched_at is not None:
+    if column == VALUE_COLUMN:
+        return value_text.tooltip(row.valuation, now)
+    if column == RISK_COLUMN and row.risk_fetched_at is not None:
         return f"Screened {fmt.local_time(row.risk_fetched_at)}"
     if column == LOCAL_COLUMN and row.local_only:
         return _TIPS[LOCAL_COLUMN]

@@ -13,16 +13,27 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QSizePolicy,
+    QWidget,
+)
 
 from app.addresses import CHAINS, AddressError, normalize
 from app.approvals.model import ApprovalError, QueueRow, RequestKind
 from app.approvals.service import ApprovalService
+from app.prices.valuation import Valuation
 from app.tasks import Progress
 from ui.approvals import format as fmt
+from ui.approvals import value_text
 from ui.approvals.context import ApprovalsContext
 from ui.book import format as book_fmt
 from ui.book.widgets import ErrorForm, hint, show_text
@@ -33,7 +44,8 @@ from vault.book.customers import record as customer_record
 ASSET = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{0,15}$")
 _INTROS = {
     "whitelist": "Allow withdrawals to this address once the policy's approvers agree.",
-    "withdrawal": "Send an amount to an address; the amount decides how many approvers it needs.",
+    "withdrawal": "Send an amount to an address; its value at the stored price decides how "
+    "many approvers it needs.",
     "onboarding": "Approve this customer's onboarding and KYC.",
     "risk_override": "Accept an address despite its risk, with a justification the approvers "
     "read and sign.",
@@ -180,6 +192,22 @@ class RequestDialog(WorkerDialog):
                     self._fill(self.targets[0])
         if kind == "whitelist":
             self.form.add("limit", "Limit", self.limit)
+        # What the tiers will count, from the stored prices (read on the database worker).
+        self.value = named(QLabel(), "requestValue")
+        self.value.setWordWrap(True)
+        self.value.setTextFormat(Qt.TextFormat.RichText)
+        # Empty when the form is laid out: without this it keeps that first narrow width.
+        self.value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._value_timer = QTimer(self)
+        self._value_timer.setSingleShot(True)
+        self._value_timer.setInterval(250)
+        self._value_timer.timeout.connect(self._ask_value)
+        self._value_asked = 0
+        if kind in ("whitelist", "withdrawal"):
+            self.form.add("value", self.tr("Value"), self.value)
+            for edit in (self.asset, self.amount, self.limit):
+                edit.textChanged.connect(self._value_timer.start)
+            self._value_timer.start()
         if kind == "risk_override":
             self.form.add("justification", "Justification *", self.justification)
         self.body.addWidget(hint(_INTROS[kind]))
@@ -196,6 +224,51 @@ class RequestDialog(WorkerDialog):
             first = self.limit if self.targets else self.address
         if first is not None:
             first.setFocus()
+
+    # --- the value the tiers count ----------------------------------------------------
+
+    def _ask_value(self) -> None:
+        """Value what is typed so far; only the newest answer is shown."""
+        self._value_asked += 1
+        asked = self._value_asked
+        figure: Decimal | None
+        try:
+            if self.kind == "withdrawal":
+                asset: str | None = parse_asset(self.asset.text())
+                figure = parse_amount(self.amount.text(), required=True)
+            else:
+                asset, figure = None, parse_amount(self.limit.text(), required=False)
+        except ValueError:
+            figure = None
+        if figure is None:
+            self.value.setText(
+                self.tr("No limit: the top tier applies.")
+                if self.kind == "whitelist" and not self.limit.text().strip()
+                else ""
+            )
+            return
+        kind = self.kind
+
+        def show(found: Valuation | None) -> None:
+            if asked == self._value_asked:
+                self.value.setText(self._value_text(found))
+
+        self.context.call(self, lambda s: s.value_of(kind, asset, figure), on_success=show)
+
+    def _value_text(self, found: Valuation | None) -> str:
+        if found is None:
+            return ""
+        now = datetime.now(UTC)
+        price = html.escape(value_text.price_line(found, now))
+        if found.value is None:
+            why = html.escape(found.missing)
+            return (
+                '<span style="color:#8d5300">'
+                + self.tr("No fresh price ({why}): the top tier applies.").format(why=why)
+                + f"</span><br><small>{price}</small>"
+            )
+        money = html.escape(value_text.money(found.value, found.currency))
+        return f"<b>{money}</b><br><small>{price}</small>"
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
         edit = named(QLineEdit(), name)

@@ -28,8 +28,10 @@ from ui.book.duplicates import DuplicatesDialog
 from ui.book.export_dialog import ExportDialog
 from ui.book.import_dialog import ImportDialog
 from ui.book.new_customer import NewCustomerDialog
+from ui.book.subset_bar import SubsetBar
 from ui.book.widgets import action_button, empty_state, shortcut_action, sort_arrow_back, table_view
 from ui.naming import named
+from vault.dashboards.subsets import Subset
 
 SEARCH_DELAY_MS = 150
 _WIDTHS = (260, 110, 90, 70, 100, 90, 85)
@@ -98,10 +100,13 @@ class CustomerListPage(QWidget):
         self.view.setColumnWidth(7, 130)
         self.view.activated.connect(self._activated)
         self.empty = empty_state("")
+        self.subset_bar = SubsetBar("customerSubset")
+        self.subset_bar.cleared.connect(lambda: self.show_subset(None))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 16)
         layout.addLayout(top)
+        layout.addWidget(self.subset_bar)
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty, 1)
@@ -126,6 +131,12 @@ class CustomerListPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def show_subset(self, subset: Subset | None) -> None:
+        """Only the customers behind a Dashboards figure (None: everyone again)."""
+        self.subset_bar.show_subset(subset)
+        if self._model is not None:
+            self._model.set_subset(subset)
 
     def _search_now(self) -> None:
         if self._model is not None:
@@ -168,6 +179,8 @@ class CustomerListPage(QWidget):
             return
         if text:
             self.empty.setText(f"No customer matches “{text}”.")
+        elif model is not None and model.subset is not None:
+            self.empty.setText(self.tr("No customer is in this figure any more."))
         else:
             self.empty.setText(
                 "No customers yet.\nAdd one with New customer (Ctrl+N) "
@@ -222,6 +235,7 @@ class CustomerListPage(QWidget):
     # --- locking -------------------------------------------------------------------
 
     def close_vault_views(self) -> None:
+        self.subset_bar.hide()
         self.search.clear()
         self._timer.stop()
         self.view.setModel(None)

@@ -15,6 +15,7 @@ from ui.book.context import BookContext
 from ui.book.paged_model import PAGE_SIZE, PagedModel, Row
 from vault.book import queries
 from vault.connection import Connection
+from vault.dashboards.subsets import Subset
 
 COLUMNS = ("Name", "ID", "Kind", "Country", "KYC", "Risk", "Addresses", "Updated")
 #: column → the SQL sort key in `queries.CUSTOMER_SORTS` (Addresses cannot sort: a count)
@@ -39,13 +40,18 @@ class CustomerQuery:
     sort: str = "name"
     descending: bool = False
     ids: list[int] | None = None
+    #: only these customers (a figure of the Dashboards); None: everyone
+    subset: Subset | None = None
+
+    def _where(self) -> dict[str, Any]:
+        return {} if self.subset is None else self.subset.query_args()
 
     def resolve(self, conn: Connection) -> tuple[CustomerQuery, int]:
         if not self.text.strip():
-            return replace(self, ids=None), queries.count_customers(conn)
+            return replace(self, ids=None), queries.count_customers(conn, **self._where())
         ids = queries.search_customer_ids(conn, self.text, limit=SEARCH_LIMIT)
         resolved = replace(self, ids=ids)
-        return resolved, queries.count_customers(conn, ids=ids) if ids else 0
+        return resolved, queries.count_customers(conn, ids=ids, **self._where()) if ids else 0
 
     def page(self, conn: Connection, offset: int, limit: int) -> list[Row]:
         if self.ids is not None and not self.ids:
@@ -57,6 +63,7 @@ class CustomerQuery:
             sort=self.sort,
             descending=self.descending,
             ids=self.ids,
+            **self._where(),
         )
 
 
@@ -84,7 +91,7 @@ class CustomerModel(PagedModel):
         return self._sort, self._descending
 
     def query(self) -> CustomerQuery:
-        return CustomerQuery(self._text, self._sort, self._descending)
+        return CustomerQuery(self._text, self._sort, self._descending, subset=self.subset)
 
     def set_search(self, text: str) -> None:
         """Filter by `text` (empty: everyone); reloads, dropping any older answer."""

@@ -26,6 +26,7 @@ from app.tasks import Handle, TaskRunner
 from ui import errors
 from ui.ops import run_db
 from vault.connection import Connection
+from vault.dashboards.subsets import Subset
 
 PAGE_SIZE = 200
 #: a reload that keeps the rows already scrolled through fetches at most this many at once
@@ -115,6 +116,20 @@ class PagedModel(QAbstractTableModel):
         self._fetching = False
         self._closed = False
         self._generation = 0
+        self._subset: Subset | None = None
+
+    # --- narrowing to a Dashboards figure -----------------------------------------
+
+    @property
+    def subset(self) -> Subset | None:
+        return self._subset
+
+    def set_subset(self, subset: Subset | None) -> None:
+        """Only the rows of `subset` (None: all of them); reloads. A subclass's `query`
+        reads `subset`."""
+        if subset != self._subset:
+            self._subset = subset
+            self.reload()
 
     # --- for subclasses ------------------------------------------------------
 

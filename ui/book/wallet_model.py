@@ -11,6 +11,7 @@ from ui.book import format as fmt
 from ui.book.paged_model import PagedModel, Row
 from vault.book import queries
 from vault.connection import Connection
+from vault.dashboards.subsets import Subset
 
 COLUMNS = ("Chain", "Address", "Label", "Customer", "Shared")
 SHARED_MARK = "⚠ shared"
@@ -18,11 +19,17 @@ SHARED_MARK = "⚠ shared"
 
 @dataclass(frozen=True)
 class WalletQuery:
+    #: only these addresses (a figure of the Dashboards); None: every one
+    subset: Subset | None = None
+
+    def _where(self) -> dict[str, Any]:
+        return {} if self.subset is None else self.subset.query_args()
+
     def resolve(self, conn: Connection) -> tuple[WalletQuery, int]:
-        return self, queries.count_addresses(conn)
+        return self, queries.count_addresses(conn, **self._where())
 
     def page(self, conn: Connection, offset: int, limit: int) -> list[Row]:
-        return queries.address_page(conn, offset=offset, limit=limit)
+        return queries.address_page(conn, offset=offset, limit=limit, **self._where())
 
 
 class WalletModel(PagedModel):
@@ -31,7 +38,7 @@ class WalletModel(PagedModel):
     COLUMNS = COLUMNS
 
     def query(self) -> WalletQuery:
-        return WalletQuery()
+        return WalletQuery(self.subset)
 
     def customer_id(self, position: int) -> int:
         return int(self.row_at(position)[4])

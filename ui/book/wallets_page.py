@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 from ui.book import context as ctx
 from ui.book.conflicts import ConflictsView
 from ui.book.context import BookContext, RefreshWhenShown
+from ui.book.subset_bar import SubsetBar
 from ui.book.wallet_model import WalletModel
 from ui.book.widgets import empty_state, table_view
 from ui.naming import named
+from vault.dashboards.subsets import Subset
 
 
 class WalletsPage(QWidget):
@@ -53,9 +55,12 @@ class WalletsPage(QWidget):
             "No wallet addresses yet. Add them on a customer's page, or import a list "
             "(Customers → Import…, kind “Wallet addresses”)."
         )
+        self.subset_bar = SubsetBar("walletSubset")
+        self.subset_bar.cleared.connect(lambda: self.show_subset(None))
         addresses = QWidget()
         inner = QVBoxLayout(addresses)
         inner.setContentsMargins(0, 8, 0, 0)
+        inner.addWidget(self.subset_bar)
         inner.addWidget(self.view, 1)
         inner.addWidget(self.empty, 1)
 
@@ -82,6 +87,13 @@ class WalletsPage(QWidget):
     def model(self) -> WalletModel | None:
         return self._model
 
+    def show_subset(self, subset: Subset | None) -> None:
+        """Only the addresses behind a Dashboards figure (None: every one again)."""
+        self.tabs.setCurrentIndex(0)
+        self.subset_bar.show_subset(subset)
+        if self._model is not None:
+            self._model.set_subset(subset)
+
     def show_conflicts(self) -> None:
         self.tabs.setCurrentWidget(self.conflicts)
         self.conflicts.view.setFocus()
@@ -96,8 +108,9 @@ class WalletsPage(QWidget):
 
     def _show_count(self, total: int) -> None:
         self.count_label.setText(f"{total:,} address{'es' if total != 1 else ''} linked")
-        self.view.setVisible(bool(total))
-        self.empty.setVisible(not total)
+        narrowed = self._model is not None and self._model.subset is not None
+        self.view.setVisible(bool(total) or narrowed)
+        self.empty.setVisible(not total and not narrowed)
 
     def _conflict_count(self, count: int) -> None:
         self.tabs.setTabText(1, f"Conflicts ({count})" if count else "Conflicts")
@@ -114,6 +127,7 @@ class WalletsPage(QWidget):
         return [(str(r[1]), str(r[2])) for r in map(self._model.row_at, rows)]
 
     def close_vault_views(self) -> None:
+        self.subset_bar.hide()
         self.view.setModel(None)
         if self._model is not None:
             self._model.close()

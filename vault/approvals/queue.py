@@ -10,11 +10,13 @@ from vault.connection import Connection
 
 #: a queue row: id, kind, status, customer id, external id, name, asset, amount,
 #: chain, address, created_at, requester's name, risk level, risk time, approvals,
-#: needed, local_only, sanctioned
+#: needed, local_only, sanctioned, then the valuation (m0008): value, its currency,
+#: price, price time, price source, valued at
 ROW_SELECT = (
     "SELECT r.id, r.kind, r.status, r.customer_id, c.external_id, c.display_name, "
     "r.asset, r.amount_exact, r.chain, r.address, r.created_at, m.name, r.risk_level, "
-    "r.risk_fetched_at, r.approvals, r.needed, r.local_only, r.sanctioned "
+    "r.risk_fetched_at, r.approvals, r.needed, r.local_only, r.sanctioned, "
+    "r.value_exact, r.value_currency, r.price, r.price_as_of, r.price_source, r.valued_at "
     "FROM approval_requests r CROSS JOIN customers c ON c.id = r.customer_id "
     "CROSS JOIN approval_members m ON m.id = r.created_by"
 )

@@ -45,12 +45,14 @@ class DecisionRow:
     signature: bytes
     verified: bool | None
     local_only: bool
+    #: the valuation signed (typed data version 2) as canonical JSON; None: version 1
+    valuation: str | None = None
 
 
 _MEMBER = "SELECT id, name, address, is_root, key_sealed IS NOT NULL FROM approval_members"
 _DECISION = (
     "SELECT id, request_id, signer, verdict, reason, created_at, typed_hash, signature, "
-    "verified, local_only FROM approval_decisions"
+    "verified, local_only, valuation FROM approval_decisions"
 )
 
 
@@ -70,6 +72,7 @@ def _decision(row: Sequence[Any]) -> DecisionRow:
         bytes(row[7]),
         None if row[8] is None else bool(row[8]),
         bool(row[9]),
+        None if row[10] is None else str(row[10]),
     )
 
 
@@ -240,6 +243,17 @@ def insert_policy(conn: Connection, *, text: str, sha256: str, set_by: str, now:
 
 # --- requests and decisions -------------------------------------------------------
 
+#: a request's valuation (m0008): value in the reference currency, that currency, and
+#: the price used (or the stale one found), its time and source, and when it was valued
+VALUATION_COLUMNS = (
+    "value_exact",
+    "value_currency",
+    "price",
+    "price_as_of",
+    "price_source",
+    "valued_at",
+)
+
 REQUEST_COLUMNS = (
     "id",
     "kind",
@@ -255,6 +269,7 @@ REQUEST_COLUMNS = (
     "risk_level",
     "sanctioned",
     "risk_fetched_at",
+    *VALUATION_COLUMNS,
 )
 
 
@@ -269,7 +284,8 @@ def insert_request(conn: Connection, values: dict[str, Any]) -> None:
 def insert_decision(conn: Connection, row: DecisionRow) -> None:
     conn.execute(
         "INSERT INTO approval_decisions (id, request_id, signer, verdict, reason, created_at, "
-        "typed_hash, signature, verified, local_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "typed_hash, signature, verified, local_only, valuation) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row.id,
             row.request_id,
@@ -281,6 +297,7 @@ def insert_decision(conn: Connection, row: DecisionRow) -> None:
             row.signature,
             None if row.verified is None else int(row.verified),
             int(row.local_only),
+            row.valuation,
         ),
     )
     if row.local_only:
@@ -358,6 +375,13 @@ def set_statuses(conn: Connection, changes: Iterable[tuple[str, int, str, str]])
         "UPDATE approval_requests SET status = ?, approvals = ?, needed = ? WHERE id = ?",
         changes,
     )
+
+
+def set_valuations(conn: Connection, changes: Iterable[Sequence[Any]]) -> None:
+    """(value_exact, value_currency, price, price_as_of, price_source, valued_at, id)
+    per request valued again."""
+    sets = ", ".join(f"{c} = ?" for c in VALUATION_COLUMNS)
+    conn.executemany(f"UPDATE approval_requests SET {sets} WHERE id = ?", changes)
 
 
 _OVERRIDES = (

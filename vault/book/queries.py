@@ -7,6 +7,7 @@ so a book of 200k customers / 1M addresses never loads whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from vault.connection import Connection
@@ -52,14 +53,25 @@ def search_customer_ids(conn: Connection, text: str, *, limit: int = 200) -> lis
     return list(ids)[:limit]
 
 
-def count_customers(conn: Connection, *, ids: list[int] | None = None) -> int:
-    if ids is not None:
+def count_customers(
+    conn: Connection,
+    *,
+    ids: list[int] | None = None,
+    where: str = "",
+    where_params: Sequence[Any] = (),
+) -> int:
+    """`where` (customers as `c`) narrows the list further, e.g. to a dashboard figure."""
+    if ids is not None and not where:
         return len(ids)
-    return int(
-        conn.execute(
-            "SELECT count(*) FROM customers WHERE erased_at IS NULL AND merged_into IS NULL"
-        ).fetchone()[0]
-    )
+    sql = "SELECT count(*) FROM customers c WHERE c.erased_at IS NULL AND c.merged_into IS NULL"
+    params: list[Any] = []
+    if ids is not None:
+        sql += f" AND c.id IN ({','.join('?' for _ in ids)})" if ids else " AND 0"
+        params += ids
+    if where:
+        sql += f" AND ({where})"
+        params += list(where_params)
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 CUSTOMER_LIST_COLUMNS = (
@@ -82,38 +94,56 @@ def customer_page(
     sort: str = "name",
     descending: bool = False,
     ids: list[int] | None = None,
+    where: str = "",
+    where_params: Sequence[Any] = (),
 ) -> list[tuple[Any, ...]]:
-    """One page of the customer list, sorted in SQL (indexes on name and updated)."""
+    """One page of the customer list, sorted in SQL (indexes on name and updated);
+    `where` (customers as `c`) narrows it as in `count_customers`."""
     order = CUSTOMER_SORTS.get(sort, CUSTOMER_SORTS["name"])
     direction = "DESC" if descending else "ASC"
-    where = "c.erased_at IS NULL AND c.merged_into IS NULL"
+    condition = "c.erased_at IS NULL AND c.merged_into IS NULL"
     params: list[Any] = []
     if ids is not None:
-        where += f" AND c.id IN ({','.join('?' for _ in ids)})" if ids else " AND 0"
+        condition += f" AND c.id IN ({','.join('?' for _ in ids)})" if ids else " AND 0"
         params += ids
+    if where:
+        condition += f" AND ({where})"
+        params += list(where_params)
     sql = (
         "SELECT c.id, c.display_name, c.kind, c.country, c.kyc_status, c.risk_rating, "
         "(SELECT count(*) FROM addresses a WHERE a.customer_id = c.id), c.updated_at, "
         "c.external_id "
-        f"FROM customers c WHERE {where} ORDER BY {order} {direction}, c.id {direction} "
+        f"FROM customers c WHERE {condition} ORDER BY {order} {direction}, c.id {direction} "
         "LIMIT ? OFFSET ?"
     )
     return conn.execute(sql, (*params, limit, offset)).fetchall()
 
 
-def count_addresses(conn: Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM addresses").fetchone()[0])
+def count_addresses(conn: Connection, *, where: str = "", where_params: Sequence[Any] = ()) -> int:
+    """`where` (addresses as `a`) narrows the count, e.g. to a dashboard figure."""
+    condition = f" WHERE {where}" if where else ""
+    sql = f"SELECT count(*) FROM addresses a{condition}"
+    return int(conn.execute(sql, list(where_params)).fetchone()[0])
 
 
-def address_page(conn: Connection, *, offset: int, limit: int) -> list[tuple[Any, ...]]:
-    """id, chain, address, label, customer id, customer name, conflict flag."""
+def address_page(
+    conn: Connection,
+    *,
+    offset: int,
+    limit: int,
+    where: str = "",
+    where_params: Sequence[Any] = (),
+) -> list[tuple[Any, ...]]:
+    """id, chain, address, label, customer id, customer name, conflict flag; `where`
+    (addresses as `a`) as in `count_addresses`."""
+    condition = f"WHERE {where} " if where else ""
     return conn.execute(
         "SELECT a.id, a.chain, a.address, a.label, a.customer_id, c.display_name, "
         "EXISTS (SELECT 1 FROM addresses o WHERE o.chain = a.chain AND o.address = a.address "
         "AND o.customer_id != a.customer_id) "
-        "FROM addresses a JOIN customers c ON c.id = a.customer_id "
+        f"FROM addresses a JOIN customers c ON c.id = a.customer_id {condition}"
         "ORDER BY a.id LIMIT ? OFFSET ?",
-        (limit, offset),
+        (*where_params, limit, offset),
     ).fetchall()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from vault.connection import Connection
@@ -26,13 +26,19 @@ _COLUMNS = (
 )
 
 
+_INSERT = (
+    f"INSERT INTO screenings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
+
+
 def record(conn: Connection, row: Mapping[str, Any]) -> int:
-    cur = conn.execute(
-        f"INSERT INTO screenings ({', '.join(_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
-        tuple(row[c] for c in _COLUMNS),
-    )
+    cur = conn.execute(_INSERT, tuple(row[c] for c in _COLUMNS))
     return int(cur.lastrowid or 0)
+
+
+def record_many(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """`record` for many answers at once (the demo's history)."""
+    conn.executemany(_INSERT, (tuple(row[c] for c in _COLUMNS) for row in rows))
 
 
 def latest(conn: Connection, chain: str, address: str, provider: str) -> dict[str, Any] | None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,8 @@ import pytest
 from app.approvals.service import ApprovalService
 from app.book.models import CustomerDraft
 from app.book.service import CustomerBook
+from app.prices.book import store_quotes
+from app.prices.quotes import Quote
 from tests.conftest import PASSPHRASE
 from vault.keys import Keychain
 from vault.store import Vault
@@ -56,4 +60,12 @@ def desk(vault: Vault) -> ApprovalService:
     root.add_member("bob", ["officer"])
     root.add_member("dana", ["desk_head"])
     root.set_policy(root.policy_text().replace("unscreened: needs_refresh", "unscreened: allow"))
+    add_prices(vault, USDT="1", USDC="1", ETH="3000")
     return root
+
+
+def add_prices(vault: Vault, *, age: timedelta = timedelta(hours=1), **prices: str) -> None:
+    """Fresh prices in USD (the default policy's currency), as a price import stores them."""
+    now = datetime.now(UTC)
+    quotes = [Quote(a, "USD", Decimal(p), now - age, "test prices") for a, p in prices.items()]
+    store_quotes(vault, quotes, now=now, about={"file": "test"})

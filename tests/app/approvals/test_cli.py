@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,10 @@ def desk(tmp_path: Path) -> Path:
     assert run(path, "import", "customers", str(people))[0] == 0
     dated = ("--asset", "ETH", "--date", "2024-09-27")
     assert run(path, "sanctions", "import", str(listed), *dated)[0] == 0
+    prices = tmp_path / "prices.csv"
+    as_of = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    prices.write_text(f"asset,price,currency,as_of\nUSDT,1,USD,{as_of}\n")
+    assert run(path, "prices", "import", str(prices))[0] == 0
     code, out, err = run(
         path, "screen", "--address", f"ethereum:{ETH}", "--address", f"ethereum:{ETH2}"
     )
@@ -93,6 +98,9 @@ def test_request_decide_list_export_verify(desk: Path, tmp_path: Path) -> None:
     assert rows[1]["local_only"] is True and rows[1]["approvals"] == 2
     code, out, _ = run(desk, "approvals", "list", "--status", "approved")
     assert [json.loads(line)["id"] for line in out] == [request_id]
+    # The window's own words: "Open" is pending, needs refresh or blocked.
+    code, out, _ = run(desk, "approvals", "list", "--status", "open", "--kind", "Whitelist")
+    assert code == 0 and [json.loads(line)["status"] for line in out] == ["blocked"]
 
     target = tmp_path / "evidence.json"
     code, out, err = run(desk, "approvals", "export", request_id, "--to", str(target))
@@ -204,3 +212,25 @@ def test_tampered_request_fails_verify(desk: Path) -> None:
     session.lock()
     result = strongroom("verify", "--vault", str(desk), "--passphrase-stdin", stdin=PW + "\n")
     assert result.returncode == 7 and "do not verify" in result.stderr
+
+
+def test_a_price_import_moves_open_requests_between_tiers(desk: Path, tmp_path: Path) -> None:
+    code, out, err = run(
+        desk,
+        *("approvals", "request", "withdrawal", "--customer", "C-1", "--asset", "BTC"),
+        *("--amount", "2.5", "--to", f"ethereum:{ETH}"),
+    )
+    assert code == 0, err
+    made = json.loads(out[-1])
+    assert made["needed"] == "1 desk head + 2 officer"  # no BTC price: the top tier
+    prices = tmp_path / "btc.csv"
+    as_of = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    prices.write_text(f"asset,price,currency,as_of\nBTC,2000,USD,{as_of}\n")
+    code, out, err = run(desk, "prices", "import", str(prices))
+    assert code == 0, err
+    assert json.loads(out[-1])["requests_changed"] == 1
+    code, out, _ = run(desk, "approvals", "show", made["id"])
+    shown = json.loads(out[-1])
+    assert shown["needed"] == "1 officer"  # 5,000 USD
+    assert shown["valuation"]["value"] == "5000.0"  # 2.5 x 2000, exact
+    assert shown["valuation"]["quote"]["price"] == "2000"

@@ -309,7 +309,7 @@ def test_revoking_a_role_is_signed_and_keeps_earlier_decisions(
 
 
 def test_policy_versions_and_errors(desk: ApprovalService, vault: Vault) -> None:
-    row = desk.request_withdrawal("C-1", "ETH", Decimal("20000"), "ethereum", ETH)
+    row = desk.request_withdrawal("C-1", "USDT", Decimal("20000"), "ethereum", ETH)
     ApprovalService(vault, acting_as="alice").decide(row.id, "approve", "ok")
     assert desk.detail(row.id).row.status == "pending"
     desk.set_policy(desk.policy_text().replace("{below: 10000,", "{below: 50000,"))

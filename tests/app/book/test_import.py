@@ -233,3 +233,48 @@ def test_progress_reports_an_estimated_total(book: CustomerBook, tmp_path: Path)
     first_done, first_total = seen[0]
     assert first_done == importer.BATCH["customers"]
     assert 12_000 <= first_total <= 18_000
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_an_address_of_a_rejected_customer_says_why(
+    book: CustomerBook, tmp_path: Path, parallel: bool
+) -> None:
+    people = (
+        "external_id,name,country,phone\n"
+        "C-001,Ann,DE,030 1234567\n"
+        "C-002,Bob,DE,\n"
+        "C-003,Cy,DE,\n"
+        "C-004,Dee,+4930 1234567,\n"  # columns shifted: a phone in the country
+        "C-005,Eve,DE,12345\n"
+    )
+    source = write(tmp_path / "people.csv", people)
+    customers = run_import(book, source, default_mapping("customers"), parallel=parallel)
+    assert [(r.line, r.reason.split(":")[0]) for r in customers.rejects] == [
+        (5, "country"),
+        (6, "phone"),
+    ]
+    wallets = (
+        "customer_external_id,chain,address\n"
+        "C-005,ethereum,0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\n"
+        "C-005,bitcoin,bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\n"
+        "C-004,tron,TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t\n"
+        "C-009,ethereum,0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\n"
+        "C-001,ethereum,0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\n"
+    )
+    report = run_import(book, write(tmp_path / "w.csv", wallets), default_mapping("addresses"))
+    reasons = [r.reason for r in report.rejects]
+    assert report.counts()["added"] == 1 and len(reasons) == 4
+    for reason in reasons[:2]:
+        assert "customer C-005 was rejected on line 6 of people.csv (phone: not a valid" in reason
+        assert "12345" not in reason  # not in the address file: no value of the other file
+    assert "customer C-004 was rejected on line 5 of people.csv (country: " in reasons[2]
+    assert "4930" not in reasons[2]
+    assert "no customer with external id 'C-009'" in reasons[3]
+
+    # Fixed and imported again: the addresses go in, and only C-004 is still explained.
+    fixed = people.replace("DE,12345", "DE,030 7654321")
+    run_import(book, write(tmp_path / "people.csv", fixed), default_mapping("customers"))
+    again = run_import(book, tmp_path / "w.csv", default_mapping("addresses"))
+    assert again.counts()["added"] == 2
+    assert [r.line for r in again.rejects] == [4, 5]
+    assert "rejected on line 5" in again.rejects[0].reason

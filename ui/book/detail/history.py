@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.book.reads import HistoryRow, customer_history
@@ -23,6 +24,18 @@ from ui.book.widgets import hint, table_view
 from ui.naming import named
 
 
+def _who_tip(row: HistoryRow) -> str:
+    recorded = QCoreApplication.translate(
+        "HistoryTab", "Recorded by the OS user {user} on device {device}"
+    ).format(user=row.author, device=row.device[:8])
+    if not row.member:
+        return recorded
+    made = QCoreApplication.translate(
+        "HistoryTab", "Made by the desk member {member} (their key signs it)"
+    ).format(member=row.member)
+    return f"{made}\n{recorded}"
+
+
 def _full(row: HistoryRow) -> str:
     return json.dumps(row.details, ensure_ascii=False, indent=1, default=str)[:2000]
 
@@ -32,7 +45,7 @@ PAGE = 500
 
 COLUMNS: tuple[Column[HistoryRow], ...] = (
     Column("When", lambda h: fmt.local(h.at, seconds=True)),
-    Column("Who", lambda h: h.author),
+    Column("Who", lambda h: h.who, tooltip=_who_tip),
     Column("What", lambda h: h.type),
     Column("Details", describe, tooltip=_full),
 )

@@ -12,7 +12,7 @@ from app.book.reads import HistoryRow
 from ui.errors import field_label
 
 _NAMES = {"display_name": "name", "kyc_status": "KYC status", "body": "text"}
-_SKIP = {"customer", "note", "conflict"}
+_SKIP = {"customer", "note", "conflict", "by"}  # "by": the Who column names them
 
 
 def _label(key: str) -> str:
@@ -55,7 +55,7 @@ def describe(row: HistoryRow) -> str:
         return where + _changes(old, new)
     if isinstance(d.get("values"), dict):
         return _pairs(d["values"])
-    if row.type.startswith("address.") and "address" in d:
+    if row.type.startswith(("address.", "addresses.")) and "address" in d:
         extra = _pairs({k: v for k, v in d.items() if k not in ("chain", "address")})
         return f"{d.get('chain', '')} {d['address']}" + (f" · {extra}" if extra else "")
     if row.type == "note.added":

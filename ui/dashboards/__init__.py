@@ -1,0 +1,1 @@
+"""The Dashboards section: the desk overview's tiles and the pyqtgraph charts."""

@@ -1,0 +1,122 @@
+"""The charts' daily series, aggregated in SQL. Days are UTC ISO dates; every
+function takes the first and last day wanted (inclusive). Database worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vault.connection import Connection
+from vault.dashboards.levels import ANSWERED_SQL, rank_sql
+
+
+def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
+    """How the number of linked addresses at each worst newest level changes, as
+    (day, rank, change) up to `last`, by day: the running sum from the first day gives
+    the count per level on each day (an address counts from the day of its first answer).
+
+    Per provider the last answer of each day holds until that provider's next one;
+    an address's level on a day is the worst its providers hold then. An address
+    linked to two customers counts twice, as in the Wallets list. SQL reduces the
+    history to one level per address, provider and day, in address order; the running
+    state per address is a short loop over those rows."""
+    changes: dict[tuple[str, int], int] = {}
+    current: tuple[str, str] | None = None
+    held: dict[str, int] = {}
+    level = -1
+    links = 0
+
+    def move(day: str, rank: int, by: int) -> None:
+        changes[(day, rank)] = changes.get((day, rank), 0) + by
+
+    for chain, address, provider, day, rank, n, _at in conn.execute(
+        "WITH links AS MATERIALIZED (SELECT chain, address, count(*) AS n FROM addresses "
+        "GROUP BY chain, address) "
+        f"SELECT s.chain, s.address, s.provider, substr(s.fetched_at, 1, 10) AS day, "
+        f"{rank_sql('s.level')}, l.n, max(s.fetched_at) FROM screenings s JOIN links l "
+        "ON l.chain = s.chain AND l.address = s.address "
+        f"WHERE s.status IN {ANSWERED_SQL} AND substr(s.fetched_at, 1, 10) <= ? "
+        "GROUP BY s.chain, s.address, s.provider, day ORDER BY s.chain, s.address, day",
+        (last,),
+    ):
+        if (chain, address) != current:
+            current, held, level, links = (chain, address), {}, -1, int(n)
+        held[str(provider)] = int(rank)
+        worst = max(held.values())
+        if worst != level:
+            if level >= 0:
+                move(str(day), level, -links)
+            move(str(day), worst, links)
+            level = worst
+    return sorted((day, rank, n) for (day, rank), n in changes.items() if n)
+
+
+def newest_screening(conn: Connection) -> str | None:
+    return _newest(conn, "SELECT max(fetched_at) FROM screenings")
+
+
+def approvals_per_day(conn: Connection, *, first: str, last: str) -> list[tuple[str, str, int]]:
+    """(day, what, count): requests made, and decisions that approve or reject, per day."""
+    day = "substr(created_at, 1, 10)"
+    return [
+        (str(d), str(what), int(n))
+        for d, what, n in conn.execute(
+            f"SELECT {day} AS d, 'requests', count(*) FROM approval_requests "
+            "WHERE created_at >= ? AND d <= ? GROUP BY d "
+            f"UNION ALL SELECT {day} AS d, verdict, count(*) FROM approval_decisions "
+            "WHERE verdict IN ('approve', 'reject') AND created_at >= ? AND d <= ? "
+            "GROUP BY d, verdict ORDER BY 1",
+            (first, last, first, last),
+        )
+    ]
+
+
+def newest_approval(conn: Connection) -> str | None:
+    return _newest(
+        conn,
+        "SELECT max(at) FROM (SELECT max(created_at) AS at FROM approval_requests "
+        "UNION ALL SELECT max(created_at) FROM approval_decisions)",
+    )
+
+
+def flows_per_day(
+    conn: Connection,
+    *,
+    first: str,
+    last: str,
+    customer_id: int | None = None,
+    target: tuple[str, str] | None = None,
+) -> list[tuple[str, str, str | None, int | None, float, float]]:
+    """(day, chain, symbol, decimals, inflow, outflow) of the native coin per day and
+    chain, summed over the book's addresses (each address once), one customer's, or one
+    address; amounts in the smallest unit (floats: a chart needs no more precision)."""
+    where = ["f.asset = ''", "f.day >= ?", "f.day <= ?"]
+    params: list[Any] = [first, last]
+    if target is not None:
+        where.append("f.chain = ? AND f.address = ?")
+        params += list(target)
+    elif customer_id is not None:
+        where.append(
+            "(f.chain, f.address) IN (SELECT chain, address FROM addresses WHERE customer_id = ?)"
+        )
+        params.append(customer_id)
+    else:
+        where.append("(f.chain, f.address) IN (SELECT chain, address FROM addresses)")
+    return [
+        (str(d), str(c), s, None if dec is None else int(dec), float(i or 0), float(o or 0))
+        for d, c, s, dec, i, o in conn.execute(
+            "SELECT f.day, f.chain, max(f.symbol), f.decimals, sum(CAST(f.inflow AS REAL)), "
+            f"sum(CAST(f.outflow AS REAL)) FROM explorer_flows f WHERE {' AND '.join(where)} "
+            "GROUP BY f.day, f.chain, f.decimals ORDER BY f.day, f.chain",
+            params,
+        )
+    ]
+
+
+def newest_flows(conn: Connection) -> str | None:
+    return _newest(conn, "SELECT max(fetched_at) FROM explorer_flows")
+
+
+def _newest(conn: Connection, sql: str) -> str | None:
+    value = conn.execute(sql).fetchone()[0]
+    return None if value is None else str(value)
