@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from keyring.backends import SecretService, fail
@@ -23,6 +24,18 @@ PASSPHRASE = "correct horse battery"
 def no_keychain() -> Keychain:
     """The machine without any keychain backend: keyring's own fail backend."""
     return Keychain(fail.Keyring())
+
+
+@pytest.fixture
+def dav(tmp_path: Path) -> Iterator[Any]:
+    """A real WebDAV server (wsgidav) on 127.0.0.1 serving tmp_path/dav, with an empty
+    `strongroom` folder; yields its `tests.integrations.sync_servers.DavServer`."""
+    from tests.integrations.sync_servers import dav_server  # wsgidav loads only here
+
+    root = tmp_path / "dav"
+    (root / "strongroom").mkdir(parents=True)
+    with dav_server(root) as served:
+        yield served
 
 
 @pytest.fixture

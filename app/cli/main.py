@@ -576,6 +576,18 @@ def cmd_prices(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
         session.lock(reason="command finished")
 
 
+def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
+    from app.cli import sync
+
+    session = _open(args, secrets, keychain)
+    try:
+        run_it = sync.run_desk if args.command == "desk" else sync.run_sync
+        return run_it(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def _read_key(secrets: Secrets, what: str) -> str:
     typed = secrets.ask(f"{what}: ")
     return typed if typed is not None else secrets.line(what)
@@ -600,6 +612,8 @@ COMMANDS: dict[str, Command] = {
     "approvals": cmd_approvals,
     "demo": cmd_demo,
     "prices": cmd_prices,
+    "desk": cmd_sync,
+    "sync": cmd_sync,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args, dashboard_args, prices_args
+from app.cli import approvals_args, dashboard_args, prices_args, sync_args
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
@@ -298,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     prices_args.add_parser(sub, prices_common)
+
+    sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 
     p = sub.add_parser("keychain", help="see or restore the vault's OS keychain entry")
     p.add_argument("action", choices=("status", "restore"))

@@ -24,6 +24,9 @@ this device already trusts and has taken:
 - A newer schema (`newer_schema`) or file format (`newer_format`) waits for an
   update; a key id this device does not hold (`unknown_key`) waits for the key.
   A body the key does not open is `undecryptable`.
+- Applying a verified segment checks its events against the event log
+  (`bad_events`, `app.sync.pull`); an announcement claiming a log that is
+  already another device's is `claimed_log`.
 
 `Reason.hold` marks what may verify later (a missing earlier file, a device or
 key not yet known, an update): those are tried again on the next sync. Either
@@ -74,6 +77,12 @@ class Reason(StrEnum):
     NEWER_FORMAT = "newer_format"
     UNKNOWN_KEY = "unknown_key"
     UNDECRYPTABLE = "undecryptable"
+    #: a verified segment whose events do not continue its device's event log
+    #: (another log's events, a gap, a broken link, an event that differs from
+    #: one held): judged when it is applied (`vault.sync.event_rows`)
+    BAD_EVENTS = "bad_events"
+    #: an announcement claiming the event log of this or another known device
+    CLAIMED_LOG = "claimed_log"
 
     @property
     def hold(self) -> bool:

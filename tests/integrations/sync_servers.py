@@ -11,11 +11,13 @@ import contextlib
 import logging
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import requests
 from cheroot import wsgi
 from moto.server import ThreadedMotoServer
@@ -85,6 +87,24 @@ def s3_auth_checked(endpoint: str) -> Iterator[None]:
         yield
     finally:
         requests.post(f"{endpoint}/moto-api/reset-auth", data=b"inf", timeout=5)
+
+
+_ADMINS: dict[str, Any] = {}
+
+
+def new_bucket(endpoint: str) -> str:
+    """A fresh bucket; one admin client per server (making clients is slow)."""
+    if endpoint not in _ADMINS:
+        _ADMINS[endpoint] = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=S3_KEY,
+            aws_secret_access_key=S3_SECRET,
+            region_name="us-east-1",
+        )
+    name = f"desk-{uuid.uuid4().hex[:12]}"
+    _ADMINS[endpoint].create_bucket(Bucket=name)
+    return name
 
 
 def refused_port() -> int:

@@ -7,12 +7,9 @@ import errno
 import os
 import shutil
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from app.sync.announce import seal_announcement
@@ -39,8 +36,8 @@ from tests.integrations.sync_servers import (
     S3_KEY,
     S3_SECRET,
     DavServer,
-    dav_server,
     moto_server,
+    new_bucket,
     refused_port,
     s3_auth_checked,
 )
@@ -54,14 +51,6 @@ SEG = "desk1/devices/dev1/00000001.seg"
 def s3_endpoint() -> Iterator[str]:
     with moto_server() as endpoint:
         yield endpoint
-
-
-@pytest.fixture
-def dav(tmp_path: Path) -> Iterator[DavServer]:
-    root = tmp_path / "dav"
-    (root / "strongroom").mkdir(parents=True)
-    with dav_server(root) as served:
-        yield served
 
 
 def webdav(url: str, *, password: str = DAV_PASSWORD) -> WebDavTransport:
@@ -79,24 +68,6 @@ def s3(endpoint: str, bucket: str, **options: object) -> S3Transport:
     }
     settings.update(options)
     return S3Transport(bucket, **settings)  # type: ignore[arg-type]
-
-
-_ADMINS: dict[str, Any] = {}
-
-
-def new_bucket(endpoint: str) -> str:
-    """A fresh bucket; one admin client per server (making clients is slow)."""
-    if endpoint not in _ADMINS:
-        _ADMINS[endpoint] = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            aws_access_key_id=S3_KEY,
-            aws_secret_access_key=S3_SECRET,
-            region_name="us-east-1",
-        )
-    name = f"desk-{uuid.uuid4().hex[:12]}"
-    _ADMINS[endpoint].create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture(params=KINDS)

@@ -1,0 +1,76 @@
+"""The hook where received events become rows: one applier per event type.
+
+Sync takes another device's events into this vault's event log (with their
+receipts) first; replaying them into the tables they change (customers,
+addresses, screenings, approvals, ...) is a *projection*, run by the applier
+registered for the event's type. Appliers run in merge order (lamport,
+device, seq), inside the caller's transaction, and mark each event applied.
+
+None is registered yet: every received event that changes a table waits,
+counted by `sync status` as `awaiting_projection`, until its type gets an
+applier; `apply_waiting` then replays the backlog, so nothing received
+before is lost.
+
+Some events change no table anywhere: they record what someone did on their
+own device (unlocking, locking, verifying, backups, key changes, exports, entering a desk).
+They travel only inside the chain they belong to (an event's hash covers the
+one before it, so the chain cannot be shipped with holes), never make a push
+on their own, need no projection, and stay out of the `state` digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from vault.connection import Connection
+from vault.events import Event
+from vault.sync import event_rows
+
+#: every event type with this prefix changes no table (unlocks, backups, re-keys, ...)
+AUDIT_PREFIX = "vault."
+#: nor do these
+AUDIT_ONLY = frozenset(
+    {
+        "screening.api_key_set",
+        "screening.api_key_deleted",
+        "export.created",
+        "subject.exported",
+        "approvals.exported",
+        "desk.entered",
+    }
+)
+
+Applier = Callable[[Connection, Event], None]
+
+
+def audit_only(type_: str) -> bool:
+    """True for an event that records an action on its device and changes no table."""
+    return type_.startswith(AUDIT_PREFIX) or type_ in AUDIT_ONLY
+
+
+class Appliers:
+    """The registry of projections, by event type (none registered yet)."""
+
+    def __init__(self, appliers: Mapping[str, Applier] | None = None) -> None:
+        self._appliers: dict[str, Applier] = dict(appliers or {})
+
+    def register(self, type_: str, applier: Applier) -> None:
+        if audit_only(type_):
+            raise ValueError(f"{type_} events change no table; they need no applier")
+        self._appliers[type_] = applier
+
+    def projection(self, type_: str) -> str:
+        """What a received event of `type_` waits for: 'none' or 'waiting'."""
+        return "none" if audit_only(type_) else "waiting"
+
+    def apply_waiting(self, conn: Connection) -> int:
+        """Replay every waiting event whose type has an applier, in merge order, inside
+        the caller's transaction; returns how many were applied."""
+        if not self._appliers:
+            return 0
+        done: list[str] = []
+        for event in event_rows.waiting(conn, sorted(self._appliers)):
+            self._appliers[event.type](conn, event)
+            done.append(event.id)
+        event_rows.set_applied(conn, done)
+        return len(done)
