@@ -1,4 +1,4 @@
-"""Schema 12: desk sync. The desk and this device's keys, the desk's devices, the
+"""Schema 10: desk sync. The desk and this device's keys, the desk's devices, the
 targets, what was taken from each device and pushed to each target, the sealed
 segments this device wrote, quarantined files, receipts of foreign events, and
 a log of sync runs.
