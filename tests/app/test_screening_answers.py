@@ -29,7 +29,7 @@ from tests.conftest import PASSPHRASE
 from tests.integrations.test_sanctions_xml import ETH_A, write_sample
 from tests.vault.helpers import raw_connection
 from vault.keys import Keychain
-from vault.migrations import LATEST
+from vault.migrations import MIGRATIONS
 from vault.store import Vault
 from vault.unlock import Credentials, create_vault, open_vault
 
@@ -212,9 +212,13 @@ def test_an_older_vault_names_its_plain_lists_by_file(
     conn.execute("PRAGMA user_version = 6")
     conn.commit()
     conn.close()
-    vault = open_vault(path, Credentials(passphrase=PASSPHRASE), keychain=no_keychain)
+    # Only up to schema 7, the migration under test: the later ones' tables are still
+    # there (only user_version went back), so running them again would fail.
+    vault = open_vault(
+        path, Credentials(passphrase=PASSPHRASE), keychain=no_keychain, migrations=MIGRATIONS[:7]
+    )
     try:
-        assert vault.schema_version() == LATEST
+        assert vault.schema_version() == 7
         answer = OfflineSanctions(vault).screen("ethereum", ETH_A)
         assert answer.source == "plain list sanctioned_addresses_ETH.txt (ETH)"
         assert list_refs(answer)[0]["date_from"] is None  # not known for an older import
