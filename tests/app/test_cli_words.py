@@ -35,6 +35,10 @@ FREE_TEXT = {
     "id",
     "name",
     "date",  # sanctions import --date (a publication date)
+    "first",  # dashboard export --from/--until: dates, checked where parsed
+    "last",
+    "target",  # desk create --target folder:DIR | webdav:URL | s3:BUCKET, parsed by targets.py
+    "endpoint",
     # OFAC asset codes (new ones appear with each list) and token symbols: open sets,
     # checked for their form where they are used.
     "asset",
