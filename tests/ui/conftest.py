@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -103,6 +104,11 @@ def make_window(qtbot: QtBot, services: Services, session: VaultSession) -> Iter
     yield make
     for window in windows:
         window.close()
+    # Collect the closed windows' chart objects here, on the GUI thread: left to an
+    # automatic collection on a worker thread, destroying them there deadlocks
+    # with the GUI thread (seen as a hung full run).
+    windows.clear()
+    gc.collect()
 
 
 def settled(qtbot: QtBot, services: Services) -> None:
