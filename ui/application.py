@@ -24,6 +24,7 @@ from app.session import VaultSession
 from app.tasks import TaskRunner
 from ui import errors
 from ui.bridge import Bridge
+from ui.collector import GuiThreadCollector
 from ui.main_window import MainWindow
 from ui.ops import run_db
 from ui.services import Services
@@ -179,6 +180,7 @@ def run_gui(vault: str | None, demo: bool, debug: bool) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Strongroom")
     app.setQuitOnLastWindowClosed(False)  # we quit when the main window or wizard closes
+    collector = GuiThreadCollector()
     bridge = Bridge()
     runner = TaskRunner(bridge.deliver)
     bus = EventBus()
@@ -203,6 +205,7 @@ def run_gui(vault: str | None, demo: bool, debug: bool) -> int:
         runner.shutdown()  # waits for the lock queued by shutdown
         services.clipboard.clear_if_ours()
         unsubscribe()
+        collector.stop()
         sys.excepthook = previous_hook
         wake.stop()
         for number, handler in previous_signals.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import keyring.backends.fail
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
@@ -21,11 +21,22 @@ from app.settings import Settings
 from app.tasks import Operation, TaskRunner
 from tests.ui.screening_helpers import HeldAnswers
 from ui.bridge import Bridge
+from ui.collector import GuiThreadCollector
 from ui.main_window import MainWindow
 from ui.services import Services
 from vault.keys import Keychain
 
 PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_collection(qapp: QApplication) -> Iterator[None]:
+    """As in the app: no automatic collection on a worker thread during a GUI test
+    (it destroys chart objects there and deadlocks); what the test left is
+    collected at its end, here on the GUI thread."""
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
 
 
 @pytest.fixture
@@ -104,11 +115,7 @@ def make_window(qtbot: QtBot, services: Services, session: VaultSession) -> Iter
     yield make
     for window in windows:
         window.close()
-    # Collect the closed windows' chart objects here, on the GUI thread: left to an
-    # automatic collection on a worker thread, destroying them there deadlocks
-    # with the GUI thread (seen as a hung full run).
     windows.clear()
-    gc.collect()
 
 
 def settled(qtbot: QtBot, services: Services) -> None:
