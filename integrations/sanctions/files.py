@@ -16,20 +16,24 @@ from typing import IO, Literal
 
 from integrations.sanctions.plain import iter_plain_list
 from integrations.sanctions.records import ListedAddress, SanctionsFormatError
+from integrations.sanctions.sdn_csv import addresses_of, is_sdn_csv, iter_sdn_csv
 from integrations.sanctions.sdn_xml import issue_date_of, iter_sdn_advanced
 
-Kind = Literal["xml", "zip", "plain"]
+Kind = Literal["xml", "zip", "plain", "sdn-csv"]
 _BOM = b"\xef\xbb\xbf"
 
 
 def sniff(path: Path) -> Kind:
-    """ "zip", "xml" (first non-blank character is `<`) or "plain"."""
+    """ "zip", "xml" (first non-blank character is `<`), "sdn-csv" (OFAC's legacy
+    sdn.csv: an entity number and a quoted name) or "plain"."""
     if zipfile.is_zipfile(path):
         return "zip"
     with open(path, "rb") as handle:
         head = handle.read(4096)
     head = head.removeprefix(_BOM).lstrip()
-    return "xml" if head.startswith(b"<") else "plain"
+    if head.startswith(b"<"):
+        return "xml"
+    return "sdn-csv" if is_sdn_csv(head) else "plain"
 
 
 def sha256_of(path: Path) -> str:
@@ -76,8 +80,12 @@ def iter_list(
         return
     if asset is not None:
         raise SanctionsFormatError(
-            "the SDN XML names each address's asset: leave out --asset (it is for plain lists)"
+            f"the SDN {'CSV' if kind == 'sdn-csv' else 'XML'} names each address's asset: "
+            "leave out --asset (it is for plain lists)"
         )
+    if kind == "sdn-csv":
+        yield from addresses_of(list(iter_sdn_csv(path)))
+        return
     with _xml_stream(path, kind) as stream:
         yield from iter_sdn_advanced(stream)
 
@@ -86,7 +94,7 @@ def publication_date(path: Path) -> date | None:
     """The date the file says it was published: the SDN XML's `DateOfIssue`; None for
     a plain list, which carries none (its modification time is not that date)."""
     kind = sniff(path)
-    if kind == "plain":
+    if kind in ("plain", "sdn-csv"):
         return None
     with _xml_stream(path, kind) as stream:
         return issue_date_of(stream)

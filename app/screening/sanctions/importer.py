@@ -11,6 +11,8 @@ from typing import Any
 
 from app.screening.risk import utc_now
 from app.screening.sanctions.mapping import (
+    CSV_LABEL,
+    CSV_SOURCE,
     PLAIN_SOURCE,
     XML_LABEL,
     XML_SOURCE,
@@ -18,6 +20,7 @@ from app.screening.sanctions.mapping import (
     classify,
     plain_label,
 )
+from app.screening.sanctions.parties import Parties, read_parties
 from integrations.sanctions import (
     ListedAddress,
     SanctionsFormatError,
@@ -85,6 +88,7 @@ def import_sanctions(
     list_date: date | None = None,
     allow_older: bool = False,
     shown_as: str | None = None,
+    aliases: str | Path | None = None,
 ) -> dict[str, int]:
     """Import a sanctions list file into the vault; returns the counts per chain/asset.
 
@@ -100,12 +104,31 @@ def import_sanctions(
     `ofac-plain-<ASSET>`) in one transaction, with one `sanctions.imported`
     event. An empty or undated list, or a publication older than the one in the
     vault (unless `allow_older`), is refused and changes nothing.
+
+    OFAC's legacy `sdn.csv` (detected; source `ofac-sdn-csv`) also brings the list's
+    parties, for name screening, with OFAC's `alt.csv` of aliases when `aliases`
+    names it; the addresses in its remarks go to the address list. It is undated,
+    like a plain list. The counts then include "parties" and "aliases".
     Runs on the database worker; parsing happens before the transaction starts.
     """
     path = Path(path)
+    parties: Parties | None = None
     try:
         kind = sniff(path)
-        if kind == "plain":
+        if aliases is not None and kind != "sdn-csv":
+            raise SanctionsImportError(
+                f"{path.name} is not OFAC's sdn.csv: an alias file (alt.csv) goes only "
+                "with that. Nothing was changed."
+            )
+        if kind == "sdn-csv":
+            if asset is not None:
+                raise SanctionsImportError(
+                    f"{path.name} is OFAC's sdn.csv, which names each address's asset: "
+                    "leave out --asset (it is for plain lists). Nothing was changed."
+                )
+            code, source, label = asset, CSV_SOURCE, shown_as or CSV_LABEL
+            parties = read_parties(path, None if aliases is None else Path(aliases))
+        elif kind == "plain":
             asset = asset or asset_from_name(path)
             code = asset_code(asset) if asset else None
             source = f"{PLAIN_SOURCE}{code}"
@@ -113,20 +136,27 @@ def import_sanctions(
         else:
             code, source, label = asset, XML_SOURCE, shown_as or XML_LABEL
         collected = _Collected()
-        for record in iter_list(path, asset=code):
+        records = parties.addresses() if parties is not None else iter_list(path, asset=code)
+        for record in records:
             collected.add(record)
         digest = sha256_of(path)
     except OSError as exc:
         raise SanctionsImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     except SanctionsFormatError as exc:
         raise SanctionsImportError(f"{path.name}: {exc}") from None
-    if not collected.drafts:
+    if parties is not None and not parties.rows:
+        raise SanctionsImportError(
+            f"No parties found in {path.name}. The lists in the vault were left as they were."
+        )
+    if not collected.drafts and parties is None:
         raise SanctionsImportError(
             f"No digital-currency addresses found in {path.name}: is it the SDN advanced "
             "XML or a list of addresses? The lists in the vault were left as they were."
         )
     dated, date_from = _list_date(path.name, collected.list_date, list_date)
     counts = collected.counts()
+    if parties is not None:
+        counts.update(parties.counts())
     published = dated.isoformat()
     info = {
         "source": source,
@@ -142,6 +172,9 @@ def import_sanctions(
         previous = store.list_info(tx.conn, source)
         _refuse_older(previous, published, allow_older=allow_older)
         store.replace_list(tx.conn, info=info, entries=collected.entries())
+        if parties is not None:
+            parties.write(tx.conn, source)
+            info["files"] = parties.files_info()
         replaced = None
         if previous is not None:
             replaced = {k: previous[k] for k in ("list_date", "sha256", "imported_at")}

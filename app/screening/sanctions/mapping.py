@@ -9,6 +9,7 @@ from app.addresses import CHAINS, AddressError, chain_info, normalize
 
 PROVIDER = "sanctions-list"
 XML_SOURCE, XML_LABEL = "ofac-sdn", "OFAC SDN"
+CSV_SOURCE, CSV_LABEL = "ofac-sdn-csv", "OFAC SDN (CSV)"  # the legacy sdn.csv, with parties
 PLAIN_SOURCE = "ofac-plain-"  # + the asset code: one plain list per asset
 FAMILIES = ("evm", "bitcoin", "tron")
 _EVM_ASSETS = frozenset({"ETH", "ETC", "ARB", "BSC"})
