@@ -30,6 +30,7 @@ from benchmarks import (
     approvals_bench,
     book_bench,
     dashboards_bench,
+    names_bench,
     queue_view_bench,
     screening_bench,
     screening_view_bench,
@@ -235,6 +236,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "screening_view": screening_view_bench.bench_screening_view,
     "approvals": approvals_bench.bench_approvals,
     "dashboards": dashboards_bench.bench_dashboards,
+    "names": names_bench.bench_names,
 }
 
 

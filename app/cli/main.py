@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from app import settings as settings_file
 from app.book import tables
@@ -454,6 +454,7 @@ def _explorer_urls(given: list[str]) -> dict[str, str]:
 
 
 def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    counts: dict[str, Any]
     session = _open(args, secrets, keychain)
     try:
         try:
@@ -463,10 +464,15 @@ def cmd_sanctions(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
                 args.asset,
                 list_date=args.date,
                 allow_older=args.allow_older,
+                aliases=args.aliases,
             )
         except (SanctionsImportError, OSError) as exc:
             print(f"strongroom sanctions: {exc}", file=sys.stderr)
             return 2
+        if "parties" in counts:  # a list with names: the book is screened against it
+            from app.names.service import screen_book_after_import
+
+            counts = {**counts, "names": screen_book_after_import(session.vault)}
     finally:
         session.lock(reason="command finished")
     print(json.dumps(counts))
@@ -576,6 +582,16 @@ def cmd_prices(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
         session.lock(reason="command finished")
 
 
+def cmd_names(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import names
+
+    session = _open(args, secrets, keychain)
+    try:
+        return names.run(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
@@ -612,6 +628,7 @@ COMMANDS: dict[str, Command] = {
     "approvals": cmd_approvals,
     "demo": cmd_demo,
     "prices": cmd_prices,
+    "names": cmd_names,
     "desk": cmd_sync,
     "sync": cmd_sync,
 }

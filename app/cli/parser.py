@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args, dashboard_args, prices_args, sync_args
+from app.cli import approvals_args, dashboard_args, names_args, prices_args, sync_args
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
@@ -25,6 +25,7 @@ COMMANDS = (
     "demo",
     "dashboard",
     "prices",
+    "names",
 )
 
 
@@ -258,17 +259,22 @@ def build_parser() -> argparse.ArgumentParser:
     sanctions = sub.add_parser("sanctions", help="the offline sanctions list")
     actions = sanctions.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = actions.add_parser(
-        "import", help="import the OFAC SDN advanced XML (or .zip), or a plain list of addresses"
+        "import",
+        help="import the OFAC SDN advanced XML (or .zip), OFAC's sdn.csv (its parties too, "
+        "for name screening), or a plain list of addresses",
     )
-    p.add_argument("file", metavar="FILE", help="OFAC SDN advanced XML, or a plain list")
+    p.add_argument("file", metavar="FILE", help="OFAC SDN advanced XML, sdn.csv, or a plain list")
+    p.add_argument(
+        "--aliases", metavar="ALT_CSV", help="with sdn.csv: OFAC's alt.csv, the parties' aliases"
+    )
     _vault_arg(p)
     p.add_argument("--asset", help="the asset of a plain list (ETH, XBT, TRX, USDT, ...)")
     p.add_argument(
         "--date",
         type=_iso_date,
         metavar="YYYY-MM-DD",
-        help="the date a plain list was published (required for one: it carries none); "
-        "the SDN XML gives its own",
+        help="the date a plain list or sdn.csv was published (required for them: they carry "
+        "none); the SDN XML gives its own",
     )
     p.add_argument(
         "--allow-older",
@@ -298,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         _common(p)
 
     prices_args.add_parser(sub, prices_common)
+    names_args.add_parser(sub, prices_common, _iso_date)
 
     sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 

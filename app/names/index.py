@@ -20,11 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations, pairwise
 
+from rapidfuzz.fuzz import token_set_ratio
+
 from app.names.normalise import birth_years, country_code, tokens
 from app.names.scoring import pair
 from vault.screening.parties import PartyRow
 
+TOKEN_CACHE = 200_000  # tokens whose candidate sets are kept
 RARE = 10  # a key filed under at most this many names finds them on its own
+ROUGH_CUTOFF = 60  # rapidfuzz token_set_ratio under which no pairing can be a hit
 HIT_SCORE = 88  # a name scoring this much, after date of birth and nationality, is a hit
 DOB_MATCH, DOB_DIFFERS = 5, -15
 NATIONALITY_MATCH, NATIONALITY_DIFFERS = 3, -4
@@ -55,6 +59,7 @@ class ListedName:
     quality: str | None  # None: the primary name; aka, fka, nka: an alias
     tokens: tuple[str, ...]
     surnames: int  # how many of the tokens are the surname ("LAST, First"); 0: unknown
+    joined: str  # the tokens, space-separated (for the rough filter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,7 @@ class NameIndex:
     names: list[ListedName] = field(default_factory=list)
     keys: dict[str, set[int]] = field(default_factory=dict)
     single: set[int] = field(default_factory=set)  # listed names of one token
+    _per_token: dict[str, tuple[frozenset[int], frozenset[int]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[PartyRow]) -> NameIndex:
@@ -124,7 +130,7 @@ class NameIndex:
                 if words and words not in seen:
                     seen.add(words)
                     surnames = _surnames(text) if row.kind == "individual" else 0
-                    index._add(ListedName(party, text, quality, words, surnames))
+                    index._add(ListedName(party, text, quality, words, surnames, " ".join(words)))
         return index
 
     def _add(self, listed: ListedName) -> None:
@@ -140,20 +146,34 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self.names)
 
-    def candidates(self, words: tuple[str, ...]) -> set[int]:
+    def _token_sets(self, token: str) -> tuple[frozenset[int], frozenset[int]]:
+        """(the listed names sharing a key with this token, those sharing a rare key);
+        cached: a book's names share most of their tokens."""
+        known = self._per_token.get(token)
+        if known is not None:
+            return known
         empty: set[int] = set()
+        found: set[int] = set()
+        rare: set[int] = set()
+        for key in _keys(token):
+            posting = self.keys.get(key, empty)
+            found |= posting
+            if len(posting) <= RARE:
+                rare |= posting  # a rare key is enough, whatever the other tokens
+        sets = (frozenset(found), frozenset(rare))
+        if len(self._per_token) < TOKEN_CACHE:
+            self._per_token[token] = sets
+        return sets
+
+    def candidates(self, words: tuple[str, ...]) -> set[int]:
         per_token = []
         out: set[int] = set()
         for token in dict.fromkeys(words):
-            found: set[int] = set()
-            for key in _keys(token):
-                posting = self.keys.get(key, empty)
-                found |= posting
-                if len(posting) <= RARE:
-                    out |= posting  # a rare key is enough, whatever the other tokens
+            found, rare = self._token_sets(token)
+            out |= rare
             per_token.append(found)
         if len(per_token) == 1:
-            return per_token[0]
+            return out | per_token[0]
         for a, b in combinations(per_token, 2):
             out |= a & b if len(a) <= len(b) else b & a
         for found in per_token:
@@ -165,9 +185,14 @@ class NameIndex:
         kinds = ANY_KIND if subject.kind is None else SCREENED_KINDS[subject.kind]
         words = tokens(subject.name, subject.kind)
         best: dict[tuple[str, str], NameMatch] = {}
+        joined = " ".join(words)
         for at in self.candidates(words):
             listed = self.names[at]
-            if listed.party.kind not in kinds:
+            # rapidfuzz's token_set_ratio (in C) sorts out the candidates no spelling
+            # could make a hit, before the token-by-token scoring in Python.
+            if listed.party.kind not in kinds or not token_set_ratio(
+                joined, listed.joined, score_cutoff=ROUGH_CUTOFF
+            ):
                 continue
             pairing = pair(words, listed.tokens, listed.surnames)
             # Date of birth and nationality move a score by at most a few points.

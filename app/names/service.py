@@ -267,6 +267,15 @@ class NameScreening:
         return signing.check(message, bytes(stored["signature"]), stored["signer"])
 
 
+def screen_book_after_import(vault: Vault) -> dict[str, int]:
+    """Screen the whole book against the lists just imported; the report's summary."""
+    service = NameScreening(vault)
+    try:
+        return service.screen().summary()
+    finally:
+        service.forget()
+
+
 def _names(person: ScreenedCustomer) -> Iterable[tuple[str, str]]:
     yield "legal_name", person.legal_name
     if tokens(person.display_name, person.kind) != tokens(person.legal_name, person.kind):

@@ -84,9 +84,11 @@ def list_files(conn: Connection, source: str) -> dict[str, tuple[str, str]]:
 
 
 def state(conn: Connection) -> tuple[int, str]:
-    """What the index was built from: (parties, newest import), to tell a stale one."""
+    """What the index was built from: (parties, the lists' files and import times), to
+    tell a stale one."""
     row = conn.execute(
         "SELECT (SELECT count(*) FROM sanctions_entries), "
-        "(SELECT coalesce(max(imported_at), '') FROM sanctions_lists)"
+        "(SELECT coalesce(group_concat(source || ':' || sha256 || ':' || imported_at, ' '), '') "
+        "   FROM (SELECT source, sha256, imported_at FROM sanctions_lists ORDER BY source))"
     ).fetchone()
     return int(row[0]), str(row[1])
