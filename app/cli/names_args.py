@@ -9,6 +9,13 @@ from datetime import date
 from typing import Any
 
 
+def _country(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise argparse.ArgumentTypeError(f"'{text[:10]}' is not an ISO 3166 two-letter code")
+    return code
+
+
 def add_parser(
     sub: Any, common: Callable[[argparse.ArgumentParser], None], iso_date: Callable[[str], date]
 ) -> None:
@@ -33,7 +40,9 @@ def add_parser(
         "entity with entities, vessels and aircraft (default: every kind)",
     )
     q.add_argument("--dob", type=iso_date, metavar="YYYY-MM-DD", help="with --name: born on")
-    q.add_argument("--country", metavar="CC", help="with --name: nationality (ISO code)")
+    q.add_argument(
+        "--country", type=_country, metavar="CC", help="with --name: nationality (ISO code: IR)"
+    )
     q.add_argument("--fail-on-hit", action="store_true", help="exit 1 when there is a hit")
     common(q)
     q = acts.add_parser(

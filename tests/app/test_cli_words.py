@@ -42,6 +42,10 @@ FREE_TEXT = {
     # OFAC asset codes (new ones appear with each list) and token symbols: open sets,
     # checked for their form where they are used.
     "asset",
+    "sanctions/import/aliases",  # a file (OFAC's alt.csv)
+    "names/screen/dob",  # a date, parsed as one
+    "names/screen/country",  # an ISO 3166 code, checked where parsed
+    "names/dispose/hit",  # a number
     # API keys are stored per provider and per explorer host (trongrid:api.x.io ...).
     "keys/provider",
 }
