@@ -543,11 +543,7 @@ def cmd_keys(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> 
 def cmd_approvals(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     from app.cli import approvals  # eth-account loads only for this command
 
-    session = _open(args, secrets, keychain)
-    try:
-        return approvals.run(args, session)
-    finally:
-        session.lock(reason="command finished")
+    return _in_session(args, secrets, keychain, approvals.run)
 
 
 def cmd_demo(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
@@ -572,24 +568,30 @@ def _dashboard_command(png: PngWriter | None) -> Command:
     return cmd_dashboard
 
 
+def _in_session(
+    args: argparse.Namespace,
+    secrets: Secrets,
+    keychain: Keychain,
+    run_it: Callable[[argparse.Namespace, VaultSession], int],
+) -> int:
+    """Unlock, run a command's module, lock whatever happens."""
+    session = _open(args, secrets, keychain)
+    try:
+        return run_it(args, session)
+    finally:
+        session.lock(reason="command finished")
+
+
 def cmd_prices(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     from app.cli import prices
 
-    session = _open(args, secrets, keychain)
-    try:
-        return prices.run(args, session)
-    finally:
-        session.lock(reason="command finished")
+    return _in_session(args, secrets, keychain, prices.run)
 
 
 def cmd_names(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
-    from app.cli import names
+    from app.cli import names  # the name index's libraries load only for this command
 
-    session = _open(args, secrets, keychain)
-    try:
-        return names.run(args, session)
-    finally:
-        session.lock(reason="command finished")
+    return _in_session(args, secrets, keychain, names.run)
 
 
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:

@@ -124,17 +124,10 @@ def _joined(
     """Pair what is left where one side writes as one word what the other writes as
     two ("linna" / "Lin Na", "abdulrahman" / "Abdul Rahman")."""
     for row, token in enumerate(screened):
-        if row in done:
-            continue
-        for at in range(len(listed) - 1):
-            if at in used or at + 1 in used or listed[at][:1] != token[:1]:
-                continue
-            value = similarity(token, listed[at] + listed[at + 1])
-            if value >= JOINED_CUTOFF:
-                done.append(row)
-                used.extend((at, at + 1))
-                matched.append((token, f"{listed[at]} {listed[at + 1]}", value))
-                break
+        if row not in done and (joined := _two_words(token, listed, used, 0)):
+            done.append(row)
+            used.extend(joined[0])
+            matched.append((token, joined[1], joined[2]))
     for at, other in enumerate(listed):
         if at in used:
             continue

@@ -5,7 +5,6 @@ unless the list entry or the customer's name changes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +17,8 @@ from app.screening.sanctions import SanctionsImportError, import_sanctions, scre
 from integrations.sanctions import sniff
 from integrations.sanctions.sdn_csv import iter_sdn_csv
 from tests.app.names.variants import SDN_CSV
-from tests.conftest import PASSPHRASE
 from vault.events import verify_chain
-from vault.keys import Keychain
 from vault.store import Vault
-from vault.unlock import create_vault
 
 XBT = "1AjZPMsnmpdK2Rv9KQNfMurTXinscVro9V"
 SDN_ROWS = [
@@ -38,13 +34,6 @@ ALT_ROWS = ['26138,90001,"aka","GORBANIAN, Mohammed",-0- ']
 def write_csv(path: Path, rows: list[str]) -> Path:
     path.write_text("\n".join(rows) + "\n\x1a\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def vault(tmp_path: Path, no_keychain: Keychain) -> Iterator[Vault]:
-    made = create_vault(tmp_path / "desk.vault", passphrase=PASSPHRASE, keychain=no_keychain)
-    yield made.vault
-    made.vault.close()
 
 
 @pytest.fixture

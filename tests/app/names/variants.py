@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
 from app.screening.sanctions.parties import read_parties
+from tests.app.test_screening_sanctions import OFAC
 from vault.screening.parties import PartyRow
 
-OFAC = next(
-    (
-        p / "shared" / "data" / "ofac"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "data" / "ofac").is_dir()
-    ),
-    Path("shared") / "data" / "ofac",
-)
 SDN_CSV = OFAC / "sdn-2024-05-03.csv"
 
 # A character for each pinyin syllable, chosen so that its usual reading is that
