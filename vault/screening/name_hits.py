@@ -1,4 +1,4 @@
-"""SQL for name screening hits and their dispositions (tables of m0014)."""
+"""SQL for name screening hits and their dispositions (tables of m0011)."""
 
 from __future__ import annotations
 

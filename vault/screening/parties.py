@@ -1,4 +1,4 @@
-"""SQL for the parties of a sanctions list (tables of m0014). Plain values in and out."""
+"""SQL for the parties of a sanctions list (tables of m0011). Plain values in and out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Schema 14: name screening. The parties of a sanctions list that names them (OFAC's
+"""Schema 11: name screening. The parties of a sanctions list that names them (OFAC's
 sdn.csv, with alt.csv's aliases), other files imported with a list, the hits of
 screening customers' names against them, and the officers' signed dispositions.
 
