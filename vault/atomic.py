@@ -6,13 +6,20 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from vault.errors import StorageError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves the old or the new file, never half.
+    """Write `data` to `path` so that a crash leaves the old or the new file, never half."""
+    write_atomic_chunks(path, (data,))
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """`write_atomic` for data that comes in pieces (a large document): one piece in
+    memory at a time. If `chunks` fails part way, the temp file is removed.
 
     The temp file sits in the same folder (same file system, so `os.replace`
     is atomic), is made 0600 before any byte is written, and is fsynced
@@ -26,15 +33,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         # mkstemp creates the file 0600, so no byte is ever readable by others.
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise storage_error(exc, path) from None
+        if isinstance(exc, OSError):
+            raise storage_error(exc, path) from None
+        raise
 
 
 def fsync_dir(folder: Path) -> None:

@@ -7,10 +7,29 @@ from dataclasses import dataclass, field
 KINDS = ("individual", "entity")
 KYC_STATUSES = ("not_started", "pending", "approved", "rejected", "expired")
 RISK_RATINGS = ("low", "medium", "high", "prohibited")
+#: what a KYC document is (app.book.documents; the vault's CHECK names the same)
+DOCUMENT_TYPES = (
+    "passport",
+    "id_card",
+    "proof_of_address",
+    "source_of_funds",
+    "company_registry_extract",
+    "other",
+)
 
 #: Free-text fields are personal values: sealed with the customer's key in events.
 PERSONAL_FIELDS = frozenset(
-    {"legal_name", "display_name", "emails", "phones", "risk_reason", "label", "evidence", "body"}
+    {
+        "legal_name",
+        "display_name",
+        "emails",
+        "phones",
+        "risk_reason",
+        "label",
+        "evidence",
+        "body",
+        "file_name",
+    }
 )
 
 

@@ -293,7 +293,15 @@ class CustomerBook:
             if row[1] is not None:
                 return
             stamp = now()
-            for table in ("contacts", "customer_tags", "notes", "tasks", "custom_values"):
+            # Documents go too (their chunks by cascade); their key goes below anyway.
+            for table in (
+                "contacts",
+                "customer_tags",
+                "notes",
+                "tasks",
+                "custom_values",
+                "documents",
+            ):
                 tx.execute(f"DELETE FROM {table} WHERE customer_id = ?", (customer_id,))
             tx.execute(
                 "UPDATE addresses SET label = NULL, evidence = NULL WHERE customer_id = ?",

@@ -594,6 +594,12 @@ def cmd_names(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) ->
     return _in_session(args, secrets, keychain, names.run)
 
 
+def cmd_documents(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import documents
+
+    return _in_session(args, secrets, keychain, documents.run)
+
+
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
@@ -631,6 +637,7 @@ COMMANDS: dict[str, Command] = {
     "demo": cmd_demo,
     "prices": cmd_prices,
     "names": cmd_names,
+    "documents": cmd_documents,
     "desk": cmd_sync,
     "sync": cmd_sync,
 }

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from app.cli import approvals_args, dashboard_args, names_args, prices_args, sync_args
+from app.cli import (
+    approvals_args,
+    dashboard_args,
+    documents_args,
+    names_args,
+    prices_args,
+    sync_args,
+)
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
 COMMANDS = (
@@ -26,6 +33,7 @@ COMMANDS = (
     "dashboard",
     "prices",
     "names",
+    "documents",
 )
 
 
@@ -305,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     prices_args.add_parser(sub, prices_common)
     names_args.add_parser(sub, prices_common, _iso_date)
+    documents_args.add_parser(sub, prices_common, date_type=_iso_date)
 
     sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 
