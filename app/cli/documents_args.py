@@ -7,9 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from app.book.models import DOCUMENT_TYPES
-from app.cli.words import Words
-
-DOCUMENT_TYPE = Words[str]("a document type", {kind: kind for kind in DOCUMENT_TYPES})
 
 
 def add_parser(sub: Any, common: Callable[[Any], None], *, date_type: Callable[[str], Any]) -> None:
@@ -28,9 +25,9 @@ def add_parser(sub: Any, common: Callable[[Any], None], *, date_type: Callable[[
     q.add_argument(
         "--type",
         required=True,
-        type=DOCUMENT_TYPE,
+        choices=DOCUMENT_TYPES,
         metavar="TYPE",
-        help=f"what the document is: {DOCUMENT_TYPE.listed()}",
+        help=f"what the document is: {', '.join(DOCUMENT_TYPES)}",
     )
     q.add_argument("--issued", type=date_type, metavar="DATE", help="issue date (2024-09-27)")
     q.add_argument("--expires", type=date_type, metavar="DATE", help="expiry date (2034-09-26)")

@@ -37,6 +37,8 @@ FREE_TEXT = {
     "date",  # sanctions import --date (a publication date)
     "first",  # dashboard export --from/--until: dates, checked where parsed
     "last",
+    "issued",  # documents add --issued/--expires: dates, checked by the parser's date type
+    "expires",
     "target",  # desk create --target folder:DIR | webdav:URL | s3:BUCKET, parsed by targets.py
     "endpoint",
     # OFAC asset codes (new ones appear with each list) and token symbols: open sets,
