@@ -97,8 +97,13 @@ def expiry_flags(expires_on: str | None, on: date) -> tuple[bool, bool]:
     return False, end <= on + timedelta(days=EXPIRING_DAYS)
 
 
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size < 1024**3 else f"{size / 1024**3:.1f} GB"
+def readable_size(size: int) -> str:
+    """A size as a person reads it: 12 KB, 3.4 MB, 2.0 GB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    if size < 1024**3:
+        return f"{size / 1024**2:.1f} MB"
+    return f"{size / 1024**3:.1f} GB"
 
 
 def check_size(size: int) -> None:
@@ -107,8 +112,8 @@ def check_size(size: int) -> None:
     if size > MAX_BYTES:
         raise ValidationError(
             "file",
-            f"the file is {megabytes(size)}; a document can be at most "
-            f"{megabytes(MAX_BYTES)}. Scan it at a lower resolution or split it, then add "
+            f"the file is {readable_size(size)}; a document can be at most "
+            f"{readable_size(MAX_BYTES)}. Scan it at a lower resolution or split it, then add "
             "it again",
         )
 
@@ -120,8 +125,8 @@ def sniff(head: bytes) -> str:
             return media_type
     raise ValidationError(
         "file",
-        "the file is not a PDF, PNG or JPEG (its first bytes say so, whatever its name); "
-        "save or scan it as one of these and add it again",
+        "the file is not a PDF, PNG or JPEG (judged by its content, not its name); save or "
+        "scan it as one of these and add it again",
     )
 
 
@@ -278,20 +283,29 @@ def document_bytes(book: CustomerBook, row: DocumentRow) -> Iterator[bytes]:
     return rows.open_chunks(book.vault.conn, cipher, row)
 
 
-def write_copy(book: CustomerBook, row: DocumentRow, target: Path) -> None:
+def write_copy(
+    book: CustomerBook, row: DocumentRow, target: Path, *, replace: bool = False
+) -> None:
     """Write the document to `target` atomically (a temp file beside it, removed on
-    failure), never over an existing file."""
-    if target.exists():
+    failure); an existing file only with `replace` (the user confirmed it)."""
+    if target.exists() and not replace:
         raise FileProblem(f"{target} already exists; choose another name")
     write_atomic_chunks(target, document_bytes(book, row))
 
 
-def save_copy(book: CustomerBook, document_uid: str, target: Path) -> DocumentInfo:
+def save_copy(
+    book: CustomerBook, document_uid: str, target: Path, *, replace: bool = False
+) -> DocumentInfo:
     """Save a copy of the document to `target` (audited as a read of personal data)."""
     row = find(book, document_uid)
-    write_copy(book, row, target)
-    book.vault.audit(
-        "document.copied",
-        {"customer": row.customer_uid, "document": row.uid},
-    )
+    write_copy(book, row, target, replace=replace)
+    book.vault.audit("document.copied", {"customer": row.customer_uid, "document": row.uid})
     return _info(book.keys, row, today())
+
+
+def view_document(book: CustomerBook, document_uid: str) -> tuple[DocumentInfo, bytes]:
+    """The whole document in memory for a preview (at most MAX_BYTES), audited as a view."""
+    row = find(book, document_uid)
+    data = b"".join(document_bytes(book, row))
+    book.vault.audit("document.viewed", {"customer": row.customer_uid, "document": row.uid})
+    return _info(book.keys, row, today()), data

@@ -31,6 +31,7 @@ ADDRESSES = "addresses"
 CONFLICTS = "conflicts"
 CUSTOM_FIELDS = "custom_fields"
 AUDIT = "audit"
+DOCUMENTS = "documents"
 
 
 class VaultService(Protocol):

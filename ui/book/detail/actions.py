@@ -41,7 +41,7 @@ class SubjectExportDialog(BookDialog):
         self.setWindowTitle("Export customer data")
         self.customer_id = customer_id
         self.written: list[Path] = []
-        self.folder = _line("subjectFolder", "The folder to write the two files into")
+        self.folder = _line("subjectFolder", "The folder to write the files into")
         browse = QPushButton("Choose…")
         browse.setProperty("lockWhileBusy", True)
         browse.clicked.connect(self._browse)
@@ -57,8 +57,9 @@ class SubjectExportDialog(BookDialog):
         self.body.addWidget(
             hint(
                 f"Writes everything held about {name} — profile, addresses, notes, tasks, "
-                "custom fields and the full history — as a JSON file and a readable text "
-                "file. The export is recorded in the audit log."
+                "custom fields, documents and the full history — as a JSON file and a "
+                "readable text file, with a copy of each document beside them. The export is "
+                "recorded in the audit log."
             )
         )
         self.body.addLayout(self.form)
@@ -114,9 +115,10 @@ class EraseDialog(BookDialog):
         self.customer_id = customer_id
         self.name = name
         warning = QLabel(
-            f"<b>Erase {name}?</b><br>Names, contacts, notes, tasks, tags, custom values and "
-            "address labels are destroyed, in the history too. Wallet addresses, dates and "
-            "the fact of the erasure stay for AML record-keeping. This cannot be undone."
+            f"<b>Erase {name}?</b><br>Names, contacts, notes, tasks, tags, custom values, "
+            "documents and address labels are destroyed, in the history too. Wallet "
+            "addresses, dates and the fact of the erasure stay for AML record-keeping. "
+            "This cannot be undone."
         )
         warning.setWordWrap(True)
         warning.setStyleSheet(ERROR_STYLE)

@@ -33,6 +33,7 @@ from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.detail.actions import EraseDialog, SubjectExportDialog
 from ui.book.detail.addresses import AddressesTab
 from ui.book.detail.custom import CustomFieldsTab
+from ui.book.detail.documents import DocumentsTab
 from ui.book.detail.history import HistoryTab
 from ui.book.detail.notes import NotesTab
 from ui.book.detail.profile import ProfileForm
@@ -103,6 +104,8 @@ class CustomerDetailPage(QWidget):
         self.notes = NotesTab(context, current)
         self.tasks = TasksTab(context, current)
         self.custom = CustomFieldsTab(context, current)
+        self.documents = DocumentsTab(context, current)
+        self.documents.counted.connect(self._count_documents)
         self.history = HistoryTab(context, current)
         self.tabs = named(QTabWidget(), "detailTabs")
         for widget, text in (
@@ -111,6 +114,7 @@ class CustomerDetailPage(QWidget):
             (self.notes, "Notes"),
             (self.tasks, "Tasks"),
             (self.custom, "Custom fields"),
+            (self.documents, self.tr("Documents")),
             (self.history, "History"),
         ):
             self.tabs.addTab(widget, text)
@@ -166,7 +170,7 @@ class CustomerDetailPage(QWidget):
 
     def _book_changed(self, names: frozenset[str]) -> None:
         if self.customer_id is not None and ctx.wants(
-            names, ctx.CUSTOMERS, ctx.ADDRESSES, ctx.CONFLICTS, ctx.CUSTOM_FIELDS
+            names, ctx.CUSTOMERS, ctx.ADDRESSES, ctx.CONFLICTS, ctx.CUSTOM_FIELDS, ctx.DOCUMENTS
         ):
             self._refresher.request()
 
@@ -185,6 +189,7 @@ class CustomerDetailPage(QWidget):
         self.notes.show_detail(detail)
         self.tasks.show_detail(detail)
         self.custom.show_detail(detail, definitions)
+        self.documents.load(editable=detail.erased_at is None and detail.merged_into is None)
         self._count_tabs(detail)
 
     def _show_header(self, detail: CustomerDetail) -> None:
@@ -221,6 +226,18 @@ class CustomerDetailPage(QWidget):
         self.tabs.setTabText(2, f"Notes ({len(detail.notes)})")
         self.tabs.setTabText(3, f"Tasks ({open_tasks} open)" if open_tasks else "Tasks")
 
+    def _count_documents(self, total: int, flagged: int) -> None:
+        """The tab's title: how many, and a mark when one is expired or expiring."""
+        index = self.tabs.indexOf(self.documents)
+        text = self.tr("Documents ({n})").format(n=total) if total else self.tr("Documents")
+        self.tabs.setTabText(index, f"{text} ⚠" if flagged else text)
+        self.tabs.setTabToolTip(
+            index,
+            self.tr("{n} document(s) expired or expiring within 30 days").format(n=flagged)
+            if flagged
+            else "",
+        )
+
     def _failed(self, error: BaseException) -> None:
         errors.log(error, debug=self.context.debug)
         self._failed_text(errors.describe(error))
@@ -238,6 +255,7 @@ class CustomerDetailPage(QWidget):
         self.subtitle.clear()
         for tab in (self.profile, self.addresses, self.notes, self.tasks, self.custom):
             tab.clear()
+        self.documents.clear()
         self.history.clear()
 
     # --- keys and actions ----------------------------------------------------------------
