@@ -12,9 +12,11 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from app.book.documents import DocumentDraft, add_document
+from app.book.reads import HistoryRow
 from app.book.service import CustomerBook
 from app.session import VaultSession
 from ui.book.detail import documents as documents_tab
+from ui.book.detail import history_text
 from ui.book.detail.document_dialog import AddDocumentDialog
 from ui.book.detail.page import CustomerDetailPage
 from ui.main_window import MainWindow
@@ -131,3 +133,28 @@ def test_documents_are_listed_marked_previewed_added_and_copied(
     assert tab.model.row_at(0).type == "id_card"
     qtbot.waitUntil(lambda: "Added id-card.png" in tab.status.text())
     assert _count(session, services, "document.added") == 3
+
+
+def test_history_says_which_document_in_words() -> None:
+    added = HistoryRow(
+        1,
+        "2026-01-02T03:04:05+00:00",
+        "ana",
+        "document.added",
+        {
+            "customer": "u1",
+            "document": "0f1e2d3c-aaaa",
+            "type": "proof_of_address",
+            "file_name": "bill.pdf",
+            "digest": "ab" * 32,
+            "expires_on": "2027-01-01",
+            "issued_on": None,
+        },
+    )
+    assert history_text.describe(added) == "proof of address: bill.pdf · Expires on 2027-01-01"
+    gone = {"type": "passport", "file_name": "[erased]"}
+    erased = HistoryRow(2, "", "ana", "document.added", gone)
+    assert history_text.describe(erased) == "passport: [erased]"
+    seen = {"customer": "u1", "document": "0f1e2d3c-a"}
+    viewed = HistoryRow(3, "", "ana", "document.viewed", seen)
+    assert history_text.describe(viewed) == "document 0f1e2d3c"

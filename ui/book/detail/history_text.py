@@ -63,6 +63,12 @@ def describe(row: HistoryRow) -> str:
     if row.type == "task.added":
         due = f" (due {d['due_at']})" if d.get("due_at") else ""
         return f"{_value(d.get('body'))}{due}"
+    if row.type == "document.added":
+        dates = _pairs({k: d.get(k) for k in ("issued_on", "expires_on")})
+        kind = str(d.get("type", "document")).replace("_", " ")
+        return f"{kind}: {_value(d.get('file_name'))}" + (f" · {dates}" if dates else "")
+    if row.type in ("document.viewed", "document.copied"):
+        return f"document {str(d.get('document', ''))[:8]}"
     if row.type == "task.done":
         return f"task #{d.get('task')} done"
     return _pairs(d)
