@@ -57,3 +57,14 @@ def add_customer(
 def customer_page(window: MainWindow) -> Any:
     assert window.workspace is not None
     return window.workspace.customers
+
+
+def open_customer(qtbot: Any, window: MainWindow, customer_id: int) -> Any:
+    """Open the customer's page in `window` and wait until its record is shown."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    customers = customer_page(window)
+    customers.open_customer(customer_id)
+    page = customers.detail
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.id == customer_id)
+    return page

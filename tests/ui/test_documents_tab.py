@@ -22,7 +22,7 @@ from ui.book.detail.page import CustomerDetailPage
 from ui.main_window import MainWindow
 from ui.services import Services
 
-from .book_helpers import add_customer, customer_page, on_worker, read
+from .book_helpers import add_customer, on_worker, open_customer, read
 from .conftest import WindowFactory, unlock
 
 
@@ -51,12 +51,7 @@ def _add(
 
 
 def _open(qtbot: QtBot, window: MainWindow, customer_id: int) -> CustomerDetailPage:
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    customers = customer_page(window)
-    customers.open_customer(customer_id)
-    page: CustomerDetailPage = customers.detail
-    qtbot.waitUntil(lambda: page.detail is not None and page.detail.id == customer_id)
+    page: CustomerDetailPage = open_customer(qtbot, window, customer_id)
     page.tabs.setCurrentWidget(page.documents)
     return page
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from app.book.export import ExportResult, export
 from app.book.service import CustomerBook
@@ -17,7 +17,7 @@ from ui import errors
 from ui.book import context as ctx
 from ui.book.context import BookContext
 from ui.book.dialogs import TABLE_FILTER, BookDialog, ask_save
-from ui.book.widgets import ErrorForm, hint
+from ui.book.widgets import ErrorForm, browse_row, hint
 from ui.naming import named
 
 KINDS = (("Customers", "customers"), ("Wallet addresses", "addresses"))
@@ -38,15 +38,7 @@ class ExportDialog(BookDialog):
         self.kind.setProperty("lockWhileBusy", True)
         self.path = named(QLineEdit(), "exportPath")
         self.path.setPlaceholderText("A new .csv or .xlsx file")
-        self.path.setProperty("lockWhileBusy", True)
-        browse = QPushButton("Choose…")
-        browse.setProperty("lockWhileBusy", True)
-        browse.clicked.connect(self._browse)
-        file_row = QWidget()
-        row = QHBoxLayout(file_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        file_row = browse_row(self.path, "Choose…", self._browse)
         self.reason = named(QLineEdit(), "exportReason")
         self.reason.setPlaceholderText("Why, for the audit trail (e.g. quarterly review for …)")
         self.reason.setProperty("lockWhileBusy", True)

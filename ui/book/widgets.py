@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -234,3 +235,18 @@ def sort_arrow_back(view: QTableView, keys: Mapping[int, str], sort_key: tuple[s
     current = next(c for c, k in keys.items() if k == key)
     order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
     view.horizontalHeader().setSortIndicator(current, order)
+
+
+def browse_row(edit: QLineEdit, text: str, on_browse: Callable[[], object]) -> QWidget:
+    """A path field with its Choose… button (`text`) beside it; both lock while the
+    dialog works."""
+    button = QPushButton(text)
+    for widget in (edit, button):
+        widget.setProperty("lockWhileBusy", True)
+    button.clicked.connect(on_browse)
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return box

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.book.service import CustomerBook
 from app.book.subject_export import export_subject
@@ -19,7 +19,7 @@ from ui import errors
 from ui.book import context as ctx
 from ui.book.context import BookContext
 from ui.book.dialogs import BookDialog, ask_folder
-from ui.book.widgets import ERROR_STYLE, ErrorForm, hint
+from ui.book.widgets import ERROR_STYLE, ErrorForm, browse_row, hint
 from ui.naming import named
 
 
@@ -42,14 +42,7 @@ class SubjectExportDialog(BookDialog):
         self.customer_id = customer_id
         self.written: list[Path] = []
         self.folder = _line("subjectFolder", "The folder to write the files into")
-        browse = QPushButton("Choose…")
-        browse.setProperty("lockWhileBusy", True)
-        browse.clicked.connect(self._browse)
-        folder_row = QWidget()
-        row = QHBoxLayout(folder_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
+        folder_row = browse_row(self.folder, "Choose…", self._browse)
         self.reason = _line("subjectReason", "e.g. access request received 2026-03-02")
         self.form = ErrorForm()
         self.form.add("file", "Folder *", folder_row, aliases=("folder",))

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from app.book.documents import MAX_BYTES, DocumentDraft, DocumentInfo, add_document, readable_size
 from app.book.models import DOCUMENT_TYPES
@@ -19,7 +19,7 @@ from app.tasks import Progress
 from ui.book import context as ctx
 from ui.book.context import BookContext
 from ui.book.dialogs import BookDialog, ask_open
-from ui.book.widgets import ErrorForm, OptionalDate, hint
+from ui.book.widgets import ErrorForm, OptionalDate, browse_row, hint
 from ui.naming import named
 
 FILE_FILTER = "PDF or image (*.pdf *.png *.jpg *.jpeg);;All files (*)"
@@ -58,15 +58,7 @@ class AddDocumentDialog(BookDialog):
         self.added: DocumentInfo | None = None
         self.file = named(QLineEdit(), "documentFile")
         self.file.setPlaceholderText(self.tr("The scan or PDF to keep in the vault"))
-        self.file.setProperty("lockWhileBusy", True)
-        browse = named(QPushButton(self.tr("Choose…")), "documentBrowse")
-        browse.setProperty("lockWhileBusy", True)
-        browse.clicked.connect(self._browse)
-        file_row = QWidget()
-        row = QHBoxLayout(file_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.file, 1)
-        row.addWidget(browse)
+        file_row = browse_row(self.file, self.tr("Choose…"), self._browse)
         self.type = named(QComboBox(), "documentType")
         for kind in DOCUMENT_TYPES:
             self.type.addItem(type_label(kind), kind)
