@@ -27,6 +27,7 @@ from vault.book import documents as rows
 from vault.book.documents import DocumentRow
 from vault.connection import Connection
 from vault.pii import ERASED, CustomerKeys
+from vault.store import Transaction
 
 #: the largest document taken (a scanned passport is a few MB; a 100-page PDF ~20 MB)
 MAX_BYTES = 25 * 1024 * 1024
@@ -241,6 +242,40 @@ def add_document(book: CustomerBook, draft: DocumentDraft) -> DocumentInfo:
     return _info(book.keys, find(book, uid), today())
 
 
+def move_documents(book: CustomerBook, tx: Transaction, *, source: int, target: int) -> int:
+    """A merge: the documents of `source` go to `target`, sealed again under the
+    target's key (a document opens only with its customer's key), each with a
+    `document.moved` event naming the new digest. Returns how many moved."""
+    found = rows.of_customer(tx.conn, source)
+    if not found:
+        return 0
+    old = book.keys.cipher(source)
+    new = book.keys.cipher(target, create=True)
+    assert new is not None
+    if old is None:  # no key, nothing readable to move
+        return 0
+    target_uid = book.uid_of(tx, target)
+    for row in found:
+        digest = rows.reseal(tx.conn, row, old, new)
+        name = book.keys.open(source, row.file_name)
+        sealed = book.keys.seal(target, name if isinstance(name, str) else ERASED)
+        tx.execute(
+            "UPDATE documents SET customer_id = ?, file_name = ?, digest = ? WHERE id = ?",
+            (target, sealed, digest, row.id),
+        )
+        tx.event(
+            "document.moved",
+            {
+                "customer": target_uid,
+                "from": row.customer_uid,
+                "document": row.uid,
+                "file_name": sealed,
+                "digest": digest,
+            },
+        )
+    return len(found)
+
+
 def _info(keys: CustomerKeys, row: DocumentRow, on: date) -> DocumentInfo:
     name = keys.open(row.customer_id, row.file_name)
     expired, expiring = expiry_flags(row.expires_on, on)
@@ -266,6 +301,16 @@ def documents_of(
     """The customer's documents, newest first, flagged against `on` (today)."""
     when = on or today()
     return [_info(keys, row, when) for row in rows.of_customer(conn, customer_id)]
+
+
+def documents_due(
+    conn: Connection, keys: CustomerKeys, *, on: date | None = None
+) -> list[DocumentInfo]:
+    """Every expired or expiring document in the book, for the review list: expired
+    longest first, then those expiring within EXPIRING_DAYS of `on` (today)."""
+    when = on or today()
+    until = (when + timedelta(days=EXPIRING_DAYS)).isoformat()
+    return [_info(keys, row, when) for row in rows.expiring(conn, until=until)]
 
 
 def find(book: CustomerBook, document_uid: str) -> DocumentRow:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from app.book.documents import move_documents
 from app.book.models import ValidationError
 from app.book.service import CustomerBook, now
 from vault.book import customers
@@ -91,9 +92,10 @@ def find(conn: Connection, *, threshold: float = 90.0, limit: int = 500) -> list
 
 
 def merge(book: CustomerBook, keep: int, other: int, *, reason: str) -> None:
-    """Fold `other` into `keep`: contacts, addresses, notes, tasks, tags and custom values
-    move over; `other` stays as a hidden record pointing at `keep`, with its own history
-    (and key), so both histories remain readable and the merge is traceable."""
+    """Fold `other` into `keep`: contacts, addresses, notes, tasks, tags, custom values and
+    documents (sealed again under `keep`'s key) move over; `other` stays as a hidden
+    record pointing at `keep`, with its own history (and key), so both histories remain
+    readable and the merge is traceable."""
     if keep == other:
         raise ValidationError("merge", "a customer cannot be merged into itself")
     if not reason.strip():
@@ -119,6 +121,7 @@ def merge(book: CustomerBook, keep: int, other: int, *, reason: str) -> None:
         )
         moved["addresses"] = cur.rowcount
         tx.execute("DELETE FROM addresses WHERE customer_id = ?", (other,))
+        moved["documents"] = move_documents(book, tx, source=other, target=keep)
         stamp = now()
         tx.execute(
             "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE resolved_at IS NULL "

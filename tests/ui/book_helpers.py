@@ -68,3 +68,16 @@ def open_customer(qtbot: Any, window: MainWindow, customer_id: int) -> Any:
     page = customers.detail
     qtbot.waitUntil(lambda: page.detail is not None and page.detail.id == customer_id)
     return page
+
+
+def count_events(session: VaultSession, services: Services, kind: str) -> int:
+    """How many events of type `kind` the log holds."""
+    return int(
+        read(
+            session,
+            services,
+            lambda conn: conn.execute(
+                "SELECT count(*) FROM events WHERE type = ?", (kind,)
+            ).fetchone()[0],
+        )
+    )

@@ -16,25 +16,21 @@ from ui.book.detail.page import CustomerDetailPage
 from ui.main_window import MainWindow
 from ui.services import Services
 
-from .book_helpers import ETH_A, add_customer, customer_page, on_worker, open_customer, read
+from .book_helpers import (
+    ETH_A,
+    add_customer,
+    count_events,
+    customer_page,
+    on_worker,
+    open_customer,
+    read,
+)
 from .conftest import WindowFactory, unlock
 
 
 def _open(qtbot: QtBot, window: MainWindow, customer_id: int) -> CustomerDetailPage:
     page: CustomerDetailPage = open_customer(qtbot, window, customer_id)
     return page
-
-
-def _events(session: VaultSession, services: Services, kind: str) -> int:
-    return int(
-        read(
-            session,
-            services,
-            lambda conn: conn.execute(
-                "SELECT count(*) FROM events WHERE type = ?", (kind,)
-            ).fetchone()[0],
-        )
-    )
 
 
 def _detail(session: VaultSession, services: Services, customer_id: int) -> Any:
@@ -59,7 +55,7 @@ def test_invalid_email_shows_inline_and_saves_nothing(
     assert not profile.form.error_for("country").isVisible()
     stored = _detail(session, services, customer)
     assert stored.emails == ["ada@example.com"] and stored.country is None
-    assert _events(session, services, "customer.updated") == 0
+    assert count_events(session, services, "customer.updated") == 0
     assert profile.emails.text().endswith("not-an-email")  # the edit is kept to fix
 
     profile.emails.setText("ada@example.com; ada.q@example.org")
@@ -163,7 +159,7 @@ def test_erase_needs_the_typed_name_and_a_reason(
     qtbot.waitUntil(lambda: customers.currentWidget() is customers.list)
     stored = _detail(session, services, customer)
     assert stored.erased_at is not None and stored.emails == []
-    assert _events(session, services, "customer.erased") == 1
+    assert count_events(session, services, "customer.erased") == 1
 
 
 def test_history_shows_older_events_on_request(

@@ -22,7 +22,7 @@ from ui.book.detail.page import CustomerDetailPage
 from ui.main_window import MainWindow
 from ui.services import Services
 
-from .book_helpers import add_customer, on_worker, open_customer, read
+from .book_helpers import add_customer, count_events, on_worker, open_customer
 from .conftest import WindowFactory, unlock
 
 
@@ -56,18 +56,6 @@ def _open(qtbot: QtBot, window: MainWindow, customer_id: int) -> CustomerDetailP
     return page
 
 
-def _count(session: VaultSession, services: Services, kind: str) -> int:
-    return int(
-        read(
-            session,
-            services,
-            lambda conn: conn.execute(
-                "SELECT count(*) FROM events WHERE type = ?", (kind,)
-            ).fetchone()[0],
-        )
-    )
-
-
 def test_documents_are_listed_marked_previewed_added_and_copied(
     qtbot: QtBot,
     services: Services,
@@ -99,7 +87,7 @@ def test_documents_are_listed_marked_previewed_added_and_copied(
     # The newest (the PNG) is selected: its preview is decoded on the worker and scaled.
     qtbot.waitUntil(lambda: not tab.preview.pixmap().isNull(), timeout=10_000)
     assert tab.preview.pixmap().width() <= documents_tab.PREVIEW_SIDE
-    assert _count(session, services, "document.viewed") == 1
+    assert count_events(session, services, "document.viewed") == 1
     # A PDF says why it is not previewed.
     tab.view.selectRow(1)
     qtbot.waitUntil(lambda: "Save a copy" in tab.preview.text())
@@ -127,7 +115,7 @@ def test_documents_are_listed_marked_previewed_added_and_copied(
     qtbot.waitUntil(lambda: tab.model.rowCount() == 3)
     assert tab.model.row_at(0).type == "id_card"
     qtbot.waitUntil(lambda: "Added id-card.png" in tab.status.text())
-    assert _count(session, services, "document.added") == 3
+    assert count_events(session, services, "document.added") == 3
 
 
 def test_history_says_which_document_in_words() -> None:

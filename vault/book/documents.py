@@ -8,6 +8,7 @@ last, so a swapped, reordered or cut-off chunk fails to open.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,6 +99,20 @@ def of_customer(conn: Connection, customer_id: int) -> list[DocumentRow]:
     ]
 
 
+def expiring(conn: Connection, *, until: str) -> list[DocumentRow]:
+    """Documents of active customers (not erased or merged) that expire on or before
+    `until` (an ISO date), those expired longest first: the review list's feed."""
+    return [
+        _row(r)
+        for r in conn.execute(
+            f"SELECT d.id, {_COLUMNS} FROM documents d JOIN customers c ON c.id = d.customer_id "
+            "WHERE d.expires_on IS NOT NULL AND d.expires_on <= ? "
+            "AND c.erased_at IS NULL AND c.merged_into IS NULL ORDER BY d.expires_on, d.id",
+            (until,),
+        )
+    ]
+
+
 def by_uid(conn: Connection, uid: str) -> DocumentRow | None:
     found = conn.execute(
         f"SELECT d.id, {_COLUMNS} FROM documents d JOIN customers c ON c.id = d.customer_id "
@@ -105,6 +120,35 @@ def by_uid(conn: Connection, uid: str) -> DocumentRow | None:
         (uid,),
     ).fetchone()
     return None if found is None else _row(found)
+
+
+def reseal(conn: Connection, row: DocumentRow, old: AESGCM, new: AESGCM) -> str:
+    """Seal the document's chunks under another key (a merge moves it to another
+    customer), one chunk at a time; returns the digest of the new sealed chunks."""
+    digest = hashlib.sha256()
+    for n in range(row.chunks):
+        found = conn.execute(
+            "SELECT body FROM document_chunks WHERE document_id = ? AND n = ?", (row.id, n)
+        ).fetchone()
+        last = n == row.chunks - 1
+        try:
+            raw = bytes(found[0])
+            data = old.decrypt(raw[:12], raw[12:], _aad(row.uid, n, last=last))
+        except (InvalidTag, TypeError):
+            raise _damaged() from None
+        body = seal_chunk(new, row.uid, n, data, last=last)
+        digest.update(body)
+        conn.execute(
+            "UPDATE document_chunks SET body = ? WHERE document_id = ? AND n = ?", (body, row.id, n)
+        )
+    return digest.hexdigest()
+
+
+def _damaged() -> VaultError:
+    return VaultError(
+        "A stored document is damaged (a part of it does not open). Restore the vault "
+        "from a backup, or add the document again."
+    )
 
 
 def open_chunks(conn: Connection, cipher: AESGCM, row: DocumentRow) -> Iterator[bytes]:
@@ -123,7 +167,4 @@ def open_chunks(conn: Connection, cipher: AESGCM, row: DocumentRow) -> Iterator[
             break
         expected += 1
     if expected != row.chunks:
-        raise VaultError(
-            "A stored document is damaged (a part of it does not open). Restore the vault "
-            "from a backup, or add the document again."
-        )
+        raise _damaged()

@@ -20,11 +20,13 @@ from app.book.documents import (
     FileProblem,
     add_document,
     document_bytes,
+    documents_due,
     documents_of,
     expiry_flags,
     find,
     save_copy,
 )
+from app.book.duplicates import merge
 from app.book.models import ValidationError
 from app.book.reads import customer_history
 from app.book.service import CustomerBook
@@ -234,6 +236,42 @@ def test_expiry_flags(book: CustomerBook, tmp_path: Path) -> None:
             issued_on=date(2024, 1, 2),
             expires_on=date(2023, 1, 1),
         )
+
+
+def test_the_book_lists_expired_and_expiring_documents_for_review(
+    book: CustomerBook, tmp_path: Path
+) -> None:
+    day = date(2025, 6, 1)
+    jane, kim, gone = _customer(book), _customer(book, "K2"), _customer(book, "G3")
+    pdf = _file(tmp_path / "a.pdf", 100)
+    late = _add(book, kim, pdf, expires_on=date(2025, 1, 1))
+    soon = _add(book, jane, pdf, expires_on=date(2025, 6, 30))
+    _add(book, jane, pdf, expires_on=date(2025, 7, 2))  # beyond 30 days
+    _add(book, jane, pdf)  # no expiry
+    _add(book, gone, pdf, expires_on=date(2024, 1, 1))
+    book.erase_customer(gone, reason="request #9")
+    due = documents_due(book.vault.conn, book.keys, on=day)
+    assert [(d.id, d.expired, d.expiring) for d in due] == [
+        (late, True, False),
+        (soon, False, True),
+    ]
+
+
+def test_a_merge_moves_the_documents_sealed_under_the_kept_customers_key(
+    book: CustomerBook, tmp_path: Path
+) -> None:
+    keep, other = _customer(book), _customer(book, "J2")
+    source = _file(tmp_path / "dup.pdf", CHUNK_BYTES + 10)
+    uid = _add(book, other, source)
+    merge(book, keep, other, reason="same person")
+    [moved] = documents_of(book.vault.conn, book.keys, keep)
+    assert moved.id == uid and moved.file_name == "dup.pdf"
+    assert documents_of(book.vault.conn, book.keys, other) == []
+    # It opens with the kept customer's key alone: the other key is destroyed here.
+    book.keys.destroy(other)
+    assert _clear_bytes(book, uid) == source.read_bytes()
+    types = [r[0] for r in book.vault.conn.execute("SELECT type FROM events")]
+    assert "document.moved" in types and verify_chain(book.vault.conn).ok
 
 
 def test_documents_are_part_of_the_data_subject_export(book: CustomerBook, tmp_path: Path) -> None:
