@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from app.book.models import DOCUMENT_TYPES, ValidationError
 from app.book.service import CustomerBook, now
 from vault.atomic import write_atomic_chunks
@@ -204,25 +206,12 @@ def add_document(book: CustomerBook, draft: DocumentDraft) -> DocumentInfo:
             added_at=stamp,
         )
         document_id = rows.insert(tx.conn, stored, digest="")
-        digest = hashlib.sha256()
-        size, count = 0, 0
-        current = handle.read(CHUNK_BYTES)
-        if sniff(current) != media_type:
-            raise ValidationError("file", "the file changed while it was read; add it again")
-        while True:
-            following = handle.read(CHUNK_BYTES)
-            size += len(current)
-            check_size(size)
-            body = rows.seal_chunk(cipher, uid, count, current, last=not following)
-            digest.update(body)
-            rows.insert_chunk(tx.conn, document_id, count, body)
-            count += 1
-            if not following:
-                break
-            current = following
+        size, count, digest = _store_chunks(
+            tx, handle, cipher, document_uid=uid, document_id=document_id, media_type=media_type
+        )
         tx.execute(
             "UPDATE documents SET size = ?, chunks = ?, digest = ? WHERE id = ?",
-            (size, count, digest.hexdigest(), document_id),
+            (size, count, digest, document_id),
         )
         tx.event(
             "document.added",
@@ -234,12 +223,41 @@ def add_document(book: CustomerBook, draft: DocumentDraft) -> DocumentInfo:
                 "media_type": media_type,
                 "size": size,
                 "chunks": count,
-                "digest": digest.hexdigest(),
+                "digest": digest,
                 "issued_on": stored.issued_on,
                 "expires_on": stored.expires_on,
             },
         )
     return _info(book.keys, find(book, uid), today())
+
+
+def _store_chunks(
+    tx: Transaction,
+    handle: io.FileIO,
+    cipher: AESGCM,
+    *,
+    document_uid: str,
+    document_id: int,
+    media_type: str,
+) -> tuple[int, int, str]:
+    """Read, seal and store the file one chunk at a time, looking one chunk ahead to
+    know which is the last; returns (size, chunks, digest of the sealed chunks)."""
+    digest = hashlib.sha256()
+    size, count = 0, 0
+    current = handle.read(CHUNK_BYTES)
+    if sniff(current) != media_type:
+        raise ValidationError("file", "the file changed while it was read; add it again")
+    while True:
+        following = handle.read(CHUNK_BYTES)
+        size += len(current)
+        check_size(size)
+        body = rows.seal_chunk(cipher, document_uid, count, current, last=not following)
+        digest.update(body)
+        rows.insert_chunk(tx.conn, document_id, count, body)
+        count += 1
+        if not following:
+            return size, count, digest.hexdigest()
+        current = following
 
 
 def move_documents(book: CustomerBook, tx: Transaction, *, source: int, target: int) -> int:
