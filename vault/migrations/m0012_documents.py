@@ -1,4 +1,4 @@
-"""Schema 16: KYC documents (passport scans, proofs of address, ...) kept in the vault.
+"""Schema 12: KYC documents (passport scans, proofs of address, ...) kept in the vault.
 
 A document's bytes are split into chunks, each sealed (AES-256-GCM) under the
 customer's own key from `customer_keys`, so erasing the customer destroys
