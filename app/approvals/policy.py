@@ -17,11 +17,12 @@ from typing import Any, NoReturn
 
 import yaml
 
+from app import bounded_yaml
 from app.approvals.model import KINDS, ROLES
 from app.prices.quotes import DEFAULT_CURRENCY, DEFAULT_MAX_AGE, PriceError, symbol
 
 RISK_LEVELS = ("none", "low", "medium", "high", "severe", "unknown")
-_MAX_TEXT = 64 * 1024
+MAX_TEXT = 64 * 1024
 
 
 class PolicyError(ValueError):
@@ -104,16 +105,12 @@ def default_policy() -> Policy:
 
 
 def parse(text: str) -> Policy:
-    if len(text) > _MAX_TEXT:
-        raise PolicyError(1, 1, f"the policy is longer than {_MAX_TEXT} characters")
+    if len(text) > MAX_TEXT:
+        raise PolicyError(1, 1, f"the policy is longer than {MAX_TEXT} characters")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError(line, col, str(exc.problem or exc.context or "not valid YAML")) from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(1, 1, f"not valid YAML ({type(exc).__name__})") from None
+        root = bounded_yaml.compose(text, limit=MAX_TEXT)
+    except bounded_yaml.YamlInputError as exc:
+        raise PolicyError(exc.line, exc.column, exc.problem) from None
     if root is None:
         raise PolicyError(1, 1, "the policy is empty")
     top = _mapping(

@@ -16,9 +16,11 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import yaml
 
+from app import bounded_yaml
 from app.addresses import CHAINS, AddressError, normalize
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
@@ -186,14 +188,23 @@ def to_yaml(book: CustomerBook) -> str:
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
 
 
+def from_yaml_file(book: CustomerBook, path: Path) -> int:
+    """`from_yaml` of a file, refused before it is read whole if it is too big."""
+    try:
+        text = bounded_yaml.read_file(path)
+    except bounded_yaml.YamlInputError as exc:
+        raise ValidationError("yaml", str(exc)) from None
+    except OSError as exc:
+        raise ValidationError("yaml", f"the file cannot be read ({exc.strerror})") from None
+    return from_yaml(book, text)
+
+
 def from_yaml(book: CustomerBook, text: str) -> int:
     """Define every field of a YAML file; returns how many were added or changed."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ValidationError("yaml", f"not valid YAML{where}") from None
+        doc = bounded_yaml.load(text)
+    except bounded_yaml.YamlInputError as exc:
+        raise ValidationError("yaml", str(exc)) from None
     items = doc.get("fields") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ValidationError("yaml", "expected a top-level 'fields:' list")
@@ -201,6 +212,10 @@ def from_yaml(book: CustomerBook, text: str) -> int:
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or "name" not in item or "type" not in item:
             raise ValidationError("yaml", f"field {i} needs a name and a type")
+        choices = item.get("choices") or []
+        texts = [item["name"], item["type"], item.get("label", "")]
+        if not isinstance(choices, list) or not all(isinstance(t, str) for t in texts + choices):
+            raise ValidationError("yaml", f"field {i}: name, label, type and choices are text")
         definitions.append(
             _check(
                 FieldDef(

@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from app import bounded_yaml
 from app.approvals.model import ApprovalError, QueueFilter, QueueRow
-from app.approvals.policy import PolicyError
+from app.approvals.policy import MAX_TEXT, PolicyError
 from app.approvals.service import ApprovalService
 from app.cli.approvals_advice import advice
 from app.cli.words import any_of
@@ -101,10 +102,14 @@ def _dispatch(args: argparse.Namespace, service: ApprovalService) -> int:
             sys.stdout.write(service.policy_text())
             return 0
         try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"strongroom approvals: cannot read {args.file} ({exc})", file=sys.stderr)
+            text = bounded_yaml.read_file(Path(args.file), limit=MAX_TEXT)
+        except OSError as exc:
+            print(
+                f"strongroom approvals: cannot read {args.file} ({exc.strerror}).", file=sys.stderr
+            )
             return 2
+        except bounded_yaml.YamlInputError as exc:
+            raise PolicyError(exc.line, exc.column, exc.problem) from None
         service.set_policy(text)
         _emit({"policy": "set", "file": args.file})
         return 0

@@ -158,7 +158,7 @@ class ManageFieldsDialog(QDialog):
         self.form.clear_errors()
 
         def work(book: CustomerBook, _progress: Progress) -> int:
-            return custom_fields.from_yaml(book, path.read_text(encoding="utf-8"))
+            return custom_fields.from_yaml_file(book, path)
 
         self._write(work, done=lambda count: f"{count} field(s) added or changed.")
 
