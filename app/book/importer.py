@@ -2,7 +2,9 @@
 
 Every row is validated; valid rows are committed in batches (one
 transaction each, so a cancel or crash keeps only whole batches of whole,
-valid rows); every rejected row is kept with its line number and reason.
+valid rows); every rejected row is counted and streamed, with its line number
+and reason, to the rejects file if one is given; the report keeps only the
+first `KEPT_REJECTS`, so memory stays flat whatever the file holds.
 Re-importing the same file changes nothing: customers are matched by
 external id (or an identical record) and addresses by customer and chain.
 A customers import remembers which external ids it rejected (vault.book.rejected),
@@ -21,6 +23,7 @@ from app.book import tables
 from app.book.import_rows import BATCH, Batch, Reject, open_rows
 from app.book.mapping import FIELDS, Mapping
 from app.book.models import CustomerDraft, Outcome
+from app.book.rejects_file import RejectsFile
 from app.book.service import CustomerBook
 from vault.book import addresses, rejected
 from vault.store import Transaction
@@ -28,6 +31,9 @@ from vault.store import Transaction
 __all__ = ["BATCH", "ImportReport", "Reject", "default_mapping", "run_import"]
 
 Progress = Callable[[str, int, int], None]
+#: rejected rows a report holds (shown in the window, printed by the CLI); the rest
+#: are only counted, and streamed to the rejects file when there is one
+KEPT_REJECTS = 1000
 
 
 @dataclass
@@ -38,8 +44,18 @@ class ImportReport:
     changed: int = 0
     rejected: int = 0
     conflicts: int = 0
+    #: the first KEPT_REJECTS rejected rows, in file order within each batch
     rejects: list[Reject] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    sink: RejectsFile | None = field(default=None, repr=False, compare=False)
+    #: a customers import's rejected external ids (newest `rejected.LIMIT` only)
+    rejected_ids: dict[str, tuple[int, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @property
+    def all_rejects_kept(self) -> bool:
+        return len(self.rejects) == self.rejected
 
     def counts(self) -> dict[str, int]:
         return {
@@ -51,7 +67,8 @@ class ImportReport:
         }
 
     def save_rejects(self, path: Path) -> None:
-        """The rejected rows as they were, plus line and reason: fix and re-import."""
+        """The kept rejected rows as they were, plus line and reason: fix and re-import.
+        (All of them only if `all_rejects_kept`; run_import's `rejects_to` streams all.)"""
         tables.write(
             path,
             ["line", "reason", *self.headers],
@@ -60,7 +77,20 @@ class ImportReport:
 
     def _reject(self, found: list[Reject]) -> None:
         self.rejected += len(found)
-        self.rejects.extend(sorted(found, key=lambda r: r.line))
+        ordered = sorted(found, key=lambda r: r.line)
+        room = KEPT_REJECTS - len(self.rejects)
+        if room > 0:
+            self.rejects.extend(ordered[:room])
+        if self.sink is not None:
+            self.sink.add(ordered)
+        if self.kind == "customers":
+            ids = self.rejected_ids
+            for r in ordered:
+                if r.external_id:
+                    ids.pop(r.external_id, None)  # re-inserted last: the newest are kept
+                    ids[r.external_id] = (r.line, r.reason_without_values)
+            while len(ids) > rejected.LIMIT:
+                del ids[next(iter(ids))]
 
     def _count_all(self, outcomes: list[Outcome]) -> None:
         added = sum(1 for o in outcomes if o.added)
@@ -85,33 +115,42 @@ def run_import(
     *,
     progress: Progress | None = None,
     parallel: bool | None = None,
+    rejects_to: Path | None = None,
 ) -> ImportReport:
     """Import `path` into the book; raises TableError/MappingError only for the file itself.
 
-    `parallel`: read and check rows in a second process (None: for big files)."""
+    `parallel`: read and check rows in a second process (None: for big files).
+    `rejects_to`: a .csv or .xlsx file that receives every rejected row, written as
+    they are found and put in place when the import finishes (none if none)."""
     owners = _Owners()
     imported: set[str] = set()
     with open_rows(path, mapping, parallel=parallel) as source:
         report = ImportReport(kind=mapping.kind, headers=source.headers)
-        for batch in source.batches:
-            with book.vault.transaction() as tx, tx.buffered_events():
-                if mapping.kind == "addresses":
-                    _write_addresses(book, tx, batch, owners, report)
-                else:
-                    _write_customers(book, tx, batch, report, imported)
-            if progress is not None:
-                progress("rows", batch.read, max(batch.read, source.estimated_rows))
+        if rejects_to is not None:
+            report.sink = RejectsFile(rejects_to, source.headers)
+        try:
+            for batch in source.batches:
+                with book.vault.transaction() as tx, tx.buffered_events():
+                    if mapping.kind == "addresses":
+                        _write_addresses(book, tx, batch, owners, report)
+                    else:
+                        _write_customers(book, tx, batch, report, imported)
+                if progress is not None:
+                    progress("rows", batch.read, max(batch.read, source.estimated_rows))
+        except BaseException:
+            if report.sink is not None:
+                report.sink.discard()
+            raise
+    if report.sink is not None:
+        if report.rejected:
+            report.sink.finish()
+        else:
+            report.sink.discard()
+        report.sink = None
     if mapping.kind == "customers":
         with book.vault.transaction() as tx:
             rejected.remember(
-                tx.conn,
-                file=path.name,
-                rejected={
-                    r.external_id: (r.line, r.reason_without_values)
-                    for r in report.rejects
-                    if r.external_id
-                },
-                imported=imported,
+                tx.conn, file=path.name, rejected=report.rejected_ids, imported=imported
             )
     book.vault.audit(
         "import.finished", {"kind": mapping.kind, "file": path.name, **report.counts()}

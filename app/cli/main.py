@@ -268,7 +268,8 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
     session = _open(args, secrets, keychain)
     try:
         book = CustomerBook(session.vault)
-        report = run_import(book, path, mapping)
+        rejects_to = Path(args.rejects) if args.rejects else None
+        report = run_import(book, path, mapping, rejects_to=rejects_to)
     except (tables.TableError, MappingError) as exc:
         print(f"strongroom import: {exc}", file=sys.stderr)
         return 2
@@ -276,10 +277,8 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
         session.lock(reason="command finished")
     for reject in report.rejects[:20]:
         print(f"line {reject.line}: {reject.reason}", file=sys.stderr)
-    if len(report.rejects) > 20:
-        print(f"... and {len(report.rejects) - 20} more rejected rows", file=sys.stderr)
-    if args.rejects and report.rejects:
-        report.save_rejects(Path(args.rejects))
+    if report.rejected > 20:
+        print(f"... and {report.rejected - 20:,} more rejected rows", file=sys.stderr)
     print(json.dumps(report.counts()))
     return 0
 

@@ -90,6 +90,17 @@ class ResultsPanel(QWidget):
         self.conflict_hint.setVisible(report.conflicts > 0)
         self.model.set_rows(report.rejects)
         has_rejects = bool(report.rejects)
+        title = self.tr(
+            "<b>Rejected rows</b> — fix them in the file and import it again; "
+            "rows already imported are left as they are."
+        )
+        if not report.all_rejects_kept:
+            # Only the first rows are kept, so memory stays flat for a file of bad rows.
+            title += " " + self.tr(
+                "Only the first %1 of %2 rejected rows are shown and saved here; to save all "
+                "of them, import from the command line with --rejects FILE."
+            ).replace("%1", f"{len(report.rejects):,}").replace("%2", f"{report.rejected:,}")
+        self.rejects_title.setText(title)
         for widget in (self.rejects_title, self.view, self.save_button):
             widget.setVisible(has_rejects)
 
