@@ -30,6 +30,7 @@ from app.addresses import AddressError, normalize
 from app.book import tables
 from app.book.mapping import Mapping, MappingError
 from app.book.models import AddressDraft, CustomerDraft, ValidationError
+from app.excerpt import excerpt
 
 #: rows per batch (and per transaction): an address row is several times cheaper to
 #: write than a customer row, and bigger batches rewrite shared index pages less often
@@ -106,7 +107,9 @@ def reject_for(
     # Reasons quote a bad value between '...' (a country "'+4930 12'"): dropped from the
     # copy that may be shown for another file, where the value was never on screen.
     bare = _QUOTED.sub("", exc.reason).strip() or "not valid"
-    return Reject(line, f"{exc.field}: {exc.reason}", cells, external_id, f"{exc.field}: {bare}")
+    # At most a short excerpt of any value quoted: a reason is printed and shown.
+    said = excerpt(f"{exc.field}: {exc.reason}", 300)
+    return Reject(line, said, cells, external_id, excerpt(f"{exc.field}: {bare}", 300))
 
 
 def check_address(fields: dict[str, str]) -> AddressRow:
@@ -155,10 +158,24 @@ def _external_id(kind: str) -> Callable[[dict[str, str]], str | None]:
     return validate.external_id
 
 
+def _within_limit(check: Callable[[dict[str, str]], Any]) -> Callable[[dict[str, str]], Any]:
+    """`check`, after refusing a field longer than tables.MAX_FIELD (the row is rejected)."""
+
+    def checked(fields: dict[str, str]) -> Any:
+        if max(map(len, fields.values()), default=0) > tables.MAX_FIELD:
+            name = next(n for n, v in fields.items() if len(v) > tables.MAX_FIELD)
+            raise ValidationError(
+                name, f"is longer than {tables.MAX_FIELD:,} characters, the most a field holds"
+            )
+        return check(fields)
+
+    return checked
+
+
 def _inline(path: Path, mapping: Mapping, size: int) -> Source:
     table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
     columns = list(mapping.resolve(table.headers).items())
-    check = _checker(mapping.kind)
+    check = _within_limit(_checker(mapping.kind))
     external_id = _external_id(mapping.kind)
 
     def batches() -> Iterator[Batch]:

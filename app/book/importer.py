@@ -34,6 +34,8 @@ Progress = Callable[[str, int, int], None]
 #: rejected rows a report holds (shown in the window, printed by the CLI); the rest
 #: are only counted, and streamed to the rejects file when there is one
 KEPT_REJECTS = 1000
+#: and at most this many characters of their cells (a row may hold 4 MiB)
+KEPT_CHARS = 16 * 1024 * 1024
 
 
 @dataclass
@@ -48,6 +50,7 @@ class ImportReport:
     rejects: list[Reject] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     sink: RejectsFile | None = field(default=None, repr=False, compare=False)
+    kept_chars: int = field(default=0, repr=False, compare=False)
     #: a customers import's rejected external ids (newest `rejected.LIMIT` only)
     rejected_ids: dict[str, tuple[int, str]] = field(
         default_factory=dict, repr=False, compare=False
@@ -78,9 +81,11 @@ class ImportReport:
     def _reject(self, found: list[Reject]) -> None:
         self.rejected += len(found)
         ordered = sorted(found, key=lambda r: r.line)
-        room = KEPT_REJECTS - len(self.rejects)
-        if room > 0:
-            self.rejects.extend(ordered[:room])
+        for r in ordered:
+            if len(self.rejects) >= KEPT_REJECTS or self.kept_chars >= KEPT_CHARS:
+                break
+            self.rejects.append(r)
+            self.kept_chars += sum(map(len, r.cells))
         if self.sink is not None:
             self.sink.add(ordered)
         if self.kind == "customers":

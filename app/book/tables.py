@@ -9,16 +9,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from app.book.xlsx_limits import BoundedZip, XlsxLimitError, text_cut
+from app.excerpt import excerpt
 from vault.atomic import write_atomic
 
-# Quoted fields may hold long text; 10k-column rows must not trip the default limit.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+#: the most a field (a cell) may hold, in characters: a longer one rejects its row
+MAX_FIELD = 64 * 1024
+#: the most a CSV line, or one quoted field spanning lines, may hold: past this the
+#: file is refused at that line (a longer row cannot be read without holding it whole)
+MAX_LINE = 4 * 1024 * 1024
+# Quoted fields may hold long text and 10k-column rows are fine, up to MAX_LINE.
+csv.field_size_limit(MAX_LINE)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,19 +43,67 @@ class Table:
     estimated_rows: int = 0
 
 
-def _detect_encoding(sample: bytes) -> str:
+def _detect_encoding(path: Path, sample: bytes) -> str:
+    """UTF-8 (or UTF-16 with its BOM); any other encoding must be named: bytes that are
+    not UTF-8 are valid in many single-byte encodings, and a guess stores garbled text."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for candidate in ("utf-8", "gb18030"):
-        try:
-            # A cut in the middle of a multi-byte character at the end is not an error.
-            codecs.getincrementaldecoder(candidate)().decode(sample, final=False)
-            return candidate
-        except UnicodeDecodeError:
-            continue
-    return "cp1252"
+    try:
+        # A cut in the middle of a multi-byte character at the end is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError as exc:
+        line = sample[: exc.start].count(b"\n") + 1
+        raise TableError(_not_in_encoding(path, line, "utf-8")) from None
+    return "utf-8"
+
+
+def _not_in_encoding(path: Path, line: int, encoding: str) -> str:
+    return (
+        f"{path} line {line} is not valid {encoding} text. Give the file's encoding "
+        "(for example cp1252 or gb18030) with --encoding, in the mapping's 'encoding:', "
+        "or in the import window."
+    )
+
+
+def _bad_line(path: Path, encoding: str) -> int:
+    """The line of the first byte not valid in `encoding` (text is decoded a block ahead
+    of the line being read, so the reader's own line count is not it)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with open(path, "rb") as raw:
+        while block := raw.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[: exc.start].count(b"\n")
+            line += block.count(b"\n")
+    return line
+
+
+def _binary(path: Path, line: int | None = None) -> str:
+    where = "" if line is None else f" (line {line} holds a NUL byte)"
+    return f"{path} is not a text table: it holds binary data{where}."
+
+
+def _lines(handle: IO[str], path: Path) -> Iterator[str]:
+    """The file's lines for the CSV reader, each checked: never longer than MAX_LINE
+    (so no line is held whole past it) and never holding a NUL."""
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE:
+            raise TableError(
+                f"{path} line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB "
+                "characters; no import row can be that long."
+            )
+        if "\0" in line:
+            raise TableError(_binary(path, number))
+        yield line
 
 
 def _detect_delimiter(text: str) -> str:
@@ -71,21 +125,29 @@ def read(path: Path, *, encoding: str | None = None, delimiter: str | None = Non
     except OSError as exc:
         raise TableError(f"{path} cannot be read: {exc.strerror}.") from None
     if b"\0" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise TableError(f"{path} is not a text table (it holds binary data).")
-    enc = encoding or _detect_encoding(sample)
+        raise TableError(_binary(path))
+    enc = encoding or _detect_encoding(path, sample)
     try:
         text_sample = sample.decode(enc, errors="ignore")
         handle: IO[str] = open(path, encoding=enc, newline="")  # noqa: SIM115 - streamed below
-    except (LookupError, OSError) as exc:
-        raise TableError(f"{path} cannot be read as {enc}: {exc}.") from None
+    except LookupError:
+        raise TableError(f"'{excerpt(enc)}' is not an encoding Python knows.") from None
+    except OSError as exc:
+        raise TableError(f"{path} cannot be read: {exc.strerror}.") from None
     sep = delimiter or _detect_delimiter(text_sample[:20000])
-    reader = csv.reader(handle, delimiter=sep)
+    reader = csv.reader(_lines(handle, path), delimiter=sep)
     try:
         headers = next(reader)
     except StopIteration:
         handle.close()
         raise TableError(f"{path} is empty.") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError:
+        handle.close()
+        raise TableError(_not_in_encoding(path, 1, enc)) from None
+    except TableError:
+        handle.close()
+        raise
+    except csv.Error as exc:
         handle.close()
         raise TableError(f"{path} cannot be read: {exc}.") from None
     headers = [h.strip() for h in headers]
@@ -98,7 +160,9 @@ def read(path: Path, *, encoding: str | None = None, delimiter: str | None = Non
                     if record and any(cell.strip() for cell in record):
                         yield start, record
                     start = reader.line_num + 1
-            except (UnicodeDecodeError, csv.Error) as exc:
+            except UnicodeDecodeError:
+                raise TableError(_not_in_encoding(path, _bad_line(path, enc), enc)) from None
+            except csv.Error as exc:
                 raise TableError(f"{path} line {start}: {exc}.") from None
 
     lines_in_sample = max(1, sample.count(b"\n"))
@@ -109,11 +173,23 @@ def read(path: Path, *, encoding: str | None = None, delimiter: str | None = Non
     return Table(headers, rows(), enc, sep, max(0, estimate))
 
 
-def _read_xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook
+def _open_workbook(path: Path) -> Any:
+    """openpyxl's read-only workbook, reading its zip through BoundedZip."""
+    from openpyxl.reader.excel import ExcelReader
 
+    reader = ExcelReader(path, read_only=True, data_only=True)
+    reader.archive.close()
+    reader.archive = BoundedZip(path, text_limit=text_cut(MAX_FIELD))
+    reader.valid_files = reader.archive.namelist()
+    reader.read()
+    return reader.wb
+
+
+def _read_xlsx(path: Path) -> Table:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = _open_workbook(path)
+    except XlsxLimitError as exc:
+        raise TableError(f"{path} cannot be imported: {exc}.") from None
     except Exception as exc:  # openpyxl raises many kinds for a bad file
         raise TableError(
             f"{path} is not a readable XLSX workbook ({type(exc).__name__})."
@@ -125,6 +201,9 @@ def _read_xlsx(path: Path) -> Table:
     except StopIteration:
         book.close()
         raise TableError(f"{path} has an empty first sheet.") from None
+    except XlsxLimitError as exc:
+        book.close()
+        raise TableError(f"{path} cannot be imported: {exc}.") from None
     headers = ["" if v is None else str(v).strip() for v in first]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -133,6 +212,8 @@ def _read_xlsx(path: Path) -> Table:
                 cells = ["" if v is None else str(v) for v in row]
                 if any(c.strip() for c in cells):
                     yield number, cells
+        except XlsxLimitError as exc:
+            raise TableError(f"{path} cannot be imported: {exc}.") from None
         finally:
             book.close()
 

@@ -14,7 +14,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -258,6 +258,8 @@ def cmd_import(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
             if args.mapping
             else default_mapping(args.kind)
         )
+        if args.encoding:
+            mapping = replace(mapping, encoding=args.encoding)
         # Read the header before unlocking: a file that cannot be read fails fast.
         mapping.resolve(
             tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter).headers

@@ -153,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     _vault_arg(p)
     p.add_argument("--mapping", metavar="YAML", help="a column mapping profile")
     p.add_argument("--rejects", metavar="FILE", help="write the rejected rows here to fix them")
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the CSV's encoding (e.g. cp1252, gb18030) when it is not UTF-8; "
+        "overrides the mapping's",
+    )
     _unlock_args(p)
     _common(p)
 
