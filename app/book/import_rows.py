@@ -8,13 +8,15 @@ two cores. Small files are read inline: starting a process costs more
 than it saves.
 
 The reader sends only file contents and checked drafts; it never sees
-the vault or its key.
+the vault or its key. What crosses the pipe is data only (length-prefixed
+JSON), never pickle: a reader subverted by a hostile file could otherwise
+run code in the process that holds the vault key.
 """
 
 from __future__ import annotations
 
 import contextlib
-import pickle
+import json
 import queue
 import re
 import subprocess
@@ -24,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from app.addresses import AddressError, normalize
 from app.book import tables
@@ -37,6 +39,8 @@ from app.excerpt import excerpt
 BATCH = {"customers": 10_000, "addresses": 20_000}
 #: files at least this big are read in a second process
 PARALLEL_FROM_BYTES = 1 << 20
+#: the largest message the parent accepts from the reader (a batch of long rows)
+MAX_MESSAGE = 1 << 31
 #: a value quoted in a reason ("'XX' is not an ISO ...", "invalid characters: ','")
 _QUOTED = re.compile(r":?\s*'[^']*'")
 
@@ -235,8 +239,8 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
     )
     assert process.stdin is not None and process.stdout is not None
     stop = threading.Event()
-    ahead: queue.Queue[tuple[Any, ...] | BaseException] = queue.Queue(maxsize=2)
-    # Unpickling a batch takes a while and needs the GIL; a thread does it while the
+    ahead: queue.Queue[list[Any] | BaseException] = queue.Queue(maxsize=2)
+    # Decoding a batch takes a while and needs the GIL; a thread does it while the
     # database worker is inside SQLite (which runs without the GIL).
     pump = threading.Thread(
         target=_pump, args=(process, ahead, stop), name="import-reader-pipe", daemon=True
@@ -244,7 +248,8 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
     try:
         # A reader that died at once says so below, with its exit code.
         with contextlib.suppress(BrokenPipeError):
-            pickle.dump((path, mapping, size), process.stdin)
+            job = [str(path), mapping.kind, mapping.columns, mapping.encoding, mapping.delimiter]
+            _send(process.stdin, [*job, size])
             process.stdin.close()
         pump.start()
         head = _take(ahead)
@@ -261,12 +266,12 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
 
 def _pump(
     process: subprocess.Popen[bytes],
-    ahead: queue.Queue[tuple[Any, ...] | BaseException],
+    ahead: queue.Queue[list[Any] | BaseException],
     stop: threading.Event,
 ) -> None:
     while not stop.is_set():
         try:
-            item: tuple[Any, ...] | BaseException = _receive(process)
+            item: list[Any] | BaseException = _receive(process)
         except Exception as exc:
             item = exc
         while not stop.is_set():
@@ -279,29 +284,30 @@ def _pump(
             return
 
 
-def _take(ahead: queue.Queue[tuple[Any, ...] | BaseException]) -> tuple[Any, ...]:
+def _take(ahead: queue.Queue[list[Any] | BaseException]) -> list[Any]:
     item = ahead.get()
     if isinstance(item, BaseException):
         raise item
     return item
 
 
-def _received_batches(ahead: queue.Queue[tuple[Any, ...] | BaseException]) -> Iterator[Batch]:
+def _received_batches(ahead: queue.Queue[list[Any] | BaseException]) -> Iterator[Batch]:
     while True:
         message = _take(ahead)
         if message[0] == "end":
             return
-        yield message[1]
+        yield _batch_from(message)
 
 
-def _receive(process: subprocess.Popen[bytes]) -> tuple[Any, ...]:
+def _receive(process: subprocess.Popen[bytes]) -> list[Any]:
     assert process.stdout is not None
     try:
-        # Only our own child writes this pipe, with objects of this module.
-        message: tuple[Any, ...] = pickle.load(process.stdout)  # noqa: S301
-    except (EOFError, pickle.UnpicklingError):
+        message = _read_message(process.stdout)
+    except EOFError:
         code = process.wait()
         raise RuntimeError(f"the import reader stopped unexpectedly (exit code {code})") from None
+    except ValueError:
+        raise RuntimeError("the import reader sent something that is not an import row") from None
     kind = message[0]
     if kind == "table_error":
         raise tables.TableError(message[1])
@@ -315,28 +321,59 @@ def _receive(process: subprocess.Popen[bytes]) -> tuple[Any, ...]:
 def _read_into(path: Path, mapping: Mapping, size: int, out: BinaryIO) -> None:
     """The reader process: header first, then batches, then "end" (or an error)."""
 
-    def send(message: tuple[Any, ...]) -> None:
-        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
-
     try:
         source = _inline(path, mapping, size)
-        send(("head", source.headers, source.estimated_rows))
+        _send(out, ["head", source.headers, source.estimated_rows])
         for batch in source.batches:
-            send(("batch", batch))
-        send(("end",))
+            rejects = [[r.line, r.reason, r.cells, r.external_id, r.reason_without_values]
+                       for r in batch.rejects]  # fmt: skip
+            _send(out, ["batch", batch.kind, batch.packed, rejects, batch.read])
+        _send(out, ["end"])
     except tables.TableError as exc:
-        send(("table_error", str(exc)))
+        _send(out, ["table_error", str(exc)])
     except MappingError as exc:
-        send(("mapping_error", str(exc)))
+        _send(out, ["mapping_error", str(exc)])
     except Exception as exc:
         # Only the type: a message could quote a cell, and cells may be personal data.
-        send(("failed", type(exc).__name__))
+        _send(out, ["failed", type(exc).__name__])
+
+
+def _send(out: IO[bytes], message: list[Any]) -> None:
+    data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    out.write(len(data).to_bytes(8, "big"))
+    out.write(data)
+    out.flush()
+
+
+def _read_message(stream: IO[bytes]) -> list[Any]:
+    """One message; EOFError at the end, ValueError for anything but a JSON list."""
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    length = int.from_bytes(head, "big")
+    if length > MAX_MESSAGE:
+        raise ValueError("message too long")
+    data = stream.read(length)
+    if len(data) < length:
+        raise EOFError
+    message = json.loads(data)
+    if not isinstance(message, list) or not message or not isinstance(message[0], str):
+        raise ValueError("not a message")
+    return message
+
+
+def _batch_from(message: list[Any]) -> Batch:
+    """A batch as it crossed the pipe: JSON lists where the tuples were."""
+    _, kind, packed, rejects, read = message
+    if kind == "customers":
+        # emails, phones and tags are tuples in a CustomerDraft
+        packed = [
+            (line, cells, tuple(tuple(f) if isinstance(f, list) else f for f in fields))
+            for line, cells, fields in packed
+        ]
+    return Batch(kind, packed, [Reject(*r) for r in rejects], int(read))
 
 
 if __name__ == "__main__":
-    # Through the module's real name, so the batches unpickle as app.book.import_rows types.
-    from app.book.import_rows import _read_into as read_into
-
-    path, mapping, size = pickle.load(sys.stdin.buffer)  # noqa: S301
-    read_into(path, mapping, size, sys.stdout.buffer)
+    path, kind, columns, encoding, delimiter, size = _read_message(sys.stdin.buffer)
+    _read_into(Path(path), Mapping(kind, columns, encoding, delimiter), size, sys.stdout.buffer)

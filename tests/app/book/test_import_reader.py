@@ -139,3 +139,34 @@ def test_big_files_go_to_the_reader_process(tmp_path: Path) -> None:
         assert _children() == []
     with import_rows.open_rows(big, default_mapping("addresses")):
         assert len(_children()) == 1
+
+
+class _Evil:
+    """What a reader subverted by a hostile file could write: a pickle that runs code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+class _FakeReader:
+    def __init__(self, out: bytes) -> None:
+        import io
+
+        self.stdout = io.BytesIO(out)
+
+    def wait(self) -> int:
+        return 0
+
+
+def test_what_the_reader_sends_is_data_never_code(tmp_path: Path) -> None:
+    import pickle
+
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(("batch", _Evil(marker)))
+    for framed in (payload, len(payload).to_bytes(8, "big") + payload):
+        with pytest.raises(RuntimeError, match="import reader"):
+            import_rows._receive(_FakeReader(framed))  # type: ignore[arg-type]
+    assert not marker.exists()
