@@ -25,12 +25,12 @@ RISK_LEVELS = ("none", "low", "medium", "high", "severe", "unknown")
 MAX_TEXT = 64 * 1024
 
 
-class PolicyError(ValueError):
-    def __init__(self, line: int, column: int, message: str) -> None:
-        super().__init__(f"line {line}, column {column}: {message}")
-        self.line = line
-        self.column = column
-        self.message = message
+class PolicyError(bounded_yaml.YamlInputError):
+    """A policy that cannot be used, at a 1-based line and column."""
+
+    @property
+    def message(self) -> str:
+        return self.problem
 
 
 @dataclass(frozen=True)
