@@ -183,3 +183,23 @@ def test_addresses_from_a_workbook(
     assert (counts["added"], counts["rejected"], counts["conflicts"]) == (1, 1, 1)
     assert dialog.results.conflict_hint.isVisible()
     assert dialog.results.model.index(0, 0).data() == 3
+
+
+def test_a_file_of_many_bad_rows_keeps_and_says_only_the_first(
+    qtbot: QtBot, dialog: ImportDialog, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    rows = "".join(f"B{i},Bad {i},not-an-email\n" for i in range(1_200))
+    path.write_text("external_id,name,email\n" + rows, encoding="utf-8")
+    dialog.set_file(path)
+    qtbot.waitUntil(lambda: dialog.preview is not None)
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30_000)
+    results = dialog.results
+    assert results.count_labels["rejected"].text() == "1,200"
+    assert results.model.rowCount() == importer.KEPT_REJECTS
+    assert "Only the first 1,000 of 1,200" in results.rejects_title.text()
+    assert "--rejects" in results.rejects_title.text()
+    for size in ((1280, 800), (1000, 640)):
+        dialog.resize(*size)
+        dialog.grab().save(f"/tmp/hostile-files-rejects-{size[0]}.png")
