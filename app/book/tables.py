@@ -98,8 +98,8 @@ def _lines(handle: IO[str], path: Path) -> Iterator[str]:
         number += 1
         if len(line) > MAX_LINE:
             raise TableError(
-                f"{path} line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB "
-                "characters; no import row can be that long."
+                f"{path} line {number} is longer than {MAX_LINE:,} characters; "
+                "no import row can be that long."
             )
         if "\0" in line:
             raise TableError(_binary(path, number))
