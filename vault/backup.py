@@ -25,7 +25,7 @@ from vault import connection
 from vault.atomic import fsync_dir, storage_error, write_atomic
 from vault.connection import DatabaseError, encrypted_copy, explain
 from vault.errors import CorruptVaultError, VaultBusyError, VaultError, VaultExistsError
-from vault.header import Header
+from vault.header import MAX_HEADER_BYTES, Header
 from vault.keys import Keychain
 from vault.paths import VaultPaths
 from vault.process_lock import ProcessLock
@@ -113,6 +113,10 @@ def _read_backup(source: Path, into: Path) -> tuple[dict[str, object], Header]:
     )
     try:
         with zipfile.ZipFile(source) as archive:
+            # Both small parts are read whole: refuse one that claims to be huge.
+            for small in ("manifest.json", "vault.header"):
+                if archive.getinfo(small).file_size > MAX_HEADER_BYTES:
+                    raise damaged
             manifest = json.loads(archive.read("manifest.json"))
             header_bytes = archive.read("vault.header")
             fd = os.open(into / "vault.db", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -17,7 +17,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -46,6 +48,10 @@ class RecoveryKeyFormatError(ValueError):
     """The text is not a well-formed recovery key (typo, missing group)."""
 
 
+class KdfBoundsError(ValueError):
+    """A file asks for Argon2id costs no Strongroom writes (minutes of work, gigabytes)."""
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """Argon2id cost. The defaults are RFC 9106's second recommended option."""
@@ -53,6 +59,28 @@ class KdfParams:
     time_cost: int = 3
     memory_kib: int = 64 * 1024
     parallelism: int = 4
+
+
+#: What a file (a vault header, a backup, an invitation) may ask of Argon2id: enough
+#: for any sane setting, never minutes of work or gigabytes. These costs are read
+#: before any MAC can be checked, so they are bounded before use.
+KDF_BOUNDS = {"time_cost": (1, 16), "memory_kib": (8, 1024 * 1024), "parallelism": (1, 16)}
+
+
+def bounded_kdf(values: Mapping[str, Any]) -> KdfParams:
+    """The KDF costs named in `values`, each checked against `KDF_BOUNDS`.
+
+    KeyError if one is missing; KdfBoundsError if one is not an integer in bounds."""
+    checked: dict[str, int] = {}
+    for name, (low, high) in KDF_BOUNDS.items():
+        value = values[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise KdfBoundsError(f"{name} is out of bounds")
+        checked[name] = value
+    # Argon2 itself refuses less than 8 KiB of memory per lane.
+    if checked["memory_kib"] < 8 * checked["parallelism"]:
+        raise KdfBoundsError("memory_kib is too small for its parallelism")
+    return KdfParams(**checked)
 
 
 def new_database_key() -> bytes:

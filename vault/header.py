@@ -30,14 +30,27 @@ FORMAT = "strongroom-vault-header"
 VERSION = 1
 
 
+# The sizes each field may have: a header is read before its MAC can be checked.
+_SALT_SIZES = range(16, 65)
+_NONCE = range(crypto.NONCE_BYTES, crypto.NONCE_BYTES + 1)
+_WRAPPED = range(crypto.KEY_BYTES + 16, crypto.KEY_BYTES + 17)  # the key and GCM's tag
+_X25519 = range(32, 33)
+_MAC = range(32, 33)
+#: a header is about 700 bytes; anything far larger is not one
+MAX_HEADER_BYTES = 64 * 1024
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: Any) -> bytes:
-    if not isinstance(text, str):
-        raise ValueError("not base64 text")
-    return base64.b64decode(text.encode("ascii"), validate=True)
+def _unb64(text: Any, sizes: range) -> bytes:
+    if not isinstance(text, str) or len(text) > 4 * sizes.stop:
+        raise ValueError("not base64 text of the right size")
+    data = base64.b64decode(text.encode("ascii"), validate=True)
+    if len(data) not in sizes:
+        raise ValueError("a field of the wrong size")
+    return data
 
 
 @dataclass(frozen=True)
@@ -195,25 +208,28 @@ class Header:
                 raise ValueError("unknown kdf")
             return cls(
                 vault_id=str(uuid.UUID(doc["vault_id"])),
-                created_at=str(doc["created_at"]),
+                created_at=str(doc["created_at"])[:64],
                 passphrase=PassphraseSlot(
-                    kdf=crypto.KdfParams(
-                        time_cost=_positive(p["time_cost"]),
-                        memory_kib=_positive(p["memory_kib"]),
-                        parallelism=_positive(p["parallelism"]),
-                    ),
-                    salt=_unb64(p["salt"]),
-                    nonce=_unb64(p["nonce"]),
-                    ciphertext=_unb64(p["ct"]),
+                    kdf=crypto.bounded_kdf(p),
+                    salt=_unb64(p["salt"], _SALT_SIZES),
+                    nonce=_unb64(p["nonce"], _NONCE),
+                    ciphertext=_unb64(p["ct"], _WRAPPED),
                 ),
                 recovery=RecoverySlot(
-                    public=_unb64(r["public"]),
-                    epk=_unb64(r["epk"]),
-                    nonce=_unb64(r["nonce"]),
-                    ciphertext=_unb64(r["ct"]),
+                    public=_unb64(r["public"], _X25519),
+                    epk=_unb64(r["epk"], _X25519),
+                    nonce=_unb64(r["nonce"], _NONCE),
+                    ciphertext=_unb64(r["ct"], _WRAPPED),
                 ),
-                mac=_unb64(doc["mac"]),
+                mac=_unb64(doc["mac"], _MAC),
             )
+        except crypto.KdfBoundsError:
+            raise CorruptVaultError(
+                f"The header file {path} asks for key-derivation costs that Strongroom never "
+                "writes (it was edited or is not a Strongroom header), so it was not used. "
+                "Restore it from a backup; the database was not touched.",
+                path=path,
+            ) from None
         except _TooNew as exc:
             raise CorruptVaultError(
                 f"The header file {path} has format version {exc.args[0]}, which this "
@@ -230,12 +246,6 @@ class Header:
 
 class _TooNew(Exception):
     pass
-
-
-def _positive(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError("not a positive integer")
-    return value
 
 
 def _passphrase_slot(
@@ -258,7 +268,8 @@ def _recovery_slot(vault_id: str, database_key: bytes, public: bytes) -> Recover
 
 def read_header(path: Path) -> Header:
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_HEADER_BYTES + 1)
     except FileNotFoundError:
         raise VaultNotFoundError(
             f"The header file {path} is missing. It holds the wrapped keys; restore it "
@@ -267,6 +278,12 @@ def read_header(path: Path) -> Header:
         ) from None
     except OSError as exc:
         raise CorruptVaultError(f"The header file {path} cannot be read: {exc.strerror}.") from None
+    if len(data) > MAX_HEADER_BYTES:
+        raise CorruptVaultError(
+            f"The header file {path} is far larger than a Strongroom header; it was not read. "
+            "Restore it from a backup; the database was not touched.",
+            path=path,
+        )
     return Header.from_bytes(data, path)
 
 

@@ -49,7 +49,9 @@ from app.sync.container import canonical
 from app.sync.keys import DeskKey
 from vault.crypto import (
     NONCE_BYTES,
+    KdfBoundsError,
     KdfParams,
+    bounded_kdf,
     derive_passphrase_key,
     format_checked,
     parse_checked,
@@ -60,8 +62,6 @@ VERSION = 1
 VALID_FOR = timedelta(hours=72)
 CODE_BYTES = 10
 SALT_BYTES = 16
-#: what a file may ask of the KDF: enough for any sane setting, never minutes or gigabytes
-_KDF_BOUNDS = {"time_cost": (1, 16), "memory_kib": (8, 1024 * 1024), "parallelism": (1, 16)}
 
 
 class InvitationError(ValueError):
@@ -219,11 +219,13 @@ def _read(data: bytes) -> tuple[dict[str, Any], bytes, bytes, KdfParams, bytes]:
         kdf = doc["kdf"]
         if kdf.get("name") != "argon2id":
             raise _not_an_invitation()
-        params = KdfParams(
-            time_cost=_bounded(kdf, "time_cost"),
-            memory_kib=_bounded(kdf, "memory_kib"),
-            parallelism=_bounded(kdf, "parallelism"),
-        )
+        try:
+            params = bounded_kdf(kdf)
+        except KdfBoundsError:
+            raise InvitationError(
+                "This invitation asks for key-derivation settings out of bounds; "
+                "it was not made by Strongroom or was changed: ask for a new one."
+            ) from None
         salt = base64.b64decode(kdf["salt"], validate=True)
         nonce = base64.b64decode(doc["nonce"], validate=True)
         sealed = base64.b64decode(doc["sealed"], validate=True)
@@ -236,17 +238,6 @@ def _read(data: bytes) -> tuple[dict[str, Any], bytes, bytes, KdfParams, bytes]:
     except (KeyError, TypeError, ValueError, AttributeError, binascii.Error):
         raise _not_an_invitation() from None
     return clear, nonce, sealed, params, salt
-
-
-def _bounded(kdf: Mapping[str, Any], name: str) -> int:
-    value = kdf[name]
-    low, high = _KDF_BOUNDS[name]
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise InvitationError(
-            "This invitation asks for key-derivation settings out of bounds; "
-            "it was not made by Strongroom or was changed: ask for a new one."
-        )
-    return value
 
 
 def _when(text: Any) -> datetime:
