@@ -20,6 +20,29 @@ from vault.unlock import Created, create_vault
 PASSPHRASE = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _own_state_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's audit side journal (vault.pending_audit) lives in its own folder,
+    also for the CLI processes it starts (they inherit the environment)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs: a real file system that fills up (ENOSPC)."""
+    from tests.vault.helpers import mount
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount(["-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)])
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
 @pytest.fixture
 def no_keychain() -> Keychain:
     """The machine without any keychain backend: keyring's own fail backend."""

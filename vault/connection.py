@@ -51,13 +51,18 @@ def _configure(conn: Connection, *, readonly: bool) -> None:
         conn.execute("PRAGMA synchronous = FULL")
 
 
-def connect(path: Path, key: bytes, *, readonly: bool = False) -> Connection:
+def connect(
+    path: Path, key: bytes, *, readonly: bool = False, immutable: bool = False
+) -> Connection:
     """A keyed connection; raises `DatabaseError` if the key does not fit.
 
     Autocommit mode (isolation_level=None): transactions are always explicit
     (`BEGIN IMMEDIATE` for writes) so that each event commits with its change.
+    `immutable` (read-only only): SQLite creates no `-wal`/`-shm` file and takes no
+    lock, for a vault on read-only media or a full disk that nothing else writes.
     """
-    uri = f"{Path(path).resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"
+    mode = "ro&immutable=1" if immutable else "ro" if readonly else "rw"
+    uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
     conn: Connection = sqlcipher3.connect(
         uri, uri=True, isolation_level=None, check_same_thread=False
     )
@@ -66,14 +71,22 @@ def connect(path: Path, key: bytes, *, readonly: bool = False) -> Connection:
         conn.execute(_key_pragma(key))
         # Reading the schema forces SQLCipher to decrypt page 1 with the key.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        _configure(conn, readonly=readonly)
-        if not readonly:
+        _configure(conn, readonly=readonly or immutable)
+        if not (readonly or immutable):
             # A restored backup is a single file in rollback mode; vaults run in WAL.
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def page_errors(conn: Connection) -> list[str]:
+    """Every page whose HMAC fails (SQLCipher checks each page's authentication tag)."""
+    try:
+        return [str(row) for (row,) in conn.execute("PRAGMA cipher_integrity_check")]
+    except DatabaseError as exc:
+        return [f"page check failed ({exc})"]
 
 
 def create_database(path: Path, key: bytes) -> Connection:

@@ -20,7 +20,9 @@ from vault.errors import VaultBusyError
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _try_lock(handle: IO[bytes]) -> bool:
+    def _try_lock(handle: IO[bytes], *, shared: bool = False) -> bool:
+        if shared:
+            return True  # a read-only vault cannot be changed by a writer anyway
         try:
             handle.seek(0)
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -31,25 +33,34 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 else:
     import fcntl
 
-    def _try_lock(handle: IO[bytes]) -> bool:
+    def _try_lock(handle: IO[bytes], *, shared: bool = False) -> bool:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+            fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
         except OSError:
             return False
         return True
 
 
 class ProcessLock:
-    """Held while a vault is open for writing; `release()` is idempotent."""
+    """Held while a vault is open; `release()` is idempotent.
 
-    def __init__(self, path: Path, vault_path: Path) -> None:
+    `shared`: for a vault opened read-only where it lies. The lock file is not
+    required (a read-only folder may have none, and none can be made); if there
+    is one, a shared lock on it still refuses to read while a writer holds it."""
+
+    def __init__(self, path: Path, vault_path: Path, *, shared: bool = False) -> None:
         self.path = path
+        self._shared = shared
         self._handle: IO[bytes] | None = None
         try:
-            handle = open(path, "a+b", buffering=0)  # noqa: SIM115 - held for the lock's lifetime
+            # held for the lock's lifetime
+            handle = open(path, "rb" if shared else "a+b", buffering=0)  # noqa: SIM115
         except OSError as exc:
+            if shared:
+                return
             raise storage_error(exc, path) from None
-        if not _try_lock(handle):
+        if not _try_lock(handle, shared=shared):
             handle.seek(0)
             holder = handle.read(32).decode("ascii", "replace").strip()
             handle.close()
@@ -59,10 +70,11 @@ class ProcessLock:
                 "Close it there first; two processes never share a vault.",
                 path=vault_path,
             )
-        with contextlib.suppress(OSError):
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()).encode())
+        if not shared:
+            with contextlib.suppress(OSError):
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()).encode())
         self._handle = handle
 
     @property
@@ -72,8 +84,9 @@ class ProcessLock:
     def release(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
-            with contextlib.suppress(OSError):
-                handle.seek(0)
-                handle.truncate()
+            if not self._shared:
+                with contextlib.suppress(OSError):
+                    handle.seek(0)
+                    handle.truncate()
             with contextlib.suppress(OSError):
                 handle.close()

@@ -13,9 +13,9 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vault import connection
+from vault import connection, pending_audit
 from vault.connection import Connection, DatabaseError
-from vault.errors import VaultError
+from vault.errors import StorageError, VaultError
 from vault.events import Event, EventLog
 from vault.header import Header
 from vault.keys import Keychain
@@ -104,7 +104,12 @@ class Vault:
         author: str,
         unlock: UnlockInfo,
         keychain: Keychain,
+        write_refusal: VaultError | None = None,
+        immutable: bool = False,
     ) -> None:
+        """`write_refusal`: the vault is open read-only (read-only location, full disk,
+        damage found) and every write raises this; reads are audited late
+        (`vault.pending_audit`). `immutable`: its connections create no sidecar file."""
         self.paths = paths
         self.header = header
         self._key = bytearray(key)
@@ -116,6 +121,9 @@ class Vault:
         self.log = EventLog(conn, device=device, author=author)
         self._readers: list[Connection] = []
         self._on_rollback: list[Callable[[], None]] = []
+        self.write_refusal = write_refusal
+        self._immutable = immutable
+        self._author = author
 
     def on_rollback(self, hook: Callable[[], None]) -> None:
         """Call `hook` whenever a transaction or savepoint rolls back (to drop caches)."""
@@ -126,6 +134,10 @@ class Vault:
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    @property
+    def read_only(self) -> bool:
+        return self.write_refusal is not None
 
     @property
     def vault_id(self) -> str:
@@ -152,6 +164,9 @@ class Vault:
     def transaction(self) -> Iterator[Transaction]:
         """`BEGIN IMMEDIATE` ... `COMMIT`; any exception rolls the whole change back."""
         conn = self.conn
+        if self.write_refusal is not None:
+            refusal = self.write_refusal
+            raise type(refusal)(refusal.message, path=refusal.path)
         try:
             conn.execute("BEGIN IMMEDIATE")
         except DatabaseError as exc:
@@ -171,10 +186,27 @@ class Vault:
                 raise connection.explain(exc, self.paths.db) from None
             raise
 
-    def audit(self, type_: str, payload: Mapping[str, Any] | None = None) -> Event:
-        """Record something that changes no table (unlock, backup, ...) as its own event."""
-        with self.transaction() as tx:
-            return tx.event(type_, payload or {})
+    def audit(self, type_: str, payload: Mapping[str, Any] | None = None) -> Event | None:
+        """Record something that changes no table (unlock, backup, ...) as its own event.
+
+        A read must not need a write: when the vault cannot be written (read-only,
+        full disk, damaged), the event goes to the side journal and is logged by the
+        next unlock that can write; None then."""
+        if self.write_refusal is None:
+            try:
+                with self.transaction() as tx:
+                    return tx.event(type_, payload or {})
+            except StorageError:
+                pass
+        pending_audit.record(
+            self.paths,
+            vault_id=self.vault_id,
+            key=self.key_bytes(),
+            type_=type_,
+            payload=payload or {},
+            author=self._author,
+        )
+        return None
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -184,7 +216,9 @@ class Vault:
 
     def reader(self) -> Connection:
         """A read-only connection for a view, usable on another thread than the writer."""
-        reader = connection.connect(self.paths.db, self.key_bytes(), readonly=True)
+        reader = connection.connect(
+            self.paths.db, self.key_bytes(), readonly=True, immutable=self._immutable
+        )
         self._readers.append(reader)
         return reader
 
@@ -215,9 +249,10 @@ class Vault:
                     self.audit("vault.locked", {})
                     self._conn = None
             self.close_readers()
-            with contextlib.suppress(DatabaseError):
-                # Fold the WAL back so the closed vault is one file plus its header.
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self.write_refusal is None:
+                with contextlib.suppress(DatabaseError):
+                    # Fold the WAL back so the closed vault is one file plus its header.
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.close()
         finally:
             self._conn = None

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vault import connection, crypto, failures, migrate, rekey_recovery
+from vault import connection, crypto, failures, location, migrate, pending_audit, rekey_recovery
 from vault.connection import Connection, DatabaseError
 from vault.errors import (
     AuthenticationError,
     CorruptVaultError,
     KeychainError,
     NoUnlockMethodError,
+    StorageError,
     VaultError,
     VaultExistsError,
     VaultNotFoundError,
@@ -173,26 +174,30 @@ def open_vault(
     keychain: Keychain | None = None,
     migrations: list[Migration] | None = None,
 ) -> Vault:
-    """Unlock the vault at `path` for reading and writing, upgrading its schema if needed."""
+    """Unlock the vault at `path`, upgrading its schema if needed.
+
+    It opens for reading and writing, or read-only (`Vault.write_refusal`) when its
+    location cannot be written, its disk is full or a page fails its check."""
     paths = VaultPaths.of(path)
     keychain = keychain or Keychain()
     check_files(paths)
-    lock = ProcessLock(paths.lock, paths.db)
+    can_write = location.writable(paths)
+    lock = ProcessLock(paths.lock, paths.db, shared=not can_write)
     try:
-        if paths.rekey_journal.exists():
-            header, key, info = rekey_recovery.finish(paths, credentials, keychain, resolve_key)
-        else:
-            header = read_header(paths.header)
-            key, info = resolve_key(paths, header, credentials, keychain)
-        conn = _connect_checked(paths, header, key)
+        header, key, info = unlock_keys(paths, credentials, keychain, can_write=can_write)
+        opened = open_database(paths, header, key, can_write=can_write)
+        conn = opened.conn
         try:
-            migrate.apply_pending(
-                conn,
-                path=paths.db,
-                key=key,
-                backup_to=paths.migration_backup(migrate.schema_version(conn)),
-                migrations=migrations or MIGRATIONS,
-            )
+            if opened.refusal is None:
+                migrate.apply_pending(
+                    conn,
+                    path=paths.db,
+                    key=key,
+                    backup_to=paths.migration_backup(migrate.schema_version(conn)),
+                    migrations=migrations or MIGRATIONS,
+                )
+            else:
+                _refuse_if_old(conn, paths, opened.refusal, migrations or MIGRATIONS)
             device = _meta(conn, "device_id") or str(uuid.uuid4())
         except BaseException:
             conn.close()
@@ -207,6 +212,8 @@ def open_vault(
             author=current_author(),
             unlock=info,
             keychain=keychain,
+            write_refusal=opened.refusal,
+            immutable=opened.immutable,
         )
     except BaseException:
         lock.release()
@@ -219,13 +226,70 @@ def open_vault(
     return vault
 
 
+def unlock_keys(
+    paths: VaultPaths, credentials: Credentials, keychain: Keychain, *, can_write: bool
+) -> tuple[Header, bytes, UnlockInfo]:
+    """The header and the key it proves, finishing an interrupted re-key first."""
+    if paths.rekey_journal.exists():
+        if not can_write:
+            raise StorageError(
+                f"A re-key of {paths.db} was interrupted, and finishing it needs to write "
+                f"beside it, where Strongroom cannot write ({location.read_only_reason(paths)}). "
+                f"Copy the vault's files (every file whose name starts with {paths.db.name}) "
+                "to a folder you can write to and run 'strongroom verify --vault' on the copy.",
+                path=paths.db,
+            )
+        return rekey_recovery.finish(paths, credentials, keychain, resolve_key)
+    header = read_header(paths.header)
+    key, info = resolve_key(paths, header, credentials, keychain)
+    return header, key, info
+
+
+def _refuse_if_old(
+    conn: Connection, paths: VaultPaths, refusal: VaultError, migrations: list[Migration]
+) -> None:
+    version = migrate.schema_version(conn)
+    latest = migrations[-1].version if migrations else 0
+    if version < latest:
+        raise type(refusal)(
+            f"The vault {paths.db} has schema version {version} and must be upgraded to "
+            f"{latest} before this Strongroom can read it, which needs a write. "
+            f"{refusal.message}",
+            path=paths.db,
+        )
+
+
 def _log_unlock(vault: Vault) -> None:
-    pending = failures.take(vault.paths.failures)
-    with vault.transaction() as tx:
-        for failure in pending:
-            tx.event("vault.unlock_failed", failure)
-        tx.event("vault.unlocked", {"method": vault.unlock.method.value})
-    failures.clear(vault.paths.failures)
+    """The unlock event, with the failed attempts and late reads since the last one.
+
+    On a vault that cannot be written it goes to the side journal instead; a disk
+    found full only now turns the vault read-only rather than refusing to open."""
+    if vault.write_refusal is None:
+        pending, unreadable = pending_audit.take(
+            vault.paths, vault_id=vault.vault_id, key=vault.key_bytes()
+        )
+        tried = failures.take(vault.paths.failures)
+        try:
+            with vault.transaction() as tx:
+                for failure in tried:
+                    tx.event("vault.unlock_failed", failure)
+                for late in pending:
+                    tx.event(
+                        late["type"],
+                        {**late["payload"], "recorded_late": True, "happened_at": late["at"]},
+                    )
+                if unreadable:
+                    tx.event("vault.pending_audit_unreadable", {"lines": unreadable})
+                tx.event("vault.unlocked", {"method": vault.unlock.method.value})
+        except StorageError:
+            if not location.disk_full(vault.paths.db.parent):
+                raise
+            vault.write_refusal = location.full_disk_error(vault.paths)
+        else:
+            failures.clear(vault.paths.failures)
+            pending_audit.clear(vault.paths, vault.vault_id)
+            return
+    vault.audit("vault.unlocked", {"method": vault.unlock.method.value})
 
 
 def check_files(paths: VaultPaths) -> None:
@@ -248,17 +312,19 @@ def _meta(conn: Connection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def connect_checked(paths: VaultPaths, header: Header, key: bytes, *, readonly: bool) -> Connection:
+def connect_checked(
+    paths: VaultPaths, header: Header, key: bytes, *, readonly: bool, immutable: bool = False
+) -> Connection:
     """Open the database with a key already proven against the header."""
     try:
-        conn = connection.connect(paths.db, key, readonly=readonly)
+        conn = connection.connect(paths.db, key, readonly=readonly, immutable=immutable)
     except DatabaseError as exc:
-        raise connection.explain(exc, paths.db) from None
+        raise location.open_failure(exc, paths) from None
     try:
         vault_id = _meta(conn, "vault_id")
     except DatabaseError as exc:
         conn.close()
-        raise connection.explain(exc, paths.db) from None
+        raise location.open_failure(exc, paths) from None
     if vault_id != header.vault_id:
         conn.close()
         raise CorruptVaultError(
@@ -277,23 +343,80 @@ def untouched_on_failure(paths: VaultPaths) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        for sidecar in (paths.wal, paths.shm):
-            if sidecar not in existed:
-                with contextlib.suppress(OSError):
-                    if sidecar == paths.shm or sidecar.stat().st_size == 0:
-                        sidecar.unlink()
+        remove_new_sidecars(paths, existed)
         raise
 
 
-def _connect_checked(paths: VaultPaths, header: Header, key: bytes) -> Connection:
+def remove_new_sidecars(paths: VaultPaths, existed: set[Path]) -> None:
+    for sidecar in (paths.wal, paths.shm):
+        if sidecar not in existed:
+            with contextlib.suppress(OSError):
+                if sidecar == paths.shm or sidecar.stat().st_size == 0:
+                    sidecar.unlink()
+
+
+@dataclass(frozen=True)
+class Opened:
+    conn: Connection
+    #: why the vault cannot be written (None: it can)
+    refusal: VaultError | None
+    immutable: bool
+
+
+def read_only_mode(paths: VaultPaths, *, can_write: bool) -> tuple[VaultError | None, bool]:
+    """Decided before opening: (why it cannot be written, open it immutable?)."""
+    refusal: VaultError | None = None
+    if not can_write:
+        refusal = location.read_only_error(paths, location.read_only_reason(paths))
+    elif location.disk_full(paths.db.parent):
+        refusal = location.full_disk_error(paths)
+    # Immutable: SQLite then needs no -shm file, which a read-only folder or a full
+    # disk cannot hold; only safe when no change waits in the WAL.
+    return refusal, refusal is not None and not location.wal_has_content(paths)
+
+
+def open_database(paths: VaultPaths, header: Header, key: bytes, *, can_write: bool) -> Opened:
+    """Check the schema version and every page read-only, then open for writing
+    only if the vault can be written and no page failed its check."""
+    refusal, immutable = read_only_mode(paths, can_write=can_write)
+    existed = {p for p in (paths.wal, paths.shm) if p.exists()}
     with untouched_on_failure(paths):
-        conn = connect_checked(paths, header, key, readonly=True)
-        # Refuse a too-new schema on the read-only connection, before any write.
+        conn = connect_checked(paths, header, key, readonly=True, immutable=immutable)
         try:
+            # Refuse a too-new schema, and find damage, before any write.
             migrate.refuse_if_too_new(conn, paths.db, MIGRATIONS)
-        finally:
+            damage = connection.page_errors(conn)
+        except BaseException:
             conn.close()
-        return connect_checked(paths, header, key, readonly=False)
+            raise
+        if damage:
+            more = f" and {len(damage) - 1} more" if len(damage) > 1 else ""
+            refusal = CorruptVaultError(
+                f"The database {paths.db} is damaged ({damage[0]}{more}), so Strongroom will "
+                "not write to it. What can still be read can be exported; restore the vault "
+                "from a backup.",
+                path=paths.db,
+            )
+        if damage and not immutable and not location.wal_has_content(paths):
+            # Leave a damaged vault as it was found: no sidecar file either. The
+            # process lock keeps every other writer away, so immutable is safe.
+            conn.close()
+            remove_new_sidecars(paths, existed)
+            immutable = True
+            conn = connect_checked(paths, header, key, readonly=True, immutable=True)
+        if refusal is not None:
+            return Opened(conn, refusal, immutable)
+        conn.close()
+        location.heal_sidecars(paths)
+        try:
+            return Opened(connect_checked(paths, header, key, readonly=False), None, False)
+        except StorageError:
+            if not location.disk_full(paths.db.parent):
+                raise
+        # The disk filled up meanwhile (or SQLite could not make its -shm file).
+        immutable = not location.wal_has_content(paths)
+        conn = connect_checked(paths, header, key, readonly=True, immutable=immutable)
+        return Opened(conn, location.full_disk_error(paths), immutable)
 
 
 def resolve_key(

@@ -1,22 +1,25 @@
 """`verify`: every page's HMAC, SQLite's structure, then the event chain.
 
 The checks run on a read-only connection, so a damaged vault is never
-written to; only a vault that passes gets a `vault.verified` event.
+written to; only a vault that passes gets a `vault.verified` event. On a
+vault that cannot be written (read-only location, full disk) it goes to the
+side journal (`vault.pending_audit`), and an interrupted re-key is finished
+first, as any unlock does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from vault import connection
+from vault import connection, location, pending_audit
 from vault.connection import Connection, DatabaseError
-from vault.errors import VaultError
+from vault.errors import StorageError
 from vault.events import ChainReport, EventLog, verify_chain
-from vault.header import read_header
+from vault.header import Header
 from vault.keys import Keychain
 from vault.paths import VaultPaths
 from vault.process_lock import ProcessLock
@@ -25,7 +28,8 @@ from vault.unlock import (
     check_files,
     connect_checked,
     current_author,
-    resolve_key,
+    read_only_mode,
+    unlock_keys,
     untouched_on_failure,
 )
 
@@ -81,12 +85,7 @@ class VerifyReport:
 
 
 def _page_errors(conn: Connection) -> list[str]:
-    errors: list[str] = []
-    try:
-        for (row,) in conn.execute("PRAGMA cipher_integrity_check"):
-            errors.append(str(row))
-    except DatabaseError as exc:
-        errors.append(f"page check failed ({exc})")
+    errors = connection.page_errors(conn)
     if errors:
         return errors
     try:
@@ -163,36 +162,29 @@ def verify_vault(
     paths = VaultPaths.of(path)
     keychain = keychain or Keychain()
     check_files(paths)
-    lock = ProcessLock(paths.lock, paths.db)
+    can_write = location.writable(paths)
+    lock = ProcessLock(paths.lock, paths.db, shared=not can_write)
     try:
-        if paths.rekey_journal.exists():
-            raise VaultError(
-                f"A re-key of {paths.db} was interrupted. Open the vault once (any command "
-                "that unlocks it) to finish it, then verify.",
-                path=paths.db,
-            )
-        header = read_header(paths.header)
-        key, info = resolve_key(paths, header, credentials, keychain)
+        # An interrupted re-key is finished here, as any unlock does.
+        header, key, info = unlock_keys(paths, credentials, keychain, can_write=can_write)
+        refusal, immutable = read_only_mode(paths, can_write=can_write)
+
+        def reader() -> Connection:
+            return connection.connect(paths.db, key, readonly=True, immutable=immutable)
+
         # Check the pages before reading any table: damage anywhere is then named
         # by page, rather than by whichever query first stumbles on it.
         with contextlib.suppress(_Damaged), untouched_on_failure(paths):
             try:
-                connection.connect(paths.db, key, readonly=True).close()
-            except DatabaseError:
-                report = VerifyReport(
-                    paths.db, page_errors=["page 1 (the schema) cannot be decrypted: damaged"]
-                )
-                raise _Damaged from None
-            report = check(
-                lambda: connection.connect(paths.db, key, readonly=True),
-                paths.db,
-                progress=progress,
-            )
+                reader().close()
+            except DatabaseError as exc:
+                raise location.open_failure(exc, paths) from None
+            report = check(reader, paths.db, progress=progress)
             if not report.ok:
                 raise _Damaged
         if not report.ok:
             return report
-        conn = connect_checked(paths, header, key, readonly=True)
+        conn = connect_checked(paths, header, key, readonly=True, immutable=immutable)
         try:
             device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
             if signatures is not None:
@@ -200,22 +192,43 @@ def verify_vault(
                 report = replace(report, signatures_checked=checked, signature_errors=problems)
         finally:
             conn.close()
-        if not report.ok:
-            return report
         if report.ok and report.chain is not None and device is not None:
-            writer = connect_checked(paths, header, key, readonly=False)
-            log = EventLog(writer, device=str(device[0]), author=current_author())
+            payload = {"events": report.chain.events_checked, "method": info.method.value}
             try:
-                writer.execute("BEGIN IMMEDIATE")
-                log.append(
-                    "vault.verified",
-                    {"events": report.chain.events_checked, "method": info.method.value},
+                if refusal is not None:
+                    raise refusal
+                _record_verified(paths, header, key, device=str(device[0]), payload=payload)
+            except StorageError:
+                # A read needs no write: the next unlock that can write logs it.
+                pending_audit.record(
+                    paths,
+                    vault_id=header.vault_id,
+                    key=key,
+                    type_="vault.verified",
+                    payload=payload,
+                    author=current_author(),
                 )
-                log.flush()
-                writer.execute("COMMIT")
-                writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                writer.close()
         return report
     finally:
         lock.release()
+
+
+def _record_verified(
+    paths: VaultPaths, header: Header, key: bytes, *, device: str, payload: Mapping[str, object]
+) -> None:
+    writer = connect_checked(paths, header, key, readonly=False)
+    log = EventLog(writer, device=device, author=current_author())
+    try:
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            log.append("vault.verified", payload)
+            log.flush()
+            writer.execute("COMMIT")
+            writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DatabaseError as exc:
+            if writer.in_transaction:
+                with contextlib.suppress(DatabaseError):
+                    writer.execute("ROLLBACK")
+            raise connection.explain(exc, paths.db) from None
+    finally:
+        writer.close()

@@ -48,7 +48,12 @@ from app.session import VaultSession
 from vault import backup as backups
 from vault import keyops, verify
 from vault.connection import Connection
-from vault.errors import NoUnlockMethodError, VaultError, WrongPassphraseError
+from vault.errors import (
+    CorruptVaultError,
+    NoUnlockMethodError,
+    VaultError,
+    WrongPassphraseError,
+)
 from vault.header import read_header
 from vault.keys import Keychain
 from vault.screening import sanctions as sanctions_lists
@@ -115,6 +120,11 @@ def _open(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> Vau
         info = session.unlock(Credentials(passphrase=typed, use_keychain=False))
     if info.keychain_note and credentials.use_keychain:
         print(f"Note: {info.keychain_note}", file=sys.stderr)
+    refusal = session.vault.write_refusal
+    if refusal is not None:
+        # Reads go on (a rescue export, an audit on read-only media); writes are refused.
+        kind = "Warning" if isinstance(refusal, CorruptVaultError) else "Note"
+        print(f"{kind}: {refusal.message}", file=sys.stderr)
     return session
 
 

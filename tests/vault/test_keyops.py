@@ -74,13 +74,16 @@ class Crash(BaseException):
     """Stands in for the process dying at a given step."""
 
 
+@pytest.mark.parametrize("finisher", ["unlock", "verify"])
 @pytest.mark.parametrize("step", ["before_rekey", "after_rekey", "after_header"])
 def test_interrupted_rekey_is_finished_at_next_unlock(
     closed_vault: tuple[Path, str],
     no_keychain: Keychain,
     monkeypatch: pytest.MonkeyPatch,
     step: str,
+    finisher: str,
 ) -> None:
+    """`verify` finishes it too, as any unlock does (it refused before)."""
     path, recovery = closed_vault
     vault = _open(path, no_keychain)
     count = vault.conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -110,6 +113,9 @@ def test_interrupted_rekey_is_finished_at_next_unlock(
     vault._lock.release()
     monkeypatch.undo()
     assert VaultPaths.of(path).rekey_journal.exists()
+    if finisher == "verify":
+        assert verify_vault(path, Credentials(passphrase=PASSPHRASE), keychain=no_keychain).ok
+        assert not VaultPaths.of(path).rekey_journal.exists()
     again = _open(path, no_keychain)
     try:
         assert again.conn.execute("SELECT count(*) FROM events").fetchone()[0] >= count

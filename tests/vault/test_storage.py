@@ -2,61 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSPHRASE
-from tests.vault.helpers import snapshot
+from tests.vault.helpers import make_read_only, snapshot, undo_read_only
 from vault.errors import StorageError
 from vault.keys import Keychain
 from vault.unlock import Credentials, create_vault, open_vault
 from vault.verify import verify_vault
 
 
-def _mount(args: list[str]) -> None:
-    result = subprocess.run(["mount", *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a test file system here: {result.stderr.strip()}")
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB tmpfs: a real file system that fills up (ENOSPC)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a small tmpfs")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    _mount(["-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)])
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def _make_read_only(folder: Path) -> None:
-    if os.geteuid() == 0:
-        # root ignores permission bits: use a read-only bind mount instead.
-        _mount(["--bind", str(folder), str(folder)])
-        _mount(["-o", "remount,ro,bind", str(folder)])
-    else:
-        folder.chmod(0o555)
-
-
-def _undo_read_only(folder: Path) -> None:
-    if os.geteuid() == 0:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-    else:
-        folder.chmod(0o755)
-
-
 def test_create_in_read_only_folder(tmp_path: Path, no_keychain: Keychain) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
-    _make_read_only(folder)
+    make_read_only(folder)
     try:
         with pytest.raises(StorageError) as err:
             create_vault(folder / "x.vault", passphrase=PASSPHRASE, keychain=no_keychain)
@@ -64,24 +25,35 @@ def test_create_in_read_only_folder(tmp_path: Path, no_keychain: Keychain) -> No
         assert str(folder) in err.value.message
         assert list(folder.iterdir()) == []
     finally:
-        _undo_read_only(folder)
+        undo_read_only(folder)
 
 
-def test_open_in_read_only_folder(tmp_path: Path, no_keychain: Keychain) -> None:
+def test_open_in_read_only_folder_reads_and_refuses_writes(
+    tmp_path: Path, no_keychain: Keychain
+) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     path = folder / "x.vault"
     create_vault(path, passphrase=PASSPHRASE, keychain=no_keychain).vault.close()
     (folder / "x.vault.lock").unlink()
     before = snapshot(path)
-    _make_read_only(folder)
+    names = sorted(p.name for p in folder.iterdir())
+    make_read_only(folder)
     try:
-        with pytest.raises(StorageError) as err:
-            open_vault(path, Credentials(passphrase=PASSPHRASE), keychain=no_keychain)
-        assert "read-only" in err.value.message
+        vault = open_vault(path, Credentials(passphrase=PASSPHRASE), keychain=no_keychain)
+        try:
+            assert vault.read_only
+            assert vault.conn.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+            with pytest.raises(StorageError) as err, vault.transaction() as tx:
+                tx.event("test.note", {})
+            assert "read-only" in err.value.message
+            assert "backup" not in err.value.message.replace("backed up", "")
+        finally:
+            vault.close()
         assert snapshot(path) == before
+        assert sorted(p.name for p in folder.iterdir()) == names
     finally:
-        _undo_read_only(folder)
+        undo_read_only(folder)
 
 
 def test_full_disk_keeps_every_committed_write(small_disk: Path, no_keychain: Keychain) -> None:
