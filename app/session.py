@@ -15,7 +15,7 @@ from typing import Any
 from app.authorship import Members
 from app.bus import EventBus
 from vault import backup as backups
-from vault import connection, events, keyops, verify
+from vault import events, keyops, verify
 from vault.connection import Connection
 from vault.errors import VaultError
 from vault.events import Event
@@ -191,7 +191,7 @@ class VaultSession:
         """Check pages and chain on a read connection, then log a passing run."""
         vault = self.vault
         report = verify.check(
-            lambda: connection.connect(self.paths.db, vault.key_bytes(), readonly=True),
+            vault.read_connection,
             self.paths.db,
             progress=progress,
         )

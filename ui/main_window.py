@@ -80,11 +80,12 @@ class MainWindow(QMainWindow):
         #: why the first unlock needs a passphrase (kept if the user cancels the dialog)
         self._open_reason = ""
         self._fixed_idle = idle_interval_ms is not None
-        self.setWindowTitle(
+        self._title = (
             "Strongroom — DEMO vault (throwaway)"
             if self.demo
             else f"Strongroom — {session.path.name}"
         )
+        self.setWindowTitle(self._title)
         self.resize(1100, 700)
 
         self.locked_screen = LockedScreen()
@@ -306,6 +307,12 @@ class MainWindow(QMainWindow):
         self.method_label.setText(_METHOD_TEXT.get(info.method.value, info.method.value))
         if not keep_note:
             self.note_label.setText(info.keychain_note or "")
+        # A vault on read-only media, on a full disk or with a damaged page opens
+        # read-only: say so where the user looks, and why (the refusal's message).
+        refusal = self.session.vault.write_refusal
+        if refusal is not None:
+            self.setWindowTitle(self.tr("{title} (read-only)").format(title=self._title))
+            self.note_label.setText(self.tr("Read-only: {why}").format(why=refusal.message))
         self.idle.start()
         self.unlocked.emit()
 
@@ -339,6 +346,7 @@ class MainWindow(QMainWindow):
         self._screens.setCurrentWidget(self.locked_screen)
         self.services.clipboard.clear_if_ours()
         self._set_unlocked_ui(False)
+        self.setWindowTitle(self._title)
 
     def close_dialogs(self) -> None:
         for dialog in self.findChildren(QDialog):

@@ -39,6 +39,7 @@ def change_passphrase(
         raise WrongPassphraseError(
             f"The new passphrase must have at least {MIN_PASSPHRASE} characters."
         )
+    vault.require_writable()
     header = vault.header.with_passphrase(
         database_key=vault.key_bytes(),
         passphrase=new_passphrase,
@@ -54,6 +55,7 @@ def rekey(vault: Vault, *, passphrase: str) -> None:
 
     The recovery key stays valid: its slot is re-wrapped to its public half.
     """
+    vault.require_writable()
     check_passphrase(vault, passphrase)
     paths = vault.paths
     old_key = vault.key_bytes()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vault import connection, pending_audit
+from vault import connection, page_check, pending_audit
 from vault.connection import Connection, DatabaseError
 from vault.errors import StorageError, VaultError
 from vault.events import Event, EventLog
@@ -139,6 +139,12 @@ class Vault:
     def read_only(self) -> bool:
         return self.write_refusal is not None
 
+    def require_writable(self) -> None:
+        """Raise why this vault cannot be written, before any write is tried."""
+        if self.write_refusal is not None:
+            refusal = self.write_refusal
+            raise type(refusal)(refusal.message, path=refusal.path)
+
     @property
     def vault_id(self) -> str:
         return self.header.vault_id
@@ -164,9 +170,7 @@ class Vault:
     def transaction(self) -> Iterator[Transaction]:
         """`BEGIN IMMEDIATE` ... `COMMIT`; any exception rolls the whole change back."""
         conn = self.conn
-        if self.write_refusal is not None:
-            refusal = self.write_refusal
-            raise type(refusal)(refusal.message, path=refusal.path)
+        self.require_writable()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except DatabaseError as exc:
@@ -216,11 +220,16 @@ class Vault:
 
     def reader(self) -> Connection:
         """A read-only connection for a view, usable on another thread than the writer."""
-        reader = connection.connect(
-            self.paths.db, self.key_bytes(), readonly=True, immutable=self._immutable
-        )
+        reader = self.read_connection()
         self._readers.append(reader)
         return reader
+
+    def read_connection(self) -> Connection:
+        """A read-only connection the caller closes (verify's checks); on a vault open
+        read-only where it lies it creates no sidecar file."""
+        return connection.connect(
+            self.paths.db, self.key_bytes(), readonly=True, immutable=self._immutable
+        )
 
     def close_readers(self) -> None:
         for reader in self._readers:
@@ -253,6 +262,8 @@ class Vault:
                 with contextlib.suppress(DatabaseError):
                     # Fold the WAL back so the closed vault is one file plus its header.
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    # Every page written since the check at unlock is ours.
+                    page_check.remember(self.paths, vault_id=self.vault_id, key=bytes(self._key))
             conn.close()
         finally:
             self._conn = None

@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vault import connection, crypto, failures, location, migrate, pending_audit, rekey_recovery
+from vault import (
+    connection,
+    crypto,
+    failures,
+    location,
+    migrate,
+    page_check,
+    pending_audit,
+    rekey_recovery,
+)
 from vault.connection import Connection, DatabaseError
 from vault.errors import (
     AuthenticationError,
@@ -375,6 +384,18 @@ def read_only_mode(paths: VaultPaths, *, can_write: bool) -> tuple[VaultError | 
     return refusal, refusal is not None and not location.wal_has_content(paths)
 
 
+def _damage(conn: Connection, paths: VaultPaths, vault_id: str, key: bytes) -> list[str]:
+    """Every page that fails its check; skipped if the file is as Strongroom left it."""
+    if page_check.unchanged(paths, vault_id=vault_id, key=key):
+        return []
+    damage = connection.page_errors(conn)
+    if damage:
+        page_check.forget(paths, vault_id)
+    else:
+        page_check.remember(paths, vault_id=vault_id, key=key)
+    return damage
+
+
 def open_database(paths: VaultPaths, header: Header, key: bytes, *, can_write: bool) -> Opened:
     """Check the schema version and every page read-only, then open for writing
     only if the vault can be written and no page failed its check."""
@@ -385,7 +406,7 @@ def open_database(paths: VaultPaths, header: Header, key: bytes, *, can_write: b
         try:
             # Refuse a too-new schema, and find damage, before any write.
             migrate.refuse_if_too_new(conn, paths.db, MIGRATIONS)
-            damage = connection.page_errors(conn)
+            damage = _damage(conn, paths, header.vault_id, key)
         except BaseException:
             conn.close()
             raise

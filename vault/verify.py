@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from vault import connection, location, pending_audit
+from vault import connection, location, page_check, pending_audit
 from vault.connection import Connection, DatabaseError
 from vault.errors import StorageError
 from vault.events import ChainReport, EventLog, verify_chain
@@ -180,6 +180,8 @@ def verify_vault(
             except DatabaseError as exc:
                 raise location.open_failure(exc, paths) from None
             report = check(reader, paths.db, progress=progress)
+            if report.page_errors:
+                page_check.forget(paths, header.vault_id)
             if not report.ok:
                 raise _Damaged
         if not report.ok:
@@ -225,6 +227,8 @@ def _record_verified(
             log.flush()
             writer.execute("COMMIT")
             writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # Every page was just checked, and the only write since is ours.
+            page_check.remember(paths, vault_id=header.vault_id, key=key)
         except DatabaseError as exc:
             if writer.in_transaction:
                 with contextlib.suppress(DatabaseError):

@@ -4,13 +4,13 @@ Real processes, real files, real mounts (root) or permission bits (a user)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.app.test_cli import PW, assert_plain_error, strongroom
 from tests.vault.helpers import (
+    fill_disk,
     flip_byte,
     make_file_read_only,
     make_read_only,
@@ -87,14 +87,7 @@ def test_reads_work_on_full_disk(small_disk: Path, tmp_path: Path) -> None:
     path = small_disk / "cli.vault"
     result = strongroom("init", "--vault", str(path), "--passphrase-stdin", stdin=PW + "\n")
     assert result.returncode == 0, result.stderr
-    fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fill_disk(small_disk / "filler")
     before = snapshot(path)
     _reads_work(path, tmp_path)
     assert snapshot(path) == before

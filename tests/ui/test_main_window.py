@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.session import VaultSession
+from tests.vault.helpers import make_read_only, undo_read_only
 from ui.main_window import MainWindow, State
 from ui.sections import SECTIONS, NotBuiltPage
 from ui.unlock_dialog import UnlockDialog
@@ -70,6 +71,27 @@ def test_status_bar_says_how_the_vault_was_unlocked(make_window: WindowFactory) 
     assert str(window.session.path) in window.path_label.text()
     assert window.method_label.text() == "Unlocked with the passphrase"
     assert window.windowTitle() == f"Strongroom — {window.session.path.name}"
+
+
+def test_a_read_only_vault_says_so_in_title_and_status_bar(
+    qtbot: QtBot, make_window: WindowFactory, session: VaultSession
+) -> None:
+    folder = session.path.parent
+    make_read_only(folder)
+    try:
+        window = make_window()
+        assert window.windowTitle() == f"Strongroom — {session.path.name} (read-only)"
+        assert window.note_label.text().startswith("Read-only: The vault")
+        assert str(folder) in window.note_label.text()
+        window.resize(1000, 640)
+        window.grab().save("/tmp/readonly-vault-1000.png")
+        window.resize(1280, 800)
+        window.grab().save("/tmp/readonly-vault-1280.png")
+        window.lock()
+        qtbot.waitUntil(lambda: window.state is State.LOCKED, timeout=10_000)
+        assert window.windowTitle() == f"Strongroom — {session.path.name}"
+    finally:
+        undo_read_only(folder)
 
 
 def test_ctrl_l_locks_drops_the_model_and_clears_our_clipboard(

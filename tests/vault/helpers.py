@@ -75,3 +75,15 @@ def undo_file_read_only(path: Path) -> None:
         subprocess.run(["chattr", "-i", str(path)], check=False)
     else:
         path.chmod(0o600)
+
+
+def fill_disk(filler: Path) -> None:
+    """Write `filler` until its file system is full (ENOSPC)."""
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

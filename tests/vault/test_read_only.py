@@ -13,14 +13,17 @@ import pytest
 
 from tests.conftest import PASSPHRASE
 from tests.vault.helpers import (
+    fill_disk,
+    flip_byte,
     make_file_read_only,
     make_read_only,
+    raw_key,
     snapshot,
     undo_file_read_only,
     undo_read_only,
 )
-from vault import backup, pending_audit
-from vault.errors import StorageError
+from vault import backup, keyops, page_check, pending_audit
+from vault.errors import CorruptVaultError, StorageError
 from vault.keys import Keychain
 from vault.paths import VaultPaths
 from vault.unlock import Credentials, create_vault, open_vault
@@ -70,6 +73,8 @@ def test_verify_and_backup_in_read_only_folder(
             assert vault.read_only
             made = backup.backup(vault, tmp_path / "copy.zip")
             assert made.path.exists()
+            with pytest.raises(StorageError, match="read-only"):
+                keyops.rekey(vault, passphrase=PASSPHRASE)
         finally:
             vault.close()
         assert snapshot(path) == before
@@ -157,14 +162,7 @@ def test_full_disk_reads_verify_export_and_backup(
     path = small_disk / "x.vault"
     create_vault(path, passphrase=PASSPHRASE, keychain=no_keychain).vault.close()
     filler = small_disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fill_disk(filler)
     before = snapshot(path)
     assert verify_vault(path, PW, keychain=no_keychain).ok
     vault = open_vault(path, PW, keychain=no_keychain)
@@ -184,4 +182,34 @@ def test_full_disk_reads_verify_export_and_backup(
         "vault.unlocked",
         "vault.backup_created",
         "vault.locked",
+    ]
+
+
+def test_damage_found_at_unlock_stops_every_write(
+    closed_vault: tuple[Path, str], no_keychain: Keychain
+) -> None:
+    """The page check at unlock runs again whenever the file changed since Strongroom
+    last closed it, and a damaged vault is then read but never written."""
+    path, _ = closed_vault
+    paths = VaultPaths.of(path)
+    key = raw_key(path)
+    first = open_vault(path, PW, keychain=no_keychain)
+    first.close()
+    assert page_check.unchanged(paths, vault_id=first.vault_id, key=key)
+    flip_byte(path, 49 * 4096 + 64)
+    assert not page_check.unchanged(paths, vault_id=first.vault_id, key=key)
+    before = snapshot(path)
+    vault = open_vault(path, PW, keychain=no_keychain)
+    try:
+        assert isinstance(vault.write_refusal, CorruptVaultError)
+        assert "page 50" in vault.write_refusal.message
+        with pytest.raises(CorruptVaultError), vault.transaction():
+            pass
+    finally:
+        vault.close()
+    assert snapshot(path) == before
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name)) == [
+        path.name,
+        paths.header.name,
+        paths.lock.name,
     ]
