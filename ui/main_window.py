@@ -33,7 +33,7 @@ from ui.services import Services
 from ui.unlock_dialog import UnlockDialog
 from ui.vault_actions import VaultActions
 from ui.workspace import Workspace
-from vault.errors import AuthenticationError
+from vault.errors import AuthenticationError, CorruptVaultError
 from vault.store import UnlockInfo
 from vault.unlock import Credentials
 
@@ -312,7 +312,13 @@ class MainWindow(QMainWindow):
         refusal = self.session.vault.write_refusal
         if refusal is not None:
             self.setWindowTitle(self.tr("{title} (read-only)").format(title=self._title))
-            self.note_label.setText(self.tr("Read-only: {why}").format(why=refusal.message))
+            damaged = isinstance(refusal, CorruptVaultError)
+            self.note_label.setText(
+                self.tr("Read-only: the vault is damaged, restore a backup")
+                if damaged
+                else self.tr("Read-only: nothing can be saved here")
+            )
+            self.note_label.setToolTip(refusal.message)
         self.idle.start()
         self.unlocked.emit()
 
@@ -347,6 +353,7 @@ class MainWindow(QMainWindow):
         self.services.clipboard.clear_if_ours()
         self._set_unlocked_ui(False)
         self.setWindowTitle(self._title)
+        self.note_label.setToolTip("")
 
     def close_dialogs(self) -> None:
         for dialog in self.findChildren(QDialog):

@@ -81,8 +81,8 @@ def test_a_read_only_vault_says_so_in_title_and_status_bar(
     try:
         window = make_window()
         assert window.windowTitle() == f"Strongroom — {session.path.name} (read-only)"
-        assert window.note_label.text().startswith("Read-only: The vault")
-        assert str(folder) in window.note_label.text()
+        assert window.note_label.text() == "Read-only: nothing can be saved here"
+        assert str(folder) in window.note_label.toolTip()
         window.resize(1000, 640)
         window.grab().save("/tmp/readonly-vault-1000.png")
         window.resize(1280, 800)
