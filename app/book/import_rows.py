@@ -8,14 +8,18 @@ two cores. Small files are read inline: starting a process costs more
 than it saves.
 
 The reader sends only file contents and checked drafts; it never sees
-the vault or its key. What crosses the pipe is data only (length-prefixed
-JSON), never pickle: a reader subverted by a hostile file could otherwise
-run code in the process that holds the vault key.
+the vault or its key. What crosses the pipe is data only: one JSON document
+per line, both ways, so nothing the reader sends can make the writer run
+code (unlike pickle). A batch travels as columns, and the cells of its
+checked rows as one JSON text that is decoded only when a row is rejected
+later (its customer missing): decoding every row's cells cost the writer
+more than the rest of the batch.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import queue
 import re
@@ -67,13 +71,33 @@ class AddressRow:
 Item = CustomerDraft | AddressRow
 
 
+class RowCells:
+    """The cells of a batch's checked rows, by position: a list, or the JSON text of one
+    from the reader process, decoded on first use."""
+
+    def __init__(self, cells: list[list[str]] | None = None, *, text: str = "[]") -> None:
+        self._cells = cells
+        self._text = text
+
+    def __getitem__(self, index: int) -> list[str]:
+        if self._cells is None:
+            self._cells = json.loads(self._text)
+        return self._cells[index]
+
+    def text(self) -> str:
+        return self._text if self._cells is None else _dumps(self._cells)
+
+
 @dataclass(frozen=True)
 class Batch:
     kind: str
-    #: (line, cells, the checked item's fields): plain tuples, as they cross a pipe several
-    #: times faster than dataclasses. Addresses: (customer external id, chain, address,
-    #: label, evidence); customers: CustomerDraft's fields in order.
-    packed: list[tuple[int, list[str], tuple[Any, ...]]]
+    #: each checked row's line and its fields, by position: plain tuples, as they cross
+    #: a pipe several times faster than dataclasses. Addresses: (customer external id,
+    #: chain, address, label, evidence); customers: CustomerDraft's fields in order.
+    lines: list[int]
+    fields: list[tuple[Any, ...]]
+    #: the checked rows' cells as read (needed only if a row is rejected later)
+    cells: RowCells
     rejects: list[Reject]
     #: data rows read so far, this batch included
     read: int
@@ -82,8 +106,8 @@ class Batch:
         make: Callable[[tuple[Any, ...]], Item] = (
             _unpack_address if self.kind == "addresses" else _unpack_customer
         )
-        for line, cells, fields in self.packed:
-            yield line, cells, make(fields)
+        for n, (line, fields) in enumerate(zip(self.lines, self.fields, strict=True)):
+            yield line, self.cells[n], make(fields)
 
 
 def _pack(item: CustomerDraft) -> tuple[Any, ...]:
@@ -94,7 +118,22 @@ def _unpack_address(fields: tuple[Any, ...]) -> AddressRow:
     return AddressRow(fields[0], AddressDraft(*fields[1:]))
 
 
+#: CustomerDraft's tuple fields (emails, phones, tags), which JSON carries as lists
+_TUPLE_FIELDS = tuple(
+    i
+    for i, f in enumerate(dataclasses.fields(CustomerDraft))
+    if f.name in ("emails", "phones", "tags")
+)
+#: how many fields a checked row packs, per kind
+_WIDTH = {"addresses": 5, "customers": len(dataclasses.fields(CustomerDraft))}
+
+
 def _unpack_customer(fields: tuple[Any, ...]) -> Item:
+    if _TUPLE_FIELDS and not isinstance(fields[_TUPLE_FIELDS[0]], tuple):
+        listed = list(fields)
+        for i in _TUPLE_FIELDS:
+            listed[i] = tuple(listed[i])
+        fields = tuple(listed)
     return CustomerDraft(*fields)
 
 
@@ -139,7 +178,7 @@ def _checked_address(fields: dict[str, str]) -> tuple[Any, ...]:
 
 
 def _checker(kind: str) -> Callable[[dict[str, str]], tuple[Any, ...]]:
-    """Checks one row's fields; returns them packed (see `Batch.packed`)."""
+    """Checks one row's fields; returns them packed (see `Batch.fields`)."""
     if kind == "addresses":
         return _checked_address
     # Imported here: phonenumbers and email-validator take a while to load, and an
@@ -183,7 +222,9 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
     external_id = _external_id(mapping.kind)
 
     def batches() -> Iterator[Batch]:
-        rows: list[tuple[int, list[str], tuple[Any, ...]]] = []
+        lines: list[int] = []
+        checked: list[tuple[Any, ...]] = []
+        kept: list[list[str]] = []
         rejects: list[Reject] = []
         read = 0
         for line, cells in table.rows:
@@ -191,14 +232,17 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
             width = len(cells)
             fields = {name: cells[i] if i < width else "" for name, i in columns}
             try:
-                rows.append((line, cells, check(fields)))
+                checked.append(check(fields))
             except ValidationError as exc:
                 rejects.append(reject_for(line, cells, exc, external_id=external_id(fields)))
-            if len(rows) + len(rejects) >= size:
-                yield Batch(mapping.kind, rows, rejects, read)
-                rows, rejects = [], []
-        if rows or rejects:
-            yield Batch(mapping.kind, rows, rejects, read)
+            else:
+                lines.append(line)
+                kept.append(cells)
+            if len(checked) + len(rejects) >= size:
+                yield Batch(mapping.kind, lines, checked, RowCells(kept), rejects, read)
+                lines, checked, kept, rejects = [], [], [], []
+        if checked or rejects:
+            yield Batch(mapping.kind, lines, checked, RowCells(kept), rejects, read)
 
     return Source(table.headers, table.estimated_rows, batches())
 
@@ -243,13 +287,15 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
     # Decoding a batch takes a while and needs the GIL; a thread does it while the
     # database worker is inside SQLite (which runs without the GIL).
     pump = threading.Thread(
-        target=_pump, args=(process, ahead, stop), name="import-reader-pipe", daemon=True
+        target=_pump,
+        args=(process, mapping.kind, ahead, stop),
+        name="import-reader-pipe",
+        daemon=True,
     )
     try:
         # A reader that died at once says so below, with its exit code.
         with contextlib.suppress(BrokenPipeError):
-            job = [str(path), mapping.kind, mapping.columns, mapping.encoding, mapping.delimiter]
-            _send(process.stdin, [*job, size])
+            process.stdin.write(_line([str(path), _mapping_fields(mapping), size]))
             process.stdin.close()
         pump.start()
         head = _take(ahead)
@@ -266,12 +312,13 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
 
 def _pump(
     process: subprocess.Popen[bytes],
+    kind: str,
     ahead: queue.Queue[list[Any] | BaseException],
     stop: threading.Event,
 ) -> None:
     while not stop.is_set():
         try:
-            item: list[Any] | BaseException = _receive(process)
+            item: list[Any] | BaseException = _receive(process, kind)
         except Exception as exc:
             item = exc
         while not stop.is_set():
@@ -296,84 +343,123 @@ def _received_batches(ahead: queue.Queue[list[Any] | BaseException]) -> Iterator
         message = _take(ahead)
         if message[0] == "end":
             return
-        yield _batch_from(message)
+        yield message[1]
 
 
-def _receive(process: subprocess.Popen[bytes]) -> list[Any]:
+def _receive(process: subprocess.Popen[bytes], kind: str) -> list[Any]:
+    """The reader's next message; a batch arrives as ["batch", Batch]."""
     assert process.stdout is not None
-    try:
-        message = _read_message(process.stdout)
-    except EOFError:
+    text = process.stdout.readline(MAX_MESSAGE)
+    if len(text) >= MAX_MESSAGE and not text.endswith(b"\n"):
+        raise RuntimeError("the import reader sent a message over 2 GiB; try again")
+    if not text.endswith(b"\n"):
         code = process.wait()
-        raise RuntimeError(f"the import reader stopped unexpectedly (exit code {code})") from None
-    except ValueError:
-        raise RuntimeError("the import reader sent something that is not an import row") from None
-    kind = message[0]
-    if kind == "table_error":
-        raise tables.TableError(message[1])
-    if kind == "mapping_error":
-        raise MappingError(message[1])
-    if kind == "failed":
-        raise RuntimeError(f"the import reader failed ({message[1]})")
-    return message
+        raise RuntimeError(f"the import reader stopped unexpectedly (exit code {code})")
+    try:
+        message = json.loads(text.decode("utf-8", "surrogatepass"))
+        tag = message[0]
+        if tag == "batch":
+            return ["batch", _batch_from_wire(kind, message)]
+        if tag == "head" and isinstance(message[1], list) and isinstance(message[2], int):
+            return [tag, [str(h) for h in message[1]], message[2]]
+        if tag == "end":
+            return message  # type: ignore[no-any-return]
+        if tag in ("table_error", "mapping_error", "failed"):
+            reason = str(message[1])
+        else:
+            raise ValueError(tag)
+    except (ValueError, TypeError, IndexError, KeyError):
+        raise RuntimeError("the import reader sent something unreadable; try again") from None
+    if tag == "table_error":
+        raise tables.TableError(reason)
+    if tag == "mapping_error":
+        raise MappingError(reason)
+    raise RuntimeError(f"the import reader failed ({reason})")
+
+
+def _batch_to_wire(batch: Batch) -> list[Any]:
+    """["batch", rows read, lines, one list per field, the rows' cells as JSON text,
+    rejects as lists]: columns, so the writer decodes a few long lists of plain values."""
+    columns = [list(column) for column in zip(*batch.fields, strict=True)] if batch.fields else []
+    return [
+        "batch",
+        batch.read,
+        batch.lines,
+        columns,
+        batch.cells.text(),
+        [
+            [r.line, r.reason, r.cells, r.external_id, r.reason_without_values]
+            for r in batch.rejects
+        ],
+    ]
+
+
+def _batch_from_wire(kind: str, message: list[Any]) -> Batch:
+    _, read, lines, columns, cells, rejects = message
+    width = _WIDTH[kind]
+    if columns:
+        if len(columns) != width or any(len(c) != len(lines) for c in columns):
+            raise ValueError("columns")
+        rows = list(zip(*columns, strict=True))
+    elif lines:
+        raise ValueError("columns")
+    else:
+        rows = []
+    if not isinstance(read, int) or not isinstance(cells, str):
+        raise TypeError("batch")
+    if not all(type(n) is int for n in lines):
+        raise TypeError("lines")
+    found = [
+        Reject(int(n), str(why), [str(c) for c in row], ext and str(ext), str(bare))
+        for n, why, row, ext, bare in rejects
+    ]
+    return Batch(kind, lines, rows, RowCells(text=cells), found, read)
+
+
+def _mapping_fields(mapping: Mapping) -> dict[str, Any]:
+    return {
+        "kind": mapping.kind,
+        "columns": mapping.columns,
+        "encoding": mapping.encoding,
+        "delimiter": mapping.delimiter,
+    }
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _line(value: object) -> bytes:
+    # surrogatepass: a file name (or a cell) decoded with surrogate escapes still crosses.
+    return (_dumps(value) + "\n").encode("utf-8", "surrogatepass")
 
 
 def _read_into(path: Path, mapping: Mapping, size: int, out: BinaryIO) -> None:
     """The reader process: header first, then batches, then "end" (or an error)."""
 
+    def send(message: list[Any]) -> None:
+        out.write(_line(message))
+        out.flush()
+
     try:
         source = _inline(path, mapping, size)
-        _send(out, ["head", source.headers, source.estimated_rows])
+        send(["head", source.headers, source.estimated_rows])
         for batch in source.batches:
-            rejects = [[r.line, r.reason, r.cells, r.external_id, r.reason_without_values]
-                       for r in batch.rejects]  # fmt: skip
-            _send(out, ["batch", batch.kind, batch.packed, rejects, batch.read])
-        _send(out, ["end"])
+            send(_batch_to_wire(batch))
+        send(["end"])
     except tables.TableError as exc:
-        _send(out, ["table_error", str(exc)])
+        send(["table_error", str(exc)])
     except MappingError as exc:
-        _send(out, ["mapping_error", str(exc)])
+        send(["mapping_error", str(exc)])
     except Exception as exc:
         # Only the type: a message could quote a cell, and cells may be personal data.
-        _send(out, ["failed", type(exc).__name__])
+        send(["failed", type(exc).__name__])
 
 
-def _send(out: IO[bytes], message: list[Any]) -> None:
-    data = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    out.write(len(data).to_bytes(8, "big"))
-    out.write(data)
-    out.flush()
-
-
-def _read_message(stream: IO[bytes]) -> list[Any]:
-    """One message; EOFError at the end, ValueError for anything but a JSON list."""
-    head = stream.read(8)
-    if len(head) < 8:
-        raise EOFError
-    length = int.from_bytes(head, "big")
-    if length > MAX_MESSAGE:
-        raise ValueError("message too long")
-    data = stream.read(length)
-    if len(data) < length:
-        raise EOFError
-    message = json.loads(data)
-    if not isinstance(message, list) or not message or not isinstance(message[0], str):
-        raise ValueError("not a message")
-    return message
-
-
-def _batch_from(message: list[Any]) -> Batch:
-    """A batch as it crossed the pipe: JSON lists where the tuples were."""
-    _, kind, packed, rejects, read = message
-    if kind == "customers":
-        # emails, phones and tags are tuples in a CustomerDraft
-        packed = [
-            (line, cells, tuple(tuple(f) if isinstance(f, list) else f for f in fields))
-            for line, cells, fields in packed
-        ]
-    return Batch(kind, packed, [Reject(*r) for r in rejects], int(read))
+def _main() -> None:
+    raw, mapping, size = json.loads(sys.stdin.buffer.readline().decode("utf-8", "surrogatepass"))
+    _read_into(Path(raw), Mapping(**mapping), int(size), sys.stdout.buffer)
 
 
 if __name__ == "__main__":
-    path, kind, columns, encoding, delimiter, size = _read_message(sys.stdin.buffer)
-    _read_into(Path(path), Mapping(kind, columns, encoding, delimiter), size, sys.stdout.buffer)
+    _main()

@@ -180,14 +180,15 @@ def _write_addresses(
     first_new = addresses.next_row(tx.conn)
     # The packed tuples (customer external id, chain, address, label, evidence), not
     # batch.rows(): 100k AddressRow objects would be built only to be taken apart.
-    owners.load(tx, {fields[0] for _, _, fields in batch.packed})
+    owners.load(tx, {fields[0] for fields in batch.fields})
     ready: list[tuple[int, str, str, str, str | None, str | None]] = []
     rejects = list(batch.rejects)
     known = owners.known
-    for line, cells, (external, chain, address, label, evidence) in batch.packed:
+    for n, (external, chain, address, label, evidence) in enumerate(batch.fields):
         found = known.get(external)
         if found is None:
-            rejects.append(Reject(line, owners.why_missing(tx, external), cells))
+            why = owners.why_missing(tx, external)
+            rejects.append(Reject(batch.lines[n], why, batch.cells[n]))
         else:
             ready.append((found[0], found[1], chain, address, label, evidence))
     report._count_all(book.link_addresses(tx, ready))

@@ -141,32 +141,54 @@ def test_big_files_go_to_the_reader_process(tmp_path: Path) -> None:
         assert len(_children()) == 1
 
 
-class _Evil:
-    """What a reader subverted by a hostile file could write: a pickle that runs code."""
+def test_customers_cross_the_pipe_as_the_same_drafts(tmp_path: Path) -> None:
+    lines = ["external_id;name;email;phone;tags;country"]
+    for i in range(300):
+        lines.append(
+            f"K{i};Person «{i}»;p{i}@example.com,q{i}@example.org;+49 30 1234{i:04d};"
+            f"vip|otc;{'DE' if i % 9 else 'XX'}"
+        )
+    path = write(tmp_path / "c.csv", "\n".join(lines) + "\n")
+    mapping = default_mapping("customers")
 
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
+    def read(parallel: bool) -> tuple[list, list]:
+        rows, rejects = [], []
+        with import_rows.open_rows(path, mapping, parallel=parallel, size=70) as source:
+            for batch in source.batches:
+                rows.extend(batch.rows())
+                rejects.extend(batch.rejects)
+        return rows, rejects
 
-    def __reduce__(self) -> tuple[object, tuple[str, str]]:
-        return (open, (str(self.marker), "w"))
-
-
-class _FakeReader:
-    def __init__(self, out: bytes) -> None:
-        import io
-
-        self.stdout = io.BytesIO(out)
-
-    def wait(self) -> int:
-        return 0
+    inline, parallel = read(False), read(True)
+    assert parallel == inline
+    draft = parallel[0][0][2]
+    assert draft.emails == ("p1@example.com", "q1@example.org") and draft.tags == ("otc", "vip")
+    assert parallel[1] and parallel[1][0].external_id == "K0"
 
 
-def test_what_the_reader_sends_is_data_never_code(tmp_path: Path) -> None:
+def test_the_writer_reads_only_data_from_the_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the reader process sends is decoded as data, never run: a reader that parsed a
+    hostile file and was made to send a pickle gets an error, and the pickle does nothing."""
     import pickle
 
     marker = tmp_path / "ran"
-    payload = pickle.dumps(("batch", _Evil(marker)))
-    for framed in (payload, len(payload).to_bytes(8, "big") + payload):
-        with pytest.raises(RuntimeError, match="import reader"):
-            import_rows._receive(_FakeReader(framed))  # type: ignore[arg-type]
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    blob = tmp_path / "blob"
+    blob.write_bytes(pickle.dumps(("head", ["a"], 1)) + pickle.dumps(Payload()) + b"\n")
+    fake = tmp_path / "reader.sh"
+    fake.write_text(f"#!/bin/sh\ncat >/dev/null\ncat {blob}\n")
+    fake.chmod(0o700)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    path = write(tmp_path / "a.csv", _addresses(10))
+    with (
+        pytest.raises(RuntimeError, match="unreadable"),
+        import_rows.open_rows(path, default_mapping("addresses"), parallel=True) as source,
+    ):
+        list(source.batches)
     assert not marker.exists()
