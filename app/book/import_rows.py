@@ -41,6 +41,8 @@ from app.excerpt import excerpt
 #: rows per batch (and per transaction): an address row is several times cheaper to
 #: write than a customer row, and bigger batches rewrite shared index pages less often
 BATCH = {"customers": 10_000, "addresses": 20_000}
+#: rows in the reader process's first batch (then twice as many each time, up to BATCH)
+FIRST_BATCH = 4_000
 #: files at least this big are read in a second process
 PARALLEL_FROM_BYTES = 1 << 20
 #: the largest message the parent accepts from the reader (a batch of long rows)
@@ -101,6 +103,9 @@ class Batch:
     rejects: list[Reject]
     #: data rows read so far, this batch included
     read: int
+    #: addresses: the checked rows' positions in (chain, address) order, as the unique
+    #: index is, worked out by the reader so the writer need not sort (None: not given)
+    order: list[int] | None = None
 
     def rows(self) -> Iterator[tuple[int, list[str], Item]]:
         make: Callable[[tuple[Any, ...]], Item] = (
@@ -215,7 +220,12 @@ def _within_limit(check: Callable[[dict[str, str]], Any]) -> Callable[[dict[str,
     return checked
 
 
-def _inline(path: Path, mapping: Mapping, size: int) -> Source:
+def _inline(
+    path: Path, mapping: Mapping, size: int, *, first: int | None = None, in_order: bool = False
+) -> Source:
+    """`first`: the first batch's size; each next one is twice as big, up to `size`.
+    `in_order`: give each address batch its `order` (the reader process does)."""
+    in_order = in_order and mapping.kind == "addresses"
     table = tables.read(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
     columns = list(mapping.resolve(table.headers).items())
     check = _within_limit(_checker(mapping.kind))
@@ -227,6 +237,7 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
         kept: list[list[str]] = []
         rejects: list[Reject] = []
         read = 0
+        want = min(size, first or size)
         for line, cells in table.rows:
             read += 1
             width = len(cells)
@@ -238,11 +249,22 @@ def _inline(path: Path, mapping: Mapping, size: int) -> Source:
             else:
                 lines.append(line)
                 kept.append(cells)
-            if len(checked) + len(rejects) >= size:
-                yield Batch(mapping.kind, lines, checked, RowCells(kept), rejects, read)
+            if len(checked) + len(rejects) >= want:
+                yield Batch(
+                    mapping.kind, lines, checked, RowCells(kept), rejects, read, ordered(checked)
+                )
                 lines, checked, kept, rejects = [], [], [], []
+                want = min(size, 2 * want)
         if checked or rejects:
-            yield Batch(mapping.kind, lines, checked, RowCells(kept), rejects, read)
+            yield Batch(
+                mapping.kind, lines, checked, RowCells(kept), rejects, read, ordered(checked)
+            )
+
+    def ordered(checked: list[tuple[Any, ...]]) -> list[int] | None:
+        if not in_order:
+            return None
+        # Stable: of two equal rows the first in the file stays first.
+        return sorted(range(len(checked)), key=lambda n: (checked[n][1], checked[n][2]))
 
     return Source(table.headers, table.estimated_rows, batches())
 
@@ -379,7 +401,8 @@ def _receive(process: subprocess.Popen[bytes], kind: str) -> list[Any]:
 
 def _batch_to_wire(batch: Batch) -> list[Any]:
     """["batch", rows read, lines, one list per field, the rows' cells as JSON text,
-    rejects as lists]: columns, so the writer decodes a few long lists of plain values."""
+    rejects as lists, order]: columns, so the writer decodes a few long lists of plain
+    values."""
     columns = [list(column) for column in zip(*batch.fields, strict=True)] if batch.fields else []
     return [
         "batch",
@@ -391,11 +414,12 @@ def _batch_to_wire(batch: Batch) -> list[Any]:
             [r.line, r.reason, r.cells, r.external_id, r.reason_without_values]
             for r in batch.rejects
         ],
+        batch.order,
     ]
 
 
 def _batch_from_wire(kind: str, message: list[Any]) -> Batch:
-    _, read, lines, columns, cells, rejects = message
+    _, read, lines, columns, cells, rejects, order = message
     width = _WIDTH[kind]
     if columns:
         if len(columns) != width or any(len(c) != len(lines) for c in columns):
@@ -413,7 +437,9 @@ def _batch_from_wire(kind: str, message: list[Any]) -> Batch:
         Reject(int(n), str(why), [str(c) for c in row], ext and str(ext), str(bare))
         for n, why, row, ext, bare in rejects
     ]
-    return Batch(kind, lines, rows, RowCells(text=cells), found, read)
+    if order is not None and sorted(order) != list(range(len(rows))):
+        raise ValueError("order")
+    return Batch(kind, lines, rows, RowCells(text=cells), found, read, order)
 
 
 def _mapping_fields(mapping: Mapping) -> dict[str, Any]:
@@ -442,7 +468,9 @@ def _read_into(path: Path, mapping: Mapping, size: int, out: BinaryIO) -> None:
         out.flush()
 
     try:
-        source = _inline(path, mapping, size)
+        # Small batches first: the writer waits only for the first one, and then for
+        # none, as the reader checks rows faster than the writer stores them.
+        source = _inline(path, mapping, size, first=FIRST_BATCH, in_order=True)
         send(["head", source.headers, source.estimated_rows])
         for batch in source.batches:
             send(_batch_to_wire(batch))

@@ -183,11 +183,16 @@ class CustomerBook:
         return Outcome(changed=True), None
 
     def link_addresses(
-        self, tx: Transaction, links: Sequence[tuple[int, str, str, str, str | None, str | None]]
+        self,
+        tx: Transaction,
+        links: Sequence[tuple[int, str, str, str, str | None, str | None]],
+        *,
+        order: Sequence[int] | None = None,
     ) -> list[Outcome]:
         """The bulk form of `link_address` for imports: (customer id, uid, chain, address,
         label, evidence) with the address already normalised, label and evidence
-        stripped (None when empty).
+        stripped (None when empty). `order`: the positions of `links` in (chain,
+        address) order, if known (`addresses.insert_new`).
 
         New links are written with one executemany and logged as batch events
         (`addresses.imported`, EVENT_ROWS rows each) instead of one event per
@@ -199,7 +204,7 @@ class CustomerBook:
         """
         stamp = now()
         added = addresses.insert_new(
-            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in links], now=stamp
+            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in links], now=stamp, order=order
         )
         outcomes: list[Outcome] = []
         fresh: list[tuple[int, str, str, str, str | None, str | None]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from vault.connection import Connection
@@ -39,17 +40,25 @@ def insert(
 
 
 def insert_new(
-    conn: Connection, rows: list[tuple[int, str, str, str | None, str | None]], *, now: str
+    conn: Connection,
+    rows: list[tuple[int, str, str, str | None, str | None]],
+    *,
+    now: str,
+    order: Sequence[int] | None = None,
 ) -> set[tuple[int, str, str]]:
     """Links (customer_id, chain, address, label, evidence) with one executemany,
     skipping those that exist (or repeat an earlier row): the (customer_id, chain,
     address) of the ones added. Row ids only grow, so the new ones are the rows
-    from the first free id on."""
+    from the first free id on. `order`: the rows' positions in (chain, address)
+    order when the caller knows them (a stable sort: equal rows in their order)."""
     first = next_row(conn)
     # In (chain, address) order, as the unique index is: each index page is then
     # filled once rather than split at random (a quarter less work). Stable, so of
     # two equal rows the first in the file is the one added.
-    ordered = sorted(rows, key=lambda r: (r[1], r[2]))
+    if order is None:
+        ordered = sorted(rows, key=lambda r: (r[1], r[2]))
+    else:
+        ordered = [rows[n] for n in order]
     conn.executemany(
         "INSERT OR IGNORE INTO addresses (customer_id, chain, address, address_key, label, "
         "evidence, created_at) VALUES (?, ?, ?, lower(?), ?, ?, ?)",

@@ -192,3 +192,36 @@ def test_the_writer_reads_only_data_from_the_reader(
     ):
         list(source.batches)
     assert not marker.exists()
+
+
+def test_the_reader_orders_rows_as_the_writer_would(book: CustomerBook, tmp_path: Path) -> None:
+    """The reader process hands each batch's (chain, address) order to the writer; the
+    first of two equal rows in the file is still the one added and the later one
+    relabels it, as when read inline."""
+    people = "external_id,name\n" + "".join(f"C{i},Person {i}\n" for i in range(5))
+    run_import(book, write(tmp_path / "c.csv", people), default_mapping("customers"))
+    lines = ["customer_external_id,chain,address,label"]
+    for i in range(900):
+        lines.append(f"C{i % 5},ethereum,0x{(7 * i) % 600:040x},label {i}")
+    path = write(tmp_path / "a.csv", "\n".join(lines) + "\n")
+    mapping = default_mapping("addresses")
+    with import_rows.open_rows(path, mapping, parallel=True, size=500) as source:
+        batches = list(source.batches)
+    assert all(b.order is not None for b in batches)
+    for batch in batches:
+        keys = [(batch.fields[n][1], batch.fields[n][2]) for n in batch.order or []]
+        assert keys == sorted(keys) and sorted(batch.order or []) == list(range(len(keys)))
+    report = run_import(book, path, mapping, parallel=True)
+    stored = dict(
+        book.vault.conn.execute(
+            "SELECT address_key || '/' || customer_id, label FROM addresses WHERE label IS NOT NULL"
+        ).fetchall()
+    )
+    assert (report.added, report.changed, len(stored)) == (600, 300, 600)
+    last = {f"0x{(7 * i) % 600:040x}/{i % 5 + 1}": f"label {i}" for i in range(900)}
+    assert stored == last
+    events = book.vault.conn.execute(
+        "SELECT type, count(*) FROM events WHERE type LIKE 'address%' GROUP BY type"
+    ).fetchall()
+    assert dict(events) == {"addresses.imported": 1, "address.updated": 300}
+    assert verify_chain(book.vault.conn).ok
