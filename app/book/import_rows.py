@@ -317,7 +317,7 @@ def _reader_process(path: Path, mapping: Mapping, size: int) -> Iterator[Source]
     try:
         # A reader that died at once says so below, with its exit code.
         with contextlib.suppress(BrokenPipeError):
-            process.stdin.write(_line([str(path), _mapping_fields(mapping), size]))
+            process.stdin.write(_line([str(path), dataclasses.asdict(mapping), size]))
             process.stdin.close()
         pump.start()
         head = _take(ahead)
@@ -440,15 +440,6 @@ def _batch_from_wire(kind: str, message: list[Any]) -> Batch:
     if order is not None and sorted(order) != list(range(len(rows))):
         raise ValueError("order")
     return Batch(kind, lines, rows, RowCells(text=cells), found, read, order)
-
-
-def _mapping_fields(mapping: Mapping) -> dict[str, Any]:
-    return {
-        "kind": mapping.kind,
-        "columns": mapping.columns,
-        "encoding": mapping.encoding,
-        "delimiter": mapping.delimiter,
-    }
 
 
 def _dumps(value: object) -> str:
