@@ -160,13 +160,24 @@ def request(
     tx.event("approvals.requested", payload)
 
 
-def decision(tx: Transaction, row: DecisionRow, *, customer_uid: str, signer: MemberRow) -> None:
+def decision(
+    tx: Transaction,
+    row: DecisionRow,
+    *,
+    customer_uid: str,
+    signer: MemberRow,
+    received: bool = False,
+) -> None:
     """A signed decision; `signer` is the member whose key signed it (`row.signer`
     is their address). Its signature is checked again from the stored content by
-    whoever recomputes the status, so a forged one stores but never counts."""
+    whoever recomputes the status, so a forged one stores but never counts.
+    `received`: it came in another device's event (the sync merge), so the row
+    is stored and no event is written (its event is in the log already)."""
     if signer.address != row.signer:
         raise ValueError("a decision is recorded with the member whose key signed it")
     store.insert_decision(tx.conn, row)
+    if received:
+        return
     tx.event(
         "approvals.decided",
         {

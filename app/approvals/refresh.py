@@ -58,6 +58,15 @@ def take_in_screenings(desk: Desk, tx: Transaction) -> int:
     )
 
 
+def refresh_received(desk: Desk, tx: Transaction, request_ids: Sequence[str]) -> int:
+    """Recompute the named requests after decisions came from another device: their
+    signatures are checked here first, over the request as stored here. Returns how
+    many changed."""
+    return _refresh_pass_count(
+        desk, tx, "WHERE r.id IN (SELECT value FROM json_each(?))", (json.dumps(list(request_ids)),)
+    )
+
+
 def recompute_all(desk: Desk) -> int:
     """Every request's status from the cached signature checks (what a policy or
     role change does); returns how many changed."""

@@ -133,7 +133,15 @@ def complete_task(book: CustomerBook, task_id: int) -> bool:
         if row is None or row[1] is not None:
             return False
         tx.execute("UPDATE tasks SET done_at = ? WHERE id = ?", (now(), task_id))
-        tx.event("task.done", {"customer": book.uid_of(tx, int(row[0])), "task": task_id})
+        payload: dict[str, object] = {"customer": book.uid_of(tx, int(row[0])), "task": task_id}
+        # A task made on another device is known there by that device's number.
+        origin = tx.execute(
+            "SELECT log_device, origin FROM sync_ids WHERE kind = 'task' AND local = ?",
+            (task_id,),
+        ).fetchone()
+        if origin is not None:
+            payload["origin"] = [origin[0], int(origin[1])]
+        tx.event("task.done", payload)
     return True
 
 

@@ -109,31 +109,8 @@ def merge(book: CustomerBook, keep: int, other: int, *, reason: str) -> None:
         }
         if len(rows) != 2 or any(r[1] or r[2] for r in rows.values()):
             raise ValidationError("merge", "both customers must exist and be active")
-        moved = {}
-        for table in ("contacts", "notes", "tasks", "customer_tags", "custom_values"):
-            cur = tx.execute(
-                f"UPDATE OR IGNORE {table} SET customer_id = ? WHERE customer_id = ?", (keep, other)
-            )
-            moved[table] = cur.rowcount
-            tx.execute(f"DELETE FROM {table} WHERE customer_id = ?", (other,))
-        cur = tx.execute(
-            "UPDATE OR IGNORE addresses SET customer_id = ? WHERE customer_id = ?", (keep, other)
-        )
-        moved["addresses"] = cur.rowcount
-        tx.execute("DELETE FROM addresses WHERE customer_id = ?", (other,))
+        moved = customers.fold(tx.conn, keep=keep, other=other, now=now())
         moved["documents"] = move_documents(book, tx, source=other, target=keep)
-        stamp = now()
-        tx.execute(
-            "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE resolved_at IS NULL "
-            "AND (customer_a = ? OR customer_b = ?)",
-            (stamp, f"customer #{other} merged into #{keep}", other, other),
-        )
-        tx.execute(
-            "UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ?",
-            (keep, stamp, other),
-        )
-        customers.unindex(tx.conn, other)
-        customers.reindex(tx.conn, keep)
         tx.event(
             "customer.merged",
             {

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.addresses import AddressError, normalize
 from app.book.models import PERSONAL_FIELDS, AddressDraft, CustomerDraft, Outcome, ValidationError
+from app.sync import stamps
 from vault.book import addresses, customers
 from vault.pii import ERASED, CustomerKeys
 from vault.store import Transaction, Vault
@@ -98,12 +99,16 @@ class CustomerBook:
             return False
         customers.update(tx.conn, customer_id, changes, now=now())
         customers.reindex(tx.conn, customer_id)
+        uid = self.uid_of(tx, customer_id)
+        # What each replaced value was set by: sync tells a change made on two devices at once.
+        seen = stamps.newest_by_field(tx.conn, uid)
         tx.event(
             "customer.updated",
             {
-                "customer": self.uid_of(tx, customer_id),
+                "customer": uid,
                 "old": self.seal(customer_id, {k: old.get(k) for k in changes}),
                 "new": self.seal(customer_id, changes),
+                "base": {k: list(seen[k]) for k in changes if k in seen},
             },
         )
         return True
@@ -274,7 +279,23 @@ class CustomerBook:
         with self.vault.transaction() as tx:
             if not addresses.resolve_conflict(tx.conn, conflict_id, resolution=text, now=now()):
                 return False
-            tx.event("conflict.resolved", {"conflict": conflict_id, "resolution": text})
+            chain, address, first, second = tx.execute(
+                "SELECT k.chain, k.address, a.uid, b.uid FROM conflicts k JOIN customers a "
+                "ON a.id = k.customer_a JOIN customers b ON b.id = k.customer_b WHERE k.id = ?",
+                (conflict_id,),
+            ).fetchone()
+            # Named by what it is about, not only its number here: another device
+            # numbers its conflicts itself.
+            tx.event(
+                "conflict.resolved",
+                {
+                    "conflict": conflict_id,
+                    "resolution": text,
+                    "chain": chain,
+                    "address": address,
+                    "customers": sorted([first, second]),
+                },
+            )
         return True
 
     # --- erasure ---------------------------------------------------------------
@@ -297,27 +318,7 @@ class CustomerBook:
                 raise ValidationError("customer", "no such customer")
             if row[1] is not None:
                 return
-            stamp = now()
-            # Documents go too (their chunks by cascade); their key goes below anyway.
-            for table in (
-                "contacts",
-                "customer_tags",
-                "notes",
-                "tasks",
-                "custom_values",
-                "documents",
-            ):
-                tx.execute(f"DELETE FROM {table} WHERE customer_id = ?", (customer_id,))
-            tx.execute(
-                "UPDATE addresses SET label = NULL, evidence = NULL WHERE customer_id = ?",
-                (customer_id,),
-            )
-            tx.execute(
-                "UPDATE customers SET legal_name = ?, display_name = ?, external_id = NULL, "
-                "owner = NULL, risk_reason = NULL, erased_at = ?, updated_at = ? WHERE id = ?",
-                (ERASED, ERASED, stamp, stamp, customer_id),
-            )
-            customers.unindex(tx.conn, customer_id)
+            customers.erase(tx.conn, customer_id, placeholder=ERASED, now=now())
             self.keys.destroy(customer_id)
             tx.event("customer.erased", {"customer": row[0], "reason": reason.strip()})
         # Deleted FTS entries linger in index segments until they are merged.

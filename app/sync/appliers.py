@@ -6,10 +6,11 @@ addresses, screenings, approvals, ...) is a *projection*, run by the applier
 registered for the event's type. Appliers run in merge order (lamport,
 device, seq), inside the caller's transaction, and mark each event applied.
 
-None is registered yet: every received event that changes a table waits,
-counted by `sync status` as `awaiting_projection`, until its type gets an
-applier; `apply_waiting` then replays the backlog, so nothing received
-before is lost.
+`app.sync.project.default_appliers()` registers one for every type the app
+writes; a received event of a type without one waits, counted by `sync
+status` as `awaiting_projection`, until a build that knows it replays the
+backlog (`apply_waiting`), so nothing received before is lost. After a
+replay, `finish` runs once (the approval statuses the replay touched).
 
 Some events change no table anywhere: they record what someone did on their
 own device (unlocking, locking, verifying, backups, key changes, exports, entering a desk).
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from vault.connection import Connection
+from app.sync.projection import Projection
 from vault.events import Event
+from vault.store import Transaction, Vault
 from vault.sync import event_rows
 
 #: every event type with this prefix changes no table (unlocks, backups, re-keys, ...)
@@ -40,7 +42,8 @@ AUDIT_ONLY = frozenset(
     }
 )
 
-Applier = Callable[[Connection, Event], None]
+Applier = Callable[[Projection, Event], None]
+Finish = Callable[[Projection], None]
 
 
 def audit_only(type_: str) -> bool:
@@ -49,28 +52,37 @@ def audit_only(type_: str) -> bool:
 
 
 class Appliers:
-    """The registry of projections, by event type (none registered yet)."""
+    """The registry of projections, by event type."""
 
-    def __init__(self, appliers: Mapping[str, Applier] | None = None) -> None:
+    def __init__(
+        self, appliers: Mapping[str, Applier] | None = None, *, finish: Finish | None = None
+    ) -> None:
         self._appliers: dict[str, Applier] = dict(appliers or {})
+        self._finish = finish
 
     def register(self, type_: str, applier: Applier) -> None:
         if audit_only(type_):
             raise ValueError(f"{type_} events change no table; they need no applier")
         self._appliers[type_] = applier
 
+    def has(self, type_: str) -> bool:
+        return type_ in self._appliers
+
     def projection(self, type_: str) -> str:
         """What a received event of `type_` waits for: 'none' or 'waiting'."""
         return "none" if audit_only(type_) else "waiting"
 
-    def apply_waiting(self, conn: Connection) -> int:
+    def apply_waiting(self, vault: Vault, tx: Transaction) -> int:
         """Replay every waiting event whose type has an applier, in merge order, inside
-        the caller's transaction; returns how many were applied."""
+        the caller's transaction `tx` of `vault`; returns how many were applied."""
         if not self._appliers:
             return 0
         done: list[str] = []
-        for event in event_rows.waiting(conn, sorted(self._appliers)):
-            self._appliers[event.type](conn, event)
+        projection = Projection(vault, tx)
+        for event in event_rows.waiting(tx.conn, sorted(self._appliers)):
+            self._appliers[event.type](projection, event)
             done.append(event.id)
-        event_rows.set_applied(conn, done)
+        event_rows.set_applied(tx.conn, done)
+        if done and self._finish is not None:
+            self._finish(projection)
         return len(done)

@@ -26,6 +26,7 @@ from app.sync.appliers import Appliers
 from app.sync.container import MAX_FILE
 from app.sync.desk import SyncError, now_text
 from app.sync.local import load
+from app.sync.project import default_appliers
 from app.sync.push import seal_pending
 from app.sync.run import SyncReport, TargetReport, exchange, log
 from app.sync.segments import announcement_name, parse_name, segment_name
@@ -70,7 +71,7 @@ def import_bundle(vault: Vault, path: Path, *, appliers: Appliers | None = None)
         state,
         reader,
         target=report.target,
-        appliers=appliers or Appliers(),
+        appliers=appliers or default_appliers(),
         report=report,
         push=False,
         remember=False,

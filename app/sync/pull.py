@@ -48,7 +48,7 @@ from app.sync.segments import (
 )
 from integrations.sync.base import Transport
 from vault.store import Vault
-from vault.sync import cursors, event_rows, reports
+from vault.sync import cursors, customer_keys, event_rows, reports
 from vault.sync import desk as desk_rows
 from vault.sync.desk import DeviceRow
 from vault.sync.event_rows import ForeignEventsError
@@ -186,7 +186,10 @@ def _apply(
             now=now,
             projection=appliers.projection,
         )
-        projected = appliers.apply_waiting(tx.conn) if added else 0
+        customer_keys.take(tx.conn, log_device=state.log_of[segment.device], keys=segment.keys)
+        # Own events a projection appends (a status that became final) order after these.
+        vault.log.forget_cache()
+        projected = appliers.apply_waiting(vault, tx) if added else 0
         cursors.set_taken(
             tx.conn, device=segment.device, seq=segment.seq, digest=segment.digest, now=now
         )

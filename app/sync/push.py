@@ -31,8 +31,9 @@ from app.sync.desk import now_text
 from app.sync.local import DeskState
 from app.sync.segments import Position, announcement_name, seal_segment, segment_name
 from integrations.sync.base import Put, Transport
+from vault.approvals import store as approvals_store
 from vault.store import Vault
-from vault.sync import cursors, event_rows
+from vault.sync import cursors, customer_keys, event_rows
 from vault.sync.cursors import Outgoing
 
 MAX_EVENTS = 5000
@@ -56,6 +57,9 @@ def seal_pending(vault: Vault, state: DeskState) -> int:
         ):
             position = Position(last.seq, last.digest) if last is not None else Position()
             now = now_text()
+            keys = customer_keys.own_keys(
+                tx.conn, device=state.own_log, first=rows[0]["seq"], last=rows[-1]["seq"]
+            )
             sealed = seal_segment(
                 rows,
                 desk=state.desk,
@@ -64,6 +68,7 @@ def seal_pending(vault: Vault, state: DeskState) -> int:
                 key=state.key,
                 device=state.me,
                 created_at=now,
+                keys=keys,
             )
             last = Outgoing(position.seq + 1, sealed.digest, rows[0]["seq"], rows[-1]["seq"])
             cursors.add_outgoing(tx.conn, out=last, data=sealed.data, now=now)
@@ -136,7 +141,11 @@ def push_to(
             )
             return done
         with vault.transaction() as tx:
-            cursors.mark_pushed(tx.conn, target=target, seq=out.seq, now=now_text())
+            now = now_text()
+            cursors.mark_pushed(tx.conn, target=target, seq=out.seq, now=now)
+            approvals_store.set_shared(
+                tx.conn, device=state.own_log, first=out.first_event, last=out.last_event, now=now
+            )
         if put == Put.WRITTEN:
             done.written += 1
             if out.seq in confirmed:

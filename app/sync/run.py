@@ -22,6 +22,7 @@ from app.sync.credentials import credentials_for
 from app.sync.cursor import Seen, Survey, survey
 from app.sync.desk import now_text
 from app.sync.local import DeskState, load
+from app.sync.project import default_appliers
 from app.sync.pull import Pulled, listed_own, pull_from
 from app.sync.push import Pushed, push_to, seal_pending
 from app.sync.segments import Position, announcement_name
@@ -90,7 +91,7 @@ def sync_run(
                 state,
                 target=text,
                 endpoint=endpoint,
-                appliers=appliers or Appliers(),
+                appliers=appliers or default_appliers(),
                 open_target=open_target,
                 env=env,
             )

@@ -142,6 +142,8 @@ class Verified(NamedTuple):
     schema: int
     events: tuple[dict[str, Any], ...]
     digest: str
+    #: the writer's keys of the customers these events are about: [uid, id, key]
+    keys: tuple[Any, ...] = ()
 
     @property
     def position(self) -> Position:
@@ -181,8 +183,11 @@ def seal_segment(
     device: DeviceKeys,
     created_at: str,
     schema: int = SCHEMA,
+    keys: Sequence[Sequence[Any]] = (),
 ) -> Sealed:
-    """Segment `seq` of `device`, following the segment at `after`."""
+    """Segment `seq` of `device`, following the segment at `after`. `keys`: the
+    device's keys of the customers the events are about ([uid, id, key]); with
+    them the body is {"events": [...], "keys": [...]}, else the list of events."""
     if seq != after.seq + 1:
         raise ValueError(f"segment {seq} cannot follow segment {after.seq}")
     me = device.device
@@ -195,7 +200,9 @@ def seal_segment(
         "schema": schema,
         "created_at": created_at,
     }
-    data = pack(header, [dict(e) for e in events], key=key, device=device)
+    rows = [dict(e) for e in events]
+    body: Any = {"events": rows, "keys": [list(k) for k in keys]} if keys else rows
+    data = pack(header, body, key=key, device=device)
     return Sealed(segment_name(desk, me, seq), data, digest(data))
 
 
@@ -248,13 +255,26 @@ def open_segment(
         return no(Reason.BROKEN_CHAIN, "it does not follow the segment taken before it")
     if written_schema > schema:
         return no(Reason.NEWER_SCHEMA, "its events need a newer Strongroom; update to read it")
-    events = read_body(name, unpacked, keys)
-    if isinstance(events, Quarantine):
-        return events
+    body = read_body(name, unpacked, keys)
+    if isinstance(body, Quarantine):
+        return body
+    events: Any = body
+    carried: Any = []
+    if isinstance(body, dict):
+        events, carried = body.get("events"), body.get("keys")
+        if not isinstance(carried, list):
+            return no(Reason.MALFORMED, "its customer keys are not a list")
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         return no(Reason.MALFORMED, "its content is not a list of events")
     return Verified(
-        name, where.device, seq, created_at, written_schema, tuple(events), digest(data)
+        name,
+        where.device,
+        seq,
+        created_at,
+        written_schema,
+        tuple(events),
+        digest(data),
+        tuple(carried),
     )
 
 

@@ -125,6 +125,17 @@ def insert_member(
     )
 
 
+def insert_known_member(
+    conn: Connection, *, member_id: str, name: str, address: str, is_root: bool, now: str
+) -> None:
+    """A member whose key lives on another device (only their address is known here)."""
+    conn.execute(
+        "INSERT INTO approval_members (id, name, address, is_root, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (member_id, name, address, int(is_root), now),
+    )
+
+
 def private_key(conn: Connection, member_id: str) -> bytes | None:
     """The member's private key, or None when it is not kept in this vault."""
     seal_key = _seal_key(conn, create=False)
@@ -303,6 +314,25 @@ def insert_decision(conn: Connection, row: DecisionRow) -> None:
     if row.local_only:
         conn.execute("UPDATE approval_requests SET local_only = 1 WHERE id = ?", (row.request_id,))
     sync_facts(conn, [row.request_id])
+
+
+def set_shared(conn: Connection, *, device: str, first: int, last: int, now: str) -> int:
+    """Decisions recorded by `device`'s events `first`..`last` are on a target now: no
+    longer "local - not yet shared" (nor their requests, once none of theirs is).
+    Returns how many decisions changed."""
+    cur = conn.execute(
+        "UPDATE approval_decisions SET local_only = 0, shared_at = ? WHERE local_only = 1 "
+        "AND id IN (SELECT json_extract(CAST(payload AS TEXT), '$.decision') FROM events "
+        "WHERE device = ? AND seq BETWEEN ? AND ? AND type = 'approvals.decided')",
+        (now, device, first, last),
+    )
+    if cur.rowcount:
+        conn.execute(
+            "UPDATE approval_requests SET local_only = 0 WHERE local_only = 1 AND NOT EXISTS "
+            "(SELECT 1 FROM approval_decisions d WHERE d.request_id = approval_requests.id "
+            "AND d.local_only = 1)"
+        )
+    return int(cur.rowcount)
 
 
 def decisions_of(conn: Connection, request_id: str) -> list[DecisionRow]:

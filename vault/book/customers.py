@@ -26,8 +26,11 @@ def by_external_id(conn: Connection, external_id: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def insert(conn: Connection, values: Mapping[str, Any], *, now: str) -> tuple[int, str]:
-    uid = str(uuid.uuid4())
+def insert(
+    conn: Connection, values: Mapping[str, Any], *, now: str, uid: str | None = None
+) -> tuple[int, str]:
+    """`uid`: the customer's id on every device (a new one unless another device made it)."""
+    uid = uid or str(uuid.uuid4())
     cur = conn.execute(
         f"INSERT INTO customers (uid, {', '.join(COLUMNS)}, created_at, updated_at) "
         f"VALUES (?, {', '.join('?' for _ in COLUMNS)}, ?, ?)",
@@ -152,3 +155,48 @@ def reindex(conn: Connection, customer_id: int, *, new: bool = False) -> None:
         "INSERT INTO search (rowid, kind, customer_id, ref, text) VALUES (?, ?, ?, ?, ?)",
         [(first + i, *row) for i, row in enumerate(rows[: last - first + 1])],
     )
+
+
+#: rows that belong to one customer and go with an erasure or a merge
+OWNED = ("contacts", "customer_tags", "notes", "tasks", "custom_values")
+
+
+def erase(conn: Connection, customer_id: int, *, placeholder: str, now: str) -> None:
+    """The tombstone of an erased customer: personal values gone from its rows and the
+    index (the key that opens them in the history is the caller's to destroy)."""
+    # Documents go too (their chunks by cascade); they never move with `fold`, which
+    # seals them again under the kept customer's key instead.
+    for table in (*OWNED, "documents"):
+        conn.execute(f"DELETE FROM {table} WHERE customer_id = ?", (customer_id,))
+    conn.execute(
+        "UPDATE addresses SET label = NULL, evidence = NULL WHERE customer_id = ?", (customer_id,)
+    )
+    conn.execute(
+        "UPDATE customers SET legal_name = ?, display_name = ?, external_id = NULL, "
+        "owner = NULL, risk_reason = NULL, erased_at = ?, updated_at = ? WHERE id = ?",
+        (placeholder, placeholder, now, now, customer_id),
+    )
+    unindex(conn, customer_id)
+
+
+def fold(conn: Connection, *, keep: int, other: int, now: str) -> dict[str, int]:
+    """Merge customer `other` into `keep`: its rows move (those `keep` holds already go),
+    its open conflicts close, it stays as a pointer. Returns the rows moved per table."""
+    moved = {}
+    for table in (*OWNED, "addresses"):
+        cur = conn.execute(
+            f"UPDATE OR IGNORE {table} SET customer_id = ? WHERE customer_id = ?", (keep, other)
+        )
+        moved[table] = cur.rowcount
+        conn.execute(f"DELETE FROM {table} WHERE customer_id = ?", (other,))
+    conn.execute(
+        "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE resolved_at IS NULL "
+        "AND (customer_a = ? OR customer_b = ?)",
+        (now, f"customer #{other} merged into #{keep}", other, other),
+    )
+    conn.execute(
+        "UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ?", (keep, now, other)
+    )
+    unindex(conn, other)
+    reindex(conn, keep)
+    return moved
