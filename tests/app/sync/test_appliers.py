@@ -9,10 +9,10 @@ import pytest
 
 from app.sync.appliers import Appliers
 from app.sync.project import default_appliers
+from app.sync.projection import Projection
 from app.sync.run import sync_run
 from app.sync.status import sync_status
 from tests.app.sync.conftest import Pair, notes, run
-from app.sync.projection import Projection
 from vault.events import Event
 
 

@@ -137,9 +137,7 @@ def test_an_erasure_reaches_the_other_device(pair: Pair) -> None:
     on_b = _customer(b, "C-9")[0]
     assert b.conn.execute("SELECT label FROM addresses").fetchone() == ("cold wallet",)
     assert b.conn.execute("SELECT body FROM notes").fetchone() == ("met in person",)
-    assert b.conn.execute(
-        "SELECT count(*) FROM sync_customer_keys"
-    ).fetchone() == (1,)
+    assert b.conn.execute("SELECT count(*) FROM sync_customer_keys").fetchone() == (1,)
     complete_task(book, task)
     book.erase_customer(customer, reason="data subject request")
     run(a)
