@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.sync.appliers import audit_only
+from app.sync.changes import two_device_changes
 from app.sync.desk import require_desk
 from app.sync.state import state_digest
 from vault.store import Vault
@@ -17,7 +18,8 @@ def sync_status(vault: Vault) -> dict[str, Any]:
 
     `unshared`: this device's events that change tables and are on no target
     yet; `awaiting_projection`: received events not yet replayed into the
-    tables they change (no appliers exist yet, `appliers`)."""
+    tables they change (`appliers`); `changed_on_two_devices`: fields of customers
+    two devices changed at once, with both values (`changes`)."""
     row = require_desk(vault)
     conn = vault.conn
     shared = cursors.last_shared_event(conn)
@@ -55,6 +57,7 @@ def sync_status(vault: Vault) -> dict[str, Any]:
         ],
         "targets": targets,
         "awaiting_projection": event_rows.count_waiting(conn),
+        "changed_on_two_devices": two_device_changes(vault),
         "desk": row.desk,
         "device": row.device,
     }

@@ -116,6 +116,11 @@ def test_concurrent_edits_of_one_field_converge_and_show_two_devices(pair: Pair)
         marks = vault.conn.execute("SELECT field FROM customer_changes").fetchall()
         assert marks == [("country",)]
     assert state_digest(a.conn) == state_digest(b.conn)
+    for vault in (a, b):
+        [shown] = sync_status(vault)["changed_on_two_devices"]
+        assert shown["customer"] == "C-7" and shown["field"] == "country"
+        assert {shown["kept"], shown["other"]} == {"DE", "FR"}
+        assert shown["kept"] == _customer(vault, "C-7")[2]
     # A change made after seeing the other is no conflict.
     update_customer(CustomerBook(b), on_b, {"country": "IT"})
     run(b)
