@@ -34,6 +34,7 @@ from benchmarks import (
     queue_view_bench,
     screening_bench,
     screening_view_bench,
+    sync_bench,
 )
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.events import GENESIS, canonical_payload, event_hash
@@ -237,6 +238,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "approvals": approvals_bench.bench_approvals,
     "dashboards": dashboards_bench.bench_dashboards,
     "names": names_bench.bench_names,
+    "sync": sync_bench.bench_sync_apply,
 }
 
 

@@ -72,13 +72,20 @@ class Appliers:
         """What a received event of `type_` waits for: 'none' or 'waiting'."""
         return "none" if audit_only(type_) else "waiting"
 
-    def apply_waiting(self, vault: Vault, tx: Transaction) -> int:
+    def apply_waiting(
+        self,
+        vault: Vault,
+        tx: Transaction,
+        *,
+        carried: Mapping[tuple[str, str], tuple[int, bytes]] | None = None,
+    ) -> int:
         """Replay every waiting event whose type has an applier, in merge order, inside
-        the caller's transaction `tx` of `vault`; returns how many were applied."""
+        the caller's transaction `tx` of `vault`; returns how many were applied.
+        `carried`: the customer keys the segment just taken carried (kept already)."""
         if not self._appliers:
             return 0
         done: list[str] = []
-        projection = Projection(vault, tx)
+        projection = Projection(vault, tx, dict(carried or {}))
         for event in event_rows.waiting(tx.conn, sorted(self._appliers)):
             self._appliers[event.type](projection, event)
             done.append(event.id)

@@ -55,24 +55,3 @@ def _value(
     if device == vault.device:
         return own.open(customer_id, token)
     return Opener(customer_keys.cipher(vault.conn, log_device=device, uid=uid)).open(token)
-
-
-def _value(
-    vault: Vault, own: CustomerKeys, at: tuple[int, str, str], *, device: str, payload: bytes
-) -> Any:
-    """The value of field `at[2]` of customer `at` (id, uid) that one event set, in clear."""
-    customer_id, uid, name = at
-    body = json.loads(payload)
-    token = (body.get("values") or body.get("new") or {}).get(name)
-    if device == vault.device:
-        return own.open(customer_id, token)
-    return Opener(customer_keys.cipher(vault.conn, log_device=device, uid=uid)).open(token)
-
-
-def mark_seen(vault: Vault, customer_id: int, *, now: str) -> None:
-    """Someone looked at the customer's values: the mark goes (the history keeps both)."""
-    with vault.transaction() as tx:
-        tx.execute(
-            "UPDATE customer_changes SET seen_at = ? WHERE customer_id = ? AND seen_at IS NULL",
-            (now, customer_id),
-        )

@@ -6,8 +6,11 @@ Runs on the database worker, inside the pull's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from vault.connection import Connection
 from vault.events import Event
@@ -20,28 +23,58 @@ from vault.sync import customer_keys
 class Projection:
     vault: Vault
     tx: Transaction
+    #: the customer keys the segment being applied carried, by (log device, uid)
+    carried: Mapping[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
     #: approval requests whose status must be recomputed once the replay is done
     requests: set[str] = field(default_factory=set)
     #: a grant, revocation, member or policy arrived: every status is recomputed
     trust_changed: bool = False
-    _ids: dict[str, int | None] = field(default_factory=dict)
+    #: the first address row the replay added (conflicts are looked for once, after it)
+    first_address: int | None = None
+    _ids: dict[str, tuple[int, bool] | None] = field(default_factory=dict)
+    _openers: dict[tuple[str, str], Opener] = field(default_factory=dict)
 
     @property
     def conn(self) -> Connection:
         return self.tx.conn
 
-    def customer_id(self, uid: str) -> int | None:
-        """This vault's id of the customer `uid`, or None when it holds none."""
+    def customer(self, uid: str) -> tuple[int, bool] | None:
+        """This vault's (id, erased) of the customer `uid`, or None when it holds none."""
         if uid not in self._ids:
-            row = self.conn.execute("SELECT id FROM customers WHERE uid = ?", (uid,)).fetchone()
-            self._ids[uid] = None if row is None else int(row[0])
+            row = self.conn.execute(
+                "SELECT id, erased_at IS NOT NULL FROM customers WHERE uid = ?", (uid,)
+            ).fetchone()
+            self._ids[uid] = None if row is None else (int(row[0]), bool(row[1]))
         return self._ids[uid]
 
-    def known(self, uid: str, customer_id: int) -> None:
-        self._ids[uid] = customer_id
+    def customer_id(self, uid: str) -> int | None:
+        found = self.customer(uid)
+        return None if found is None else found[0]
+
+    def known(self, uid: str, customer_id: int, *, erased: bool = False) -> None:
+        self._ids[uid] = (customer_id, erased)
 
     def opener(self, event: Event, uid: str) -> Opener:
-        return Opener(customer_keys.cipher(self.conn, log_device=event.device, uid=uid))
+        at = (event.device, uid)
+        found = self._openers.get(at)
+        if found is None:
+            raw = self.carried.get(at)
+            key = (
+                (raw[0], AESGCM(raw[1]))
+                if raw is not None
+                else customer_keys.cipher(self.conn, log_device=event.device, uid=uid)
+            )
+            found = self._openers[at] = Opener(key)
+        return found
+
+    def forget_keys(self, uid: str) -> None:
+        """An erasure: no value of the customer is opened any more."""
+        self.carried = {k: v for k, v in self.carried.items() if k[1] != uid}
+        self._openers = {k: v for k, v in self._openers.items() if k[1] != uid}
+
+    def added_address(self, row_id: int) -> None:
+        if self.first_address is None or row_id < self.first_address:
+            self.first_address = row_id
 
 
 class Opener:

@@ -186,10 +186,12 @@ def _apply(
             now=now,
             projection=appliers.projection,
         )
-        customer_keys.take(tx.conn, log_device=state.log_of[segment.device], keys=segment.keys)
+        carried = customer_keys.take(
+            tx.conn, log_device=state.log_of[segment.device], keys=segment.keys
+        )
         # Own events a projection appends (a status that became final) order after these.
         vault.log.forget_cache()
-        projected = appliers.apply_waiting(vault, tx) if added else 0
+        projected = appliers.apply_waiting(vault, tx, carried=carried) if added else 0
         cursors.set_taken(
             tx.conn, device=segment.device, seq=segment.seq, digest=segment.digest, now=now
         )

@@ -37,9 +37,18 @@ def insert(
         (uid, *(values.get(c) for c in COLUMNS), now, now),
     )
     customer_id = int(cur.lastrowid or 0)
-    set_tags(conn, customer_id, values.get("tags") or ())
-    set_contacts(conn, customer_id, "email", values.get("emails") or ())
-    set_contacts(conn, customer_id, "phone", values.get("phones") or ())
+    # A new customer has no tags or contacts to replace: only inserts (bulk imports, sync).
+    if values.get("tags"):
+        conn.executemany(
+            "INSERT OR IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)",
+            [(customer_id, t) for t in values["tags"]],
+        )
+    for kind, name in (("email", "emails"), ("phone", "phones")):
+        if values.get(name):
+            conn.executemany(
+                "INSERT OR IGNORE INTO contacts (customer_id, kind, value) VALUES (?, ?, ?)",
+                [(customer_id, kind, v) for v in values[name]],
+            )
     return customer_id, uid
 
 
@@ -122,22 +131,24 @@ def unindex(conn: Connection, customer_id: int) -> None:
     conn.execute("DELETE FROM search WHERE rowid BETWEEN ? AND ?", search_rowids(customer_id))
 
 
-def reindex(conn: Connection, customer_id: int, *, new: bool = False) -> None:
-    """Rewrite this customer's rows in the search index from the records."""
+def reindex(
+    conn: Connection,
+    customer_id: int,
+    *,
+    new: bool = False,
+    values: Mapping[str, Any] | None = None,
+) -> None:
+    """Rewrite this customer's rows in the search index from the records. `new` with
+    `values` (what was just inserted): a customer with no rows of its own yet."""
     if not new:
         unindex(conn, customer_id)
+    if new and values is not None:
+        _index(conn, customer_id, _base_rows(customer_id, values))
+        return
     values = record(conn, customer_id)
     if values is None:
         return
-    rows: list[tuple[str, int, int, str]] = []
-    names = {values["display_name"], values["legal_name"]}
-    text = " ".join(n for n in names if n)
-    if values.get("external_id"):
-        text += f" {values['external_id']}"
-    rows.append(("customer", customer_id, customer_id, text))
-    rows += [("email", customer_id, customer_id, e) for e in values["emails"]]
-    rows += [("phone", customer_id, customer_id, p) for p in values["phones"]]
-    rows += [("tag", customer_id, customer_id, t) for t in values["tags"]]
+    rows = _base_rows(customer_id, values)
     rows += [
         ("custom", customer_id, field_id, value)
         for field_id, value in conn.execute(
@@ -150,6 +161,24 @@ def reindex(conn: Connection, customer_id: int, *, new: bool = False) -> None:
             "SELECT id, body FROM notes WHERE customer_id = ?", (customer_id,)
         )
     ]
+    _index(conn, customer_id, rows)
+
+
+def _base_rows(customer_id: int, values: Mapping[str, Any]) -> list[tuple[str, int, int, str]]:
+    """The index rows of a customer's own record: names and id, contacts, tags."""
+    rows: list[tuple[str, int, int, str]] = []
+    names = {values.get("display_name"), values.get("legal_name")}
+    text = " ".join(n for n in names if n)
+    if values.get("external_id"):
+        text += f" {values['external_id']}"
+    rows.append(("customer", customer_id, customer_id, text))
+    rows += [("email", customer_id, customer_id, e) for e in values.get("emails") or ()]
+    rows += [("phone", customer_id, customer_id, p) for p in values.get("phones") or ()]
+    rows += [("tag", customer_id, customer_id, t) for t in values.get("tags") or ()]
+    return rows
+
+
+def _index(conn: Connection, customer_id: int, rows: list[tuple[str, int, int, str]]) -> None:
     first, last = search_rowids(customer_id)
     conn.executemany(
         "INSERT INTO search (rowid, kind, customer_id, ref, text) VALUES (?, ?, ?, ?, ?)",

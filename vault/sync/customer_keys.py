@@ -11,6 +11,7 @@ and keys arriving after it are refused.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,8 +36,11 @@ def own_keys(conn: Connection, *, device: str, first: int, last: int) -> list[li
     return [[str(u), int(i), base64.b64encode(bytes(k)).decode("ascii")] for u, i, k in rows]
 
 
-def take(conn: Connection, *, log_device: str, keys: Sequence[Any]) -> None:
-    """Keep the keys a verified segment of `log_device` carried (not an erased customer's)."""
+def take(
+    conn: Connection, *, log_device: str, keys: Sequence[Any]
+) -> dict[tuple[str, str], tuple[int, bytes]]:
+    """Keep the keys a verified segment of `log_device` carried (not an erased
+    customer's); returns them by (log device, uid), as kept."""
     rows: list[tuple[str, str, int, bytes]] = []
     for item in keys:
         if not (isinstance(item, list) and len(item) == 3):
@@ -54,6 +58,17 @@ def take(conn: Connection, *, log_device: str, keys: Sequence[Any]) -> None:
         "ON CONFLICT (log_device, uid) DO UPDATE SET origin = excluded.origin, key = excluded.key",
         rows,
     )
+    if not rows:
+        return {}
+    erased = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT uid FROM customers WHERE erased_at IS NOT NULL AND uid IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps([r[1] for r in rows]),),
+        )
+    }
+    return {(d, u): (o, k) for d, u, o, k in rows if u not in erased}
 
 
 def cipher(conn: Connection, *, log_device: str, uid: str) -> tuple[int, AESGCM] | None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from app.sync.appliers import Appliers
 from app.sync.project import approvals, book
+from app.sync.projection import Projection
 
 
 def default_appliers() -> Appliers:
-    return Appliers({**book.APPLIERS, **approvals.APPLIERS}, finish=approvals.finish)
+    return Appliers({**book.APPLIERS, **approvals.APPLIERS}, finish=_finish)
+
+
+def _finish(p: Projection) -> None:
+    book.finish(p)  # first: a request's screening facts may follow from the book
+    approvals.finish(p)

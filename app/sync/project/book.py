@@ -20,6 +20,7 @@ The rules (DESIGN.md, "Sync"):
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from app.book.models import PERSONAL_FIELDS
@@ -42,11 +43,8 @@ def _live(p: Projection, uid: Any) -> int | None:
     """The customer's id here, if it exists and is not erased."""
     if not isinstance(uid, str):
         return None
-    customer_id = p.customer_id(uid)
-    if customer_id is None:
-        return None
-    row = p.conn.execute("SELECT erased_at FROM customers WHERE id = ?", (customer_id,)).fetchone()
-    return customer_id if row[0] is None else None
+    found = p.customer(uid)
+    return None if found is None or found[1] else found[0]
 
 
 def _values(p: Projection, event: Event, uid: str, sealed: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +71,7 @@ def customer_created(p: Projection, event: Event) -> None:
             values[name] = ERASED
     customer_id, _ = customers.insert(p.conn, values, now=event.created_at, uid=uid)
     p.known(uid, customer_id)
-    customers.reindex(p.conn, customer_id, new=True)
+    customers.reindex(p.conn, customer_id, new=True, values=values)
 
 
 def customer_updated(p: Projection, event: Event) -> None:
@@ -118,6 +116,8 @@ def customer_erased(p: Projection, event: Event) -> None:
     p.conn.execute("DELETE FROM customer_keys WHERE customer_id = ?", (customer_id,))
     p.conn.execute("DELETE FROM customer_changes WHERE customer_id = ?", (customer_id,))
     customer_keys.forget_customer(p.conn, uid)
+    p.forget_keys(uid)
+    p.known(uid, customer_id, erased=True)
 
 
 def customer_merged(p: Projection, event: Event) -> None:
@@ -139,6 +139,17 @@ def _find_conflicts(p: Projection, event: Event, pairs: list[tuple[str, str, int
         )
 
 
+def finish(p: Projection) -> None:
+    """Conflicts among the addresses the replay added, looked for once."""
+    if p.first_address is None:
+        return
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for chain, address, first, second in addresses.shared_since(p.conn, p.first_address):
+        addresses.record_conflict(
+            p.conn, chain=chain, address=address, first=first, second=second, now=now
+        )
+
+
 def address_added(p: Projection, event: Event) -> None:
     body = _body(event)
     uid = body.get("customer")
@@ -156,7 +167,7 @@ def address_added(p: Projection, event: Event) -> None:
         now=event.created_at,
     )
     if row_id is not None:
-        _find_conflicts(p, event, addresses.shared_since(p.conn, row_id))
+        p.added_address(row_id)
     else:
         _relabel(p, event, uid, customer_id, body)
 
@@ -222,9 +233,8 @@ def addresses_imported(p: Projection, event: Event) -> None:
                 _clear(opener.open(raw[at["evidence"]])),
             )
         )
-    first = addresses.next_row(p.conn)
+    p.added_address(addresses.next_row(p.conn))
     addresses.insert_new(p.conn, rows, now=event.created_at)
-    _find_conflicts(p, event, addresses.shared_since(p.conn, first))
     # The customer histories find a received batch event as they find their own.
     rowid = p.conn.execute("SELECT rowid_ FROM events WHERE id = ?", (event.id,)).fetchone()[0]
     p.conn.executemany(
