@@ -186,6 +186,9 @@ def _index(conn: Connection, customer_id: int, rows: list[tuple[str, int, int, s
     )
 
 
+#: what an erased customer's record keeps (AML record-keeping), besides its dates
+KEPT_ON_ERASURE = frozenset({"kind", "country", "kyc_status", "risk_rating"})
+
 #: rows that belong to one customer and go with an erasure or a merge
 OWNED = ("contacts", "customer_tags", "notes", "tasks", "custom_values")
 

@@ -77,25 +77,31 @@ def customer_created(p: Projection, event: Event) -> None:
 def customer_updated(p: Projection, event: Event) -> None:
     body = _body(event)
     uid = body.get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is None or not isinstance(uid, str):
+    found = p.customer(uid) if isinstance(uid, str) else None
+    if found is None or not isinstance(uid, str):
         return
+    customer_id, erased = found
     mine = stamp(event)
     history = setters(p.conn, uid)
     me = next(s for s in history if s.event_id == event.id)
     new = me.sets()
+    if erased:
+        # The tombstone keeps these, so a change made before the erasure was seen
+        # counts on every device alike, whichever arrived first; the rest is gone.
+        new = {k: v for k, v in new.items() if k in customers.KEPT_ON_ERASURE}
     winning: dict[str, Any] = {}
     for name in new:
         others = [s for s in history if s.event_id != event.id and name in s.sets()]
         if not others or max(s.stamp for s in others) < mine:
             winning[name] = new[name]
         for other in others:
-            if concurrent(me, other, name):
+            if not erased and concurrent(me, other, name):
                 _two_devices(p, customer_id, name, me, other)
     if winning:
         values = _values(p, event, uid, winning)
         customers.update(p.conn, customer_id, values, now=event.created_at)
-        customers.reindex(p.conn, customer_id)
+        if not erased:
+            customers.reindex(p.conn, customer_id)
 
 
 def _two_devices(p: Projection, customer_id: int, name: str, one: Setter, other: Setter) -> None:

@@ -157,6 +157,26 @@ def test_an_erasure_reaches_the_other_device(pair: Pair) -> None:
     assert state_digest(a.conn) == state_digest(b.conn)
 
 
+def test_an_edit_made_while_another_device_erased_lands_alike_on_both(pair: Pair) -> None:
+    a, b, _ = pair
+    customer = add_customer(a, "C-5", "Five")
+    run(a)
+    run(b)
+    update_customer(CustomerBook(a), customer, {"country": "DE", "name": "Fiver"})
+    CustomerBook(b).erase_customer(_customer(b, "C-5")[0], reason="asked")
+    run(a)
+    run(b)
+    run(a)
+    rows = [
+        v.conn.execute(
+            "SELECT display_name, country, erased_at IS NOT NULL FROM customers"
+        ).fetchall()
+        for v in (a, b)
+    ]
+    assert rows[0] == rows[1] == [("[erased]", "DE", 1)]
+    assert state_digest(a.conn) == state_digest(b.conn)
+
+
 def test_three_devices_converge_whatever_order_they_sync_in(
     make_vault: MakeVault, tmp_path: Path
 ) -> None:
