@@ -12,6 +12,9 @@ The rules (DESIGN.md, "Sync"):
   (`customer_changes`).
 - Erasure is a tombstone: once a customer is erased, nothing received about
   it writes a personal value again, and every key that opens its values goes.
+  What the tombstone keeps (kind, country, KYC status, risk rating, wallet
+  addresses without labels) still follows later events, so a change that
+  crossed the erasure lands alike on every device.
 - Conflicts (two customers holding one address) follow from the addresses:
   each device finds them itself; a resolution names the address and the two
   customers, so it closes the same conflict on every device.
@@ -24,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.book.models import PERSONAL_FIELDS
-from app.sync.projection import Projection
+from app.sync.projection import Opener, Projection
 from app.sync.stamps import Setter, concurrent, setters, stamp
 from vault.book import addresses, customers
 from vault.events import Event
@@ -159,10 +162,12 @@ def finish(p: Projection) -> None:
 def address_added(p: Projection, event: Event) -> None:
     body = _body(event)
     uid = body.get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is None or not isinstance(uid, str):
+    found = p.customer(uid) if isinstance(uid, str) else None
+    if found is None or not isinstance(uid, str):
         return
-    opener = p.opener(event, uid)
+    customer_id, erased = found
+    # An erased customer keeps its addresses (AML record-keeping), without labels.
+    opener = Opener(None) if erased else p.opener(event, uid)
     row_id = addresses.insert(
         p.conn,
         customer_id=customer_id,
@@ -174,7 +179,7 @@ def address_added(p: Projection, event: Event) -> None:
     )
     if row_id is not None:
         p.added_address(row_id)
-    else:
+    elif not erased:
         _relabel(p, event, uid, customer_id, body)
 
 
@@ -224,11 +229,12 @@ def addresses_imported(p: Projection, event: Event) -> None:
     openers: dict[str, Any] = {}
     for raw in body.get("rows") or []:
         uid = raw[at["customer"]]
-        customer_id = _live(p, uid)
-        if customer_id is None:
+        found = p.customer(uid) if isinstance(uid, str) else None
+        if found is None:
             continue
-        if uid not in openers:
-            openers[uid] = p.opener(event, uid)
+        customer_id, erased = found
+        if uid not in openers:  # an erased customer's addresses stay, without labels
+            openers[uid] = Opener(None) if erased else p.opener(event, uid)
         opener = openers[uid]
         rows.append(
             (

@@ -163,6 +163,8 @@ def test_an_edit_made_while_another_device_erased_lands_alike_on_both(pair: Pair
     run(a)
     run(b)
     update_customer(CustomerBook(a), customer, {"country": "DE", "name": "Fiver"})
+    with a.transaction() as tx:
+        CustomerBook(a).save_address(tx, customer, AddressDraft("ethereum", ETH, "hot", None))
     CustomerBook(b).erase_customer(_customer(b, "C-5")[0], reason="asked")
     run(a)
     run(b)
@@ -174,6 +176,10 @@ def test_an_edit_made_while_another_device_erased_lands_alike_on_both(pair: Pair
         for v in (a, b)
     ]
     assert rows[0] == rows[1] == [("[erased]", "DE", 1)]
+    for vault in (a, b):  # the address stays for AML, its label does not
+        assert vault.conn.execute("SELECT address, label FROM addresses").fetchall() == [
+            (ETH, None)
+        ]
     assert state_digest(a.conn) == state_digest(b.conn)
 
 
