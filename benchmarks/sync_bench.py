@@ -64,9 +64,9 @@ def bench_sync_apply() -> list[Figure]:
         _join(b, desk_of=a)
         events = _fill(a)
         assert sync_run(a).ok
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         got = sync_run(b)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert got.ok and got.applied >= CUSTOMERS * 4, got.line()
         assert state_digest(a.conn) == state_digest(b.conn)
         a.close()
@@ -76,11 +76,19 @@ def bench_sync_apply() -> list[Figure]:
             "sync_apply_100k_events",
             seconds,
             "s",
-            f"< {TARGET_S:.0f} s: {got.pulled} events ({events} in a's log) fetched, verified, "
-            "stored and projected by b's sync run, folder target",
+            f"< {TARGET_S:.0f} s: {got.applied} events ({events} in a's log) fetched, "
+            "verified, stored and projected by b's sync run, folder target",
             seconds / TARGET_S,
             "target",
-        )
+        ),
+        Figure(
+            "sync_apply_100k_events_cpu",
+            cpu,
+            "s",
+            f"< {TARGET_S:.0f} s: the same run's CPU time (what a loaded machine cannot hide)",
+            cpu / TARGET_S,
+            "target",
+        ),
     ]
 
 

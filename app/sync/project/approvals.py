@@ -72,31 +72,25 @@ def member_added(p: Projection, event: Event) -> None:
 
 
 def role_granted(p: Projection, event: Event) -> None:
-    body = _body(event)
-    if _newer_held(p, "approval_grants", "granted_at", body, body["granted_at"]):
-        return
-    store.insert_grant(
-        p.conn,
-        member_id=body["member"],
-        role=body["role"],
-        granted_at=body["granted_at"],
-        granted_by=body["granted_by"],
-        signature=_hex(body["signature"]),
-    )
-    p.trust_changed = True
+    _role_fact(p, _body(event), table="approval_grants", verb="granted", write=store.insert_grant)
 
 
 def role_revoked(p: Projection, event: Event) -> None:
     body = _body(event)
-    if _newer_held(p, "approval_revocations", "revoked_at", body, body["revoked_at"]):
+    _role_fact(p, body, table="approval_revocations", verb="revoked", write=store.insert_revocation)
+
+
+def _role_fact(p: Projection, body: dict[str, Any], *, table: str, verb: str, write: Any) -> None:
+    """A signed grant or revocation (`verb`: its `<verb>_at` and `<verb>_by` fields)."""
+    at = body[f"{verb}_at"]
+    if _newer_held(p, table, f"{verb}_at", body, at):
         return
-    store.insert_revocation(
+    write(
         p.conn,
         member_id=body["member"],
         role=body["role"],
-        revoked_at=body["revoked_at"],
-        revoked_by=body["revoked_by"],
         signature=_hex(body["signature"]),
+        **{f"{verb}_at": at, f"{verb}_by": body[f"{verb}_by"]},
     )
     p.trust_changed = True
 

@@ -50,6 +50,12 @@ def _live(p: Projection, uid: Any) -> int | None:
     return None if found is None or found[1] else found[0]
 
 
+def _held(p: Projection, uid: Any) -> tuple[str, int, bool] | None:
+    """(uid, id here, erased) of a customer this vault holds, erased or not."""
+    found = p.customer(uid) if isinstance(uid, str) else None
+    return None if found is None else (uid, *found)
+
+
 def _values(p: Projection, event: Event, uid: str, sealed: dict[str, Any]) -> dict[str, Any]:
     opener = p.opener(event, uid)
     values: dict[str, Any] = {}
@@ -80,10 +86,10 @@ def customer_created(p: Projection, event: Event) -> None:
 def customer_updated(p: Projection, event: Event) -> None:
     body = _body(event)
     uid = body.get("customer")
-    found = p.customer(uid) if isinstance(uid, str) else None
-    if found is None or not isinstance(uid, str):
+    found = _held(p, uid)
+    if found is None:
         return
-    customer_id, erased = found
+    uid, customer_id, erased = found
     mine = stamp(event)
     history = setters(p.conn, uid)
     me = next(s for s in history if s.event_id == event.id)
@@ -162,10 +168,10 @@ def finish(p: Projection) -> None:
 def address_added(p: Projection, event: Event) -> None:
     body = _body(event)
     uid = body.get("customer")
-    found = p.customer(uid) if isinstance(uid, str) else None
-    if found is None or not isinstance(uid, str):
+    found = _held(p, uid)
+    if found is None:
         return
-    customer_id, erased = found
+    uid, customer_id, erased = found
     # An erased customer keeps its addresses (AML record-keeping), without labels.
     opener = Opener(None) if erased else p.opener(event, uid)
     row_id = addresses.insert(
@@ -229,10 +235,10 @@ def addresses_imported(p: Projection, event: Event) -> None:
     openers: dict[str, Any] = {}
     for raw in body.get("rows") or []:
         uid = raw[at["customer"]]
-        found = p.customer(uid) if isinstance(uid, str) else None
+        found = _held(p, uid)
         if found is None:
             continue
-        customer_id, erased = found
+        uid, customer_id, erased = found
         if uid not in openers:  # an erased customer's addresses stay, without labels
             openers[uid] = Opener(None) if erased else p.opener(event, uid)
         opener = openers[uid]
