@@ -1,4 +1,4 @@
-"""Schema 12: what projecting other devices' events needs.
+"""Schema 13: what projecting other devices' events needs.
 
 - `sync_customer_keys`: the per-customer keys other devices sealed personal
   values with, as their segments carry them (by the device's log id and the
