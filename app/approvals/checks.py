@@ -6,10 +6,15 @@ import json
 from collections.abc import Mapping
 
 from app.approvals import signing
+from app.approvals.invited import INVITED, invited_grant_ok
 from vault.approvals.store import GrantRow
 
 
 def grant_ok(g: GrantRow) -> bool:
+    if len(g.signature) == INVITED:  # made by invitation (app.approvals.invited)
+        return invited_grant_ok(
+            g.member_address, g.member_name, g.role, g.granted_at, g.signature, g.granted_by
+        )
     digest = signing.grant_digest(g.member_address, g.member_name, g.role, g.granted_at)
     return signing.verifies(digest, g.signature, g.granted_by)
 

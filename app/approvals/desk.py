@@ -21,6 +21,7 @@ from vault.approvals import store
 from vault.approvals.store import MemberRow
 from vault.connection import Connection
 from vault.store import Vault
+from vault.sync import desk as desk_rows
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Actor:
 
 class Desk:
     """`acting_as`: the member (by name) whose key signs, when that key is kept in
-    this vault (tests, a single-machine desk); None for the vault's root member."""
+    this vault (tests, a single-machine desk); None for the vault's own member: the
+    one it joined its desk as (`desk join`), else its root member."""
 
     def __init__(
         self, vault: Vault, *, acting_as: str | None = None, clock: Clock = utc_now
@@ -68,7 +70,7 @@ class Desk:
             self.forget()
         if self._actor is None:
             if self.acting_as is None:
-                member = store.root(self.conn)
+                member = _own_member(self.conn)
             else:
                 member = store.member_by_name(self.conn, self.acting_as)
             if member is None:
@@ -102,3 +104,13 @@ class Desk:
         """Signing address -> roles held now (app.approvals.roles: grants that verify,
         from the root or an admin so granted, not revoked since)."""
         return self.trust().roles
+
+
+def _own_member(conn: Connection) -> MemberRow | None:
+    """The member this vault joined its desk as, when its key is here; else the root."""
+    address = desk_rows.self_member(conn)
+    if address is not None:
+        for row in store.members(conn):
+            if row.address == address and row.has_key:
+                return row
+    return store.root(conn)

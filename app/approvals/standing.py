@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.approvals.checks import grant_ok, revoke_ok
+from app.approvals.invited import claimed_once
 from app.approvals.roles import GrantFact, RevokeFact, Trust, trust
 from app.approvals.times import when
 from vault.approvals import store
 from vault.approvals.store import GrantRow
 from vault.connection import Connection
+from vault.sync import desk as desk_rows
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,13 @@ class Standing:
 
 
 def trust_mark(conn: Connection) -> tuple[object, ...]:
-    """Changes whenever a grant or revocation is added or replaced: a cache key."""
+    """Changes whenever a grant or revocation is added or replaced, or a desk device
+    is learnt (its invitation may void grants): a cache key."""
     return tuple(
         conn.execute(
             "SELECT count(*), max(id), max(granted_at), (SELECT count(*) || max(id) || "
-            "max(revoked_at) FROM approval_revocations) FROM approval_grants"
+            "max(revoked_at) FROM approval_revocations), "
+            "(SELECT count(*) FROM sync_devices) FROM approval_grants"
         ).fetchone()
     )
 
@@ -41,7 +45,8 @@ def standing(conn: Connection, grants: Sequence[GrantRow]) -> Standing:
     """The trust `grants` and the stored revocations give; each signature checked
     (the check cached in the rows when a transaction is open)."""
     revocations = store.revocations(conn)
-    grants_ok = [grant_ok(g) for g in grants]
+    void = desk_rows.void_invitations(conn)
+    grants_ok = claimed_once(grants, [grant_ok(g) for g in grants], void=void)
     revokes_ok = [revoke_ok(r) for r in revocations]
     if conn.in_transaction:
         store.set_grant_validity(

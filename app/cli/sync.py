@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.session import VaultSession
 from app.sync.bundle import export_bundle, import_bundle
 from app.sync.desk import SyncError, create_desk, devices
+from app.sync.join import invite, join
+from app.sync.removal import remove
 from app.sync.run import SyncReport, announce, sync_run
 from app.sync.status import sync_status
 
@@ -44,12 +47,47 @@ def run_desk(args: argparse.Namespace, session: VaultSession) -> int:
                 }
             )
             return 0
+        if args.desk_command in ("invite", "join", "remove"):
+            return _membership(args, session)
         for device in devices(vault):
             _emit(device)
         return 0
     except SyncError as exc:
         print(f"strongroom desk: {exc.message}", file=sys.stderr)
         return 1
+
+
+def _membership(args: argparse.Namespace, session: VaultSession) -> int:
+    """`desk invite`, `desk join`, `desk remove` (SyncError goes to the caller)."""
+    vault = session.vault
+    now = datetime.now(UTC)
+    if args.desk_command == "invite":
+        made = invite(vault, member=args.member, roles=tuple(args.role), to=Path(args.to), now=now)
+        _emit(
+            {
+                "invite": str(made.file),
+                "code": made.code,
+                "expires_at": made.expires_at.isoformat(timespec="seconds"),
+            }
+        )
+        return 0
+    if args.desk_command == "join":
+        joined = join(vault, file=Path(args.file), code=args.code, now=now)
+        for note in joined.notes:
+            print(note, file=sys.stderr)
+        _emit(
+            {
+                "desk": joined.desk,
+                "name": joined.name,
+                "member": joined.member,
+                "device": joined.device,
+                "announced": list(joined.announced),
+            }
+        )
+        return 0
+    removed = remove(vault, args.who)
+    _emit({"removed": list(removed.devices), "member": removed.member, "key": removed.key})
+    return 0
 
 
 def run_sync(args: argparse.Namespace, session: VaultSession) -> int:

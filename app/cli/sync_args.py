@@ -11,7 +11,9 @@ AddOptions = Callable[[Any], None]
 
 def add_parsers(sub: Any, common: AddOptions) -> None:
     """`common(p)` adds the vault, unlock and --debug options every subcommand takes."""
-    top = sub.add_parser("desk", help="the desk this vault syncs with: create it, list devices")
+    top = sub.add_parser(
+        "desk", help="the desk this vault syncs with: create, invite, join, devices, remove"
+    )
     cmds = top.add_subparsers(dest="desk_command", metavar="ACTION", required=True)
     p = cmds.add_parser(
         "create",
@@ -30,6 +32,36 @@ def add_parsers(sub: Any, common: AddOptions) -> None:
     p.add_argument("--name", default="Desk", help="the desk's name (default: Desk)")
     common(p)
     p = cmds.add_parser("devices", help="the desk's devices, one JSON object per line")
+    common(p)
+    p = cmds.add_parser(
+        "invite",
+        help="write an invitation for a new member (admins only); prints the file, the "
+        "one-time code to give them separately and when it expires",
+    )
+    p.add_argument("member", metavar="NAME", help="the new member's name")
+    p.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        metavar="ROLE",
+        help="a role to grant (repeat for several): officer, desk_head, admin or analyst",
+    )
+    p.add_argument("--to", required=True, metavar="FILE", help="a new invitation file")
+    common(p)
+    p = cmds.add_parser(
+        "join",
+        help="make this vault a device of the desk an invitation names, as its member; "
+        "from then on commands act as that member",
+    )
+    p.add_argument("file", metavar="FILE", help="an invitation written by 'desk invite'")
+    p.add_argument("--code", required=True, metavar="CODE", help="the one-time code given with it")
+    common(p)
+    p = cmds.add_parser(
+        "remove",
+        help="remove a device, or every device of a member (admins only, signed); the "
+        "desk key turns so they cannot read what is written afterwards",
+    )
+    p.add_argument("who", metavar="DEVICE_OR_MEMBER", help="a device id or a member's name")
     common(p)
 
     top = sub.add_parser("sync", help="share events with the desk's other devices")

@@ -10,7 +10,7 @@ Calls touch the vault (and `create_desk` nothing else): database worker.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from app.sync.announce import seal_announcement
 from app.sync.keys import DeskKey, DeviceKeys, new_desk_id, new_desk_key, new_device_keys
 from integrations.sync.targets import parse_target
 from vault.approvals import store as approvals_store
-from vault.store import Vault
+from vault.store import Transaction, Vault
 from vault.sync import cursors
 from vault.sync import desk as desk_rows
 from vault.sync.desk import DeskRow, DeviceRow
@@ -90,10 +90,14 @@ def enter_desk(
     target: str,
     endpoint: str | None = None,
     proof: Mapping[str, Any] | None = None,
+    acting: tuple[str, str] | None = None,
+    also: Callable[[Transaction], None] | None = None,
 ) -> DeskInfo:
     """Make this vault a device of `desk`: its keys (the current one last), a target,
     this device's keys and announcement. `desk create` and, after its invitation is
-    opened and checked, `desk join` end here."""
+    opened and checked, `desk join` end here: `acting` (address, name) is the member
+    this device acts for (default: the vault's root member), `also` writes more in
+    the same transaction (the joined member and its grants)."""
     clean = " ".join(name.split())
     if not clean or len(clean) > MAX_NAME:
         raise SyncError(f"A desk's name has 1 to {MAX_NAME} characters.")
@@ -111,7 +115,7 @@ def enter_desk(
     if not keys:
         raise SyncError("A desk needs its desk key.")
     device = new_device_keys()
-    member, member_name = _member(vault)
+    member, member_name = acting if acting is not None else _member(vault)
     now = now_text()
     sealed = seal_announcement(
         desk=desk,
@@ -125,6 +129,8 @@ def enter_desk(
     )
     with vault.transaction() as tx:
         conn = tx.conn
+        if also is not None:
+            also(tx)
         desk_rows.insert_desk(
             conn, DeskRow(desk, clean, device.device, device.secret_bytes(), sealed.data, now)
         )

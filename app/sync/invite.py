@@ -176,10 +176,7 @@ def open_invitation(
             "ask an admin of the desk for a new one."
         )
     if clear["id"] in used:
-        raise InvitationError(
-            "This invitation was used already, and each works once; "
-            "ask an admin of the desk for a new one."
-        )
+        raise InvitationError(used_message())
     try:
         plain = AESGCM(_code_key(raw_code, salt, params)).decrypt(nonce, sealed, canonical(clear))
     except InvalidTag:
@@ -204,6 +201,13 @@ def open_invitation(
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise _not_an_invitation() from None
+
+
+def used_message() -> str:
+    return (
+        "This invitation was used already, and each works once; "
+        "ask an admin of the desk for a new one."
+    )
 
 
 def _read(data: bytes) -> tuple[dict[str, Any], bytes, bytes, KdfParams, bytes]:

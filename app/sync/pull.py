@@ -7,7 +7,11 @@ The rules:
   numbers after the last one taken, one after the other.
 - A new device is known from its announcement (`announce.open_announcement`);
   one that claims this vault's event log, or another known device's, is
-  quarantined (`claimed_log`).
+  quarantined (`claimed_log`). One that joined by invitation brings its member
+  and grants (`adopt`).
+- A removal among a segment's events (`removal.take_removals`) applies with
+  it: the removed devices' later segments stop counting and the new desk key
+  this device receives opens the segments after it.
 - Each segment is verified whole (`segments.open_segment`) and then applied in
   one vault transaction: its events continue their device's chain
   (`vault.sync.event_rows.take_foreign`), receipts are recorded, the appliers
@@ -29,12 +33,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from app.sync.adopt import adopt
 from app.sync.announce import Announcement, open_announcement
 from app.sync.appliers import Appliers
 from app.sync.container import digest
 from app.sync.cursor import Survey
 from app.sync.desk import now_text
 from app.sync.local import DeskState
+from app.sync.removal import mark_handled, take_removals
 from app.sync.segments import (
     KnownDevice,
     Position,
@@ -109,6 +115,7 @@ def _learn_device(
     now = now_text()
     public = opened.device
     with vault.transaction() as tx:
+        trust = adopt(tx.conn, opened, now=now) if opened.proof else "desk_key"
         desk_rows.add_device(
             tx.conn,
             DeviceRow(
@@ -120,7 +127,7 @@ def _learn_device(
                 log_device=opened.log_device,
                 removed_after=None,
                 proof=opened.proof,
-                trust="desk_key",
+                trust=trust,
                 announcement=data,
                 announced_at=opened.created_at,
                 first_seen=now,
@@ -189,6 +196,9 @@ def _apply(
         carried = customer_keys.take(
             tx.conn, log_device=state.log_of[segment.device], keys=segment.keys
         )
+        # Removals first: a key they bring opens the next segments of this pull.
+        handled = take_removals(tx.conn, state, segment.events) if added else []
+        mark_handled(tx.conn, handled)
         # Own events a projection appends (a status that became final) order after these.
         vault.log.forget_cache()
         projected = appliers.apply_waiting(vault, tx, carried=carried) if added else 0

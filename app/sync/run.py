@@ -25,6 +25,7 @@ from app.sync.local import DeskState, load
 from app.sync.project import default_appliers
 from app.sync.pull import Pulled, listed_own, pull_from
 from app.sync.push import Pushed, push_to, seal_pending
+from app.sync.removal import finish_rotation
 from app.sync.segments import Position, announcement_name
 from app.sync.state import state_digest
 from integrations.http.errors import IntegrationError
@@ -81,6 +82,7 @@ def sync_run(
     open_target: OpenTarget = open_transport,
     env: Mapping[str, str] | None = None,
 ) -> SyncReport:
+    finish_rotation(vault)  # a removal that died before its key turned
     state = load(vault)
     seal_pending(vault, state)
     done: list[TargetReport] = []

@@ -144,3 +144,56 @@ def device_by_log(conn: Connection, log_device: str) -> str | None:
         "SELECT device FROM sync_devices WHERE log_device = ?", (log_device,)
     ).fetchone()
     return None if row is None else str(row[0])
+
+
+#: `retired_at` of a desk key made by a removal whose segment is not sealed yet: it
+#: opens files but seals none until `activate_keys` (app.sync.removal)
+PENDING = "pending"
+
+
+def add_pending_key(conn: Connection, *, key_id: str, key: bytes, now: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO sync_keys (key_id, key, added_at, retired_at) VALUES (?, ?, ?, ?)",
+        (key_id, key, now, PENDING),
+    )
+
+
+def has_pending_key(conn: Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM sync_keys WHERE retired_at = ?", (PENDING,)).fetchone()
+    return found is not None
+
+
+def activate_keys(conn: Connection, *, now: str) -> None:
+    """Pending keys become the current one (and each older key stays for reading)."""
+    conn.execute(
+        "UPDATE sync_keys SET retired_at = NULL, added_at = ? WHERE retired_at = ?", (now, PENDING)
+    )
+
+
+def set_removed_after(conn: Connection, *, device: str, seq: int) -> None:
+    """The last segment of `device` that counts; a later removal never raises it."""
+    conn.execute(
+        "UPDATE sync_devices SET removed_after = min(coalesce(removed_after, ?), ?) "
+        "WHERE device = ?",
+        (seq, seq, device),
+    )
+
+
+def self_member(conn: Connection) -> str | None:
+    """The member (signing address) this device acts for, if it names one."""
+    row = conn.execute("SELECT member FROM sync_devices WHERE trust = 'self'").fetchone()
+    return str(row[0]) if row is not None and row[0] else None
+
+
+def set_trust(conn: Connection, *, device: str, trust: str) -> None:
+    conn.execute("UPDATE sync_devices SET trust = ? WHERE device = ?", (trust, device))
+
+
+def void_invitations(conn: Connection) -> set[str]:
+    """Invitation keys that devices' announcements claim for more than one member."""
+    rows = conn.execute(
+        "SELECT json_extract(proof, '$.invitation') AS inv FROM sync_devices "
+        "WHERE inv IS NOT NULL GROUP BY inv "
+        "HAVING count(DISTINCT json_extract(proof, '$.member')) > 1"
+    )
+    return {str(r[0]) for r in rows}
