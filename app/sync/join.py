@@ -357,6 +357,11 @@ def _checked(inv: Invitation) -> _Body:
         ids = {m.id for m in rows}
         if admin.id not in ids or sum(m.is_root for m in rows) != 1:
             raise bad("desk members")
+        if inv.member.casefold() in {m.name.casefold() for m in rows}:
+            raise SyncError(
+                f"The desk has a member called '{inv.member}' already; ask the admin for an "
+                "invitation under another name."
+            )
         for fact in [*grants, *revocations]:
             _fact(fact, ids)
     except SyncError:

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.cli.parser import build_parser
-from app.sync.desk import enter_desk
-from app.sync.keys import DeskKey
 from tests.app.test_cli import PW, strongroom
-from vault.keys import Keychain
-from vault.sync import desk as desk_rows
-from vault.unlock import Credentials, open_vault
 
 
 def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -31,27 +27,14 @@ def _last(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _join_by_hand(home: Path, *, like: Path, keychain: Keychain) -> None:
-    """`desk join` is not built yet: hand b the desk of a the way the join will."""
-    creds = Credentials(passphrase=PW, use_keychain=False)
-    source = open_vault(like / "desk.vault", creds, keychain=keychain)
-    try:
-        row = desk_rows.desk(source.conn)
-        assert row is not None
-        keys = [DeskKey(k) for k in desk_rows.keys(source.conn).values()]
-        target, endpoint = desk_rows.targets(source.conn)[0]
-    finally:
-        source.close()
-    joining = open_vault(home / "desk.vault", creds, keychain=keychain)
-    try:
-        enter_desk(
-            joining, desk=row.desk, name=row.name, keys=keys, target=target, endpoint=endpoint
-        )
-    finally:
-        joining.close()
+def _join(home: Path, *, admin: Path, name: str = "Bea") -> dict[str, object]:
+    """`desk invite` on `admin`'s vault, `desk join` with its code on `home`'s."""
+    file = home.parent / f"{home.name}.invite"
+    made = _last(_run(admin, "desk", "invite", name, "--role", "officer", "--to", str(file)))
+    return _last(_run(home, "desk", "join", str(file), "--code", str(made["code"])))
 
 
-def test_two_vaults_sync_from_the_command_line(tmp_path: Path, no_keychain: Keychain) -> None:
+def test_two_vaults_sync_from_the_command_line(tmp_path: Path) -> None:
     a, b, target = tmp_path / "a", tmp_path / "b", tmp_path / "target"
     for folder in (a, b, target):
         folder.mkdir()
@@ -61,6 +44,9 @@ def test_two_vaults_sync_from_the_command_line(tmp_path: Path, no_keychain: Keyc
     assert made["name"] == "OTC" and made["targets"] == [f"folder:{target}"]
     assert made["announced"] == [f"folder:{target}"]
     assert (target / str(made["desk"]) / "devices" / str(made["device"]) / "device.ann").is_file()
+    # b joins by invitation (its own member and grants are events of its own).
+    joined = _join(b, admin=a)
+    assert joined["desk"] == made["desk"] and joined["member"] == "Bea"
     # A change that syncs: a customer book import on a.
     book = tmp_path / "customers.csv"
     book.write_text("external_id,name\nC-1,Alice Ltd\nC-2,Bob GmbH\n", encoding="utf-8")
@@ -71,24 +57,24 @@ def test_two_vaults_sync_from_the_command_line(tmp_path: Path, no_keychain: Keyc
     first = _last(_run(a, "sync", "run"))
     assert first["pushed"] == 1 and first["pulled"] == 0
 
-    # b takes a's segment from the bundle first, then finds nothing new on the target.
-    _join_by_hand(b, like=a, keychain=no_keychain)
+    # b takes a's segment from the bundle first, then finds nothing new of a's on the
+    # target and puts its own there.
     imported = _last(_run(b, "sync", "import", str(bundle)))
     assert imported["pulled"] == 1 and imported["applied"] > 0 and imported["quarantined"] == 0
-    assert imported["state"] == first["state"]
     pulled = _last(_run(b, "sync", "run"))
-    assert (pulled["pushed"], pulled["pulled"], pulled["applied"]) == (0, 0, 0)
+    assert (pulled["pushed"], pulled["pulled"], pulled["applied"]) == (1, 0, 0)
+    again = _last(_run(a, "sync", "run"))
+    assert (again["pushed"], again["pulled"], again["quarantined"]) == (0, 1, 0)
     status = _last(_run(b, "sync", "status"))
     assert set(status) >= {"state", "last_sync", "unshared", "quarantined", "targets"}
-    assert status["state"] == first["state"] and status["quarantined"] == []
+    assert status["state"] == again["state"] and status["quarantined"] == []
     assert status["last_sync"] is not None and status["unshared"] == 0
     assert status["awaiting_projection"] == 0  # every received event is projected
     listed = _run(b, "desk", "devices")
     lines = [json.loads(x) for x in listed.stdout.splitlines() if x.strip()]
     assert sorted(d["this_device"] for d in lines) == [False, True]
-
-    again = _last(_run(a, "sync", "run"))
-    assert (again["pushed"], again["pulled"], again["quarantined"]) == (0, 0, 0)
+    settled = _last(_run(a, "sync", "run"))
+    assert (settled["pushed"], settled["pulled"], settled["quarantined"]) == (0, 0, 0)
     verified = _run(b, "verify")
     assert verified.returncode == 0, verified.stderr
 
@@ -125,3 +111,61 @@ def test_desk_and_sync_take_their_arguments_and_never_a_password() -> None:
     for option in ("--password", "--secret"):
         with pytest.raises(SystemExit):
             parser.parse_args(["sync", "run", "--vault", "v", option, "x"])
+
+
+def test_invite_join_decide_and_remove_from_the_command_line(tmp_path: Path) -> None:
+    a, b, c, target = (tmp_path / n for n in ("a", "b", "c", "target"))
+    for folder in (a, b, c, target):
+        folder.mkdir()
+    for home in (a, b, c):
+        assert _run(home, "init").returncode == 0
+    _last(_run(a, "desk", "create", "--target", f"folder:{target}"))
+    file = tmp_path / "bea.invite"
+    made = _last(_run(a, "desk", "invite", "Bea", "--role", "officer", "--to", str(file)))
+    assert set(made) == {"invite", "code", "expires_at"} and made["invite"] == str(file)
+    left = datetime.fromisoformat(str(made["expires_at"])) - datetime.now(UTC)
+    assert timedelta(hours=71) < left <= timedelta(hours=72)
+    code = str(made["code"])
+    assert code not in file.read_text()
+
+    wrong = _run(b, "desk", "join", str(file), "--code", "0000-0000-0000-0000-0000")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert "typing mistake" in wrong.stderr or "does not open" in wrong.stderr
+    joined = _last(_run(b, "desk", "join", str(file), "--code", code))
+    assert set(joined) >= {"desk", "member", "device"} and joined["member"] == "Bea"
+    reused = _run(c, "desk", "join", str(file), "--code", code)
+    assert reused.returncode == 1 and "used already" in reused.stderr
+    not_admin = _run(b, "desk", "invite", "Cid", "--role", "officer", "--to", str(tmp_path / "x"))
+    assert not_admin.returncode == 1 and "not an admin" in not_admin.stderr
+
+    # b acts as Bea by default: her request, her signed rejection (an officer's act).
+    book = tmp_path / "customers.csv"
+    book.write_text("external_id,name\nC-9,Zeta Ltd\n", encoding="utf-8")
+    assert _run(b, "import", "customers", str(book)).returncode == 0
+    request = _last(_run(b, "approvals", "request", "onboarding", "--customer", "C-9"))
+    decided = _run(b, "approvals", "decide", str(request["id"]), "reject", "--reason", "no KYC")
+    assert decided.returncode == 0, decided.stderr
+    _last(_run(b, "sync", "run"))
+    _last(_run(a, "sync", "run"))
+    members = [
+        json.loads(x) for x in _run(a, "approvals", "members", "list").stdout.splitlines() if x
+    ]
+    assert {m["name"]: m["roles"] for m in members}["Bea"] == ["officer"]
+    devices = [json.loads(x) for x in _run(a, "desk", "devices").stdout.splitlines() if x]
+    assert {d["member"]: d["trust"] for d in devices}["Bea"] == "granted"
+
+    removed = _last(_run(a, "desk", "remove", "Bea"))
+    assert removed["removed"] == [joined["device"]] and removed["member"] == "Bea"
+    refused = _run(b, "desk", "remove", "Bea")
+    assert refused.returncode == 1 and "admin" in refused.stderr
+    assert _run(a, "import", "customers", str(book)).returncode == 0  # written after
+    _last(_run(a, "sync", "run"))
+    after = _last(_run(b, "sync", "run"))
+    assert after["quarantined"] >= 1  # a's new segment: a desk key b never received
+    assert _run(b, "approvals", "request", "onboarding", "--customer", "C-9").returncode == 0
+    _last(_run(b, "sync", "run"))
+    late = _last(_run(a, "sync", "run"))
+    assert late["quarantined"] == 1
+    status = _last(_run(a, "sync", "status"))
+    assert [q["reason"] for q in status["quarantined"]] == ["removed_device"]  # type: ignore[union-attr]
+    assert _run(a, "verify").returncode == 0
