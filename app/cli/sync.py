@@ -17,7 +17,8 @@ from typing import Any
 from app.session import VaultSession
 from app.sync.bundle import export_bundle, import_bundle
 from app.sync.desk import SyncError, create_desk, devices
-from app.sync.join import invite, join
+from app.sync.inviting import invite
+from app.sync.join import join
 from app.sync.removal import remove
 from app.sync.run import SyncReport, announce, sync_run
 from app.sync.status import sync_status

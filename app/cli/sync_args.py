@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.cli.words import ROLE
+
 AddOptions = Callable[[Any], None]
 
 
@@ -43,8 +45,9 @@ def add_parsers(sub: Any, common: AddOptions) -> None:
         "--role",
         action="append",
         required=True,
+        type=ROLE,
         metavar="ROLE",
-        help="a role to grant (repeat for several): officer, desk_head, admin or analyst",
+        help=f"a role (repeatable): {ROLE.listed()}",
     )
     p.add_argument("--to", required=True, metavar="FILE", help="a new invitation file")
     common(p)

@@ -1,12 +1,6 @@
-"""`desk invite` and `desk join`: an admin's invitation, and a device entering the desk with it.
+"""`desk join`: a device entering the desk with an admin's invitation (`inviting`).
 
-Inviting (an admin of the desk, on a device of it): a one-time invitation key,
-the admin's signed RoleGrant of each role to it (`app.approvals.invited`),
-the desk's members and their grants and revocations as this vault holds them
-(so the joining vault judges roles at once), every desk key, the target and
-its credentials: sealed under a one-time code (`app.sync.invite`).
-
-Joining (a new vault, or one with a book but no desk members of its own): the
+On a new vault, or one with a book but no desk members of its own: the
 code opens the invitation, every value in it is bounded before use, the
 target's announcements are read to refuse an invitation already used, the
 credentials are stored the way `strongroom keys set` stores them, and in one
@@ -29,30 +23,25 @@ from typing import Any
 from eth_utils.address import to_checksum_address
 
 from app.approvals import record, signing
-from app.approvals.desk import Desk
-from app.approvals.invited import admin_signatures, claim
-from app.approvals.members import check_role, require_admin
-from app.approvals.model import ROLES, ApprovalError
+from app.approvals.invited import claim
+from app.approvals.model import ROLES
 from app.approvals.times import iso
 from app.screening.secrets import set_key
 from app.sync.announce import Announcement, open_announcement
-from app.sync.credentials import S3_KEY, WEBDAV_KEY, credentials_for
-from app.sync.desk import MAX_NAME, SyncError, enter_desk, require_desk
+from app.sync.credentials import S3_KEY, WEBDAV_KEY
+from app.sync.desk import MAX_NAME, SyncError, enter_desk
 from app.sync.invite import (
     Invitation,
     InvitationError,
-    new_invitation,
     open_invitation,
-    seal_invitation,
     used_message,
 )
-from app.sync.keys import DeskKey
+from app.sync.inviting import member_json
 from app.sync.run import OpenTarget, announce
 from integrations.http.errors import IntegrationError
 from integrations.sync.targets import open_transport, parse_target
 from vault.approvals import known, store
 from vault.approvals.store import MemberRow
-from vault.atomic import write_atomic
 from vault.events import time_ordered_id
 from vault.store import Transaction, Vault
 from vault.sync import desk as desk_rows
@@ -66,13 +55,6 @@ MAX_TEXT = 2048
 
 
 @dataclass(frozen=True)
-class Invited:
-    file: Path
-    code: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
 class Joined:
     desk: str
     name: str
@@ -80,105 +62,6 @@ class Joined:
     device: str
     announced: tuple[str, ...]
     notes: tuple[str, ...]
-
-
-def invite(
-    vault: Vault,
-    *,
-    member: str,
-    roles: tuple[str, ...],
-    to: Path,
-    now: datetime,
-    env: Mapping[str, str] | None = None,
-) -> Invited:
-    """Write an invitation for `member` with `roles` to the new file `to`."""
-    row = require_desk(vault)
-    desk = Desk(vault)
-    name = " ".join(member.split())
-    if not name or len(name) > MAX_NAME:
-        raise SyncError(f"A member's name has 1 to {MAX_NAME} characters.")
-    try:
-        for role in roles:
-            check_role(role)
-        actor = require_admin(desk)
-    except ApprovalError as exc:
-        raise SyncError(f"{exc}.") from None
-    if store.member_by_name(vault.conn, name) is not None:
-        raise SyncError(f"The desk already has a member called '{name}'; choose another name.")
-    if to.exists():
-        raise SyncError(f"{to} exists already; choose a new file for the invitation.")
-    roles = tuple(dict.fromkeys(roles))
-    secret = signing.new_private_key()
-    at = iso(now)
-    key_address = signing.address_of(secret)
-    text, endpoint = desk_rows.targets(vault.conn)[0]
-    target = parse_target(text, endpoint=endpoint)
-    credentials = dict(credentials_for(vault, target, env=env))
-    if endpoint is not None:
-        credentials["endpoint"] = endpoint
-    grant = {
-        "key": secret.hex(),
-        "at": at,
-        "by": _member_json(actor.member),
-        "signatures": admin_signatures(
-            actor.key, invitation_key=key_address, name=name, roles=roles, at=at
-        ),
-        **_desk_members(vault),
-    }
-    keys = tuple(DeskKey(k) for k in _keys_oldest_first(vault))
-    invitation = new_invitation(
-        desk=row.desk,
-        desk_name=row.name,
-        keys=keys,
-        target=text,
-        credentials=credentials,
-        member=name,
-        roles=roles,
-        invited_by=actor.member.address,
-        now=now,
-        grant=grant,
-    )
-    data, code = seal_invitation(invitation)
-    write_atomic(to, data)
-    with vault.transaction() as tx:  # who was invited, never the code or the keys
-        tx.event(
-            "desk.invited",
-            {"member": name, "roles": list(roles), "expires_at": iso(invitation.expires_at)},
-        )
-    return Invited(to, code, invitation.expires_at)
-
-
-def _keys_oldest_first(vault: Vault) -> list[bytes]:
-    current = desk_rows.current_key(vault.conn)
-    held = [k for k in desk_rows.keys(vault.conn).values() if k != current]
-    return held + ([current] if current is not None else [])
-
-
-def _member_json(m: MemberRow) -> dict[str, Any]:
-    return {"id": m.id, "name": m.name, "address": m.address, "root": m.is_root}
-
-
-def _desk_members(vault: Vault) -> dict[str, Any]:
-    conn = vault.conn
-    names = {m.id: m for m in store.members(conn)}
-    return {
-        "members": [_member_json(m) for m in names.values()],
-        "grants": [_grant_json(g) for g in store.grants(conn)],
-        "revocations": [_grant_json(r) for r in store.revocations(conn)],
-    }
-
-
-def _grant_json(g: store.GrantRow) -> dict[str, str]:
-    return {
-        "member": g.member_id,
-        "role": g.role,
-        "at": g.granted_at,
-        "by": g.granted_by,
-        "signature": "0x" + g.signature.hex(),
-    }
-
-
-# --- joining -------------------------------------------------------------------
 
 
 def join(
@@ -237,7 +120,7 @@ def join(
         "member": address,
         "name": invitation.member,
         "at": at,
-        "by": _member_json(admin),
+        "by": member_json(admin),
         "signatures": claimed,
     }
 

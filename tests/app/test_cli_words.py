@@ -40,6 +40,9 @@ FREE_TEXT = {
     "issued",  # documents add --issued/--expires: dates, checked by the parser's date type
     "expires",
     "target",  # desk create --target folder:DIR | webdav:URL | s3:BUCKET, parsed by targets.py
+    "desk/invite/member",  # the new member's name
+    "desk/join/code",  # the one-time code, checked by its checksum then by the file
+    "desk/remove/who",  # a device id or a member's name, matched against the desk's
     "endpoint",
     # OFAC asset codes (new ones appear with each list) and token symbols: open sets,
     # checked for their form where they are used.

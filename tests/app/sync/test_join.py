@@ -9,18 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
+from eth_account.messages import encode_defunct
 
 from app.approvals.checks import decision_ok
 from app.approvals.desk import Desk
 from app.approvals.service import ApprovalService
 from app.approvals.times import when
+from app.sync.container import canonical
 from app.sync.desk import SyncError, create_desk
-from app.sync.join import invite, join
-from app.sync.removal import remove
+from app.sync.inviting import invite
+from app.sync.join import join
+from app.sync.keys import DevicePublic, new_desk_key, wrap_desk_key
+from app.sync.removal import EVENT, remove
 from app.sync.run import sync_run
 from tests.app.approvals.conftest import add_customer
 from tests.app.sync.conftest import ENV, MakeVault, dav_target, run
 from tests.integrations.sync_servers import dav_server
+from vault.approvals import store
 from vault.store import Vault
 from vault.sync import desk as desk_rows
 from vault.sync import reports
@@ -267,3 +273,48 @@ def test_invite_join_and_remove_through_wsgidav(
         # Bea's role was revoked too: a decision she signs later counts nowhere.
         assert "officer" not in Desk(a).roles().get(ApprovalService(b).me().address, set())
         assert _counts_on(a, request)
+
+
+def test_a_removal_not_signed_by_an_admin_changes_nothing(
+    make_vault: MakeVault, tmp_path: Path
+) -> None:
+    """B, an officer, writes a removal of A's device with a new key for itself, signed
+    with its own member key, as a changed client could: A ignores it."""
+    a = _desk(make_vault, f"folder:{tmp_path / 'target'}")
+    file, code = _invite(a, tmp_path)
+    b = make_vault("b")
+    join(b, file=file, code=code, now=NOW)
+    run(b)
+    run(a)
+    me = desk_rows.desk(a.conn)
+    b_row = desk_rows.desk(b.conn)
+    assert me is not None and b_row is not None
+    bea = ApprovalService(b).me()
+    bea_key = store.private_key(b.conn, bea.id)
+    assert bea_key is not None
+    key = new_desk_key()
+    b_public = next(d for d in desk_rows.devices(b.conn) if d.device == b_row.device)
+    body = {
+        "desk": me.desk,
+        "removed": [{"device": me.device, "removed_after": 0}],
+        "member": "",
+        "key": key.key_id,
+        "wraps": [
+            wrap_desk_key(
+                key,
+                desk=me.desk,
+                to=DevicePublic(b_public.device, b_public.signing, b_public.agreement),
+            )
+        ],
+        "at": NOW.isoformat(),
+        "by": bea.address,
+    }
+    signed = Account.sign_message(encode_defunct(canonical(body)), bea_key)
+    with b.transaction() as tx:
+        tx.event(EVENT, {**body, "signature": "0x" + bytes(signed.signature).hex()})
+    run(b)
+    keys_before = set(desk_rows.keys(a.conn))
+    taken = run(a)
+    assert taken.pulled == 1 and taken.quarantined == 0
+    assert all(d.removed_after is None for d in desk_rows.devices(a.conn))
+    assert set(desk_rows.keys(a.conn)) == keys_before
