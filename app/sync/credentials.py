@@ -38,3 +38,18 @@ def credentials_for(
         if stored is not None and stored.secret:
             return {"access_key": stored.key, "secret_key": stored.secret}
     return {}
+
+
+def shared_credentials(
+    vault: Vault, target: Target, *, env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """What an invitation carries (sealed) so the joining device needs nothing else: the
+    credentials this device uses, and for S3 with none stored, the standard AWS
+    variables' key pair (a session token expires, so it is never passed on)."""
+    found = credentials_for(vault, target, env=env)
+    environ = os.environ if env is None else env
+    if target.kind == "s3" and not found:
+        access, secret = environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY")
+        if access and secret:
+            found = {"access_key": access, "secret_key": secret}
+    return found

@@ -23,7 +23,7 @@ from app.approvals.invited import admin_signatures
 from app.approvals.members import check_role, require_admin
 from app.approvals.model import ApprovalError
 from app.approvals.times import iso
-from app.sync.credentials import credentials_for
+from app.sync.credentials import shared_credentials
 from app.sync.desk import MAX_NAME, SyncError, require_desk
 from app.sync.invite import new_invitation, seal_invitation
 from app.sync.keys import DeskKey
@@ -73,7 +73,7 @@ def invite(
     key_address = signing.address_of(secret)
     text, endpoint = desk_rows.targets(vault.conn)[0]
     target = parse_target(text, endpoint=endpoint)
-    credentials = dict(credentials_for(vault, target, env=env))
+    credentials = shared_credentials(vault, target, env=env)
     if endpoint is not None:
         credentials["endpoint"] = endpoint
     grant = {

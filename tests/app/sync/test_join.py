@@ -16,6 +16,7 @@ from app.approvals.checks import decision_ok
 from app.approvals.desk import Desk
 from app.approvals.service import ApprovalService
 from app.approvals.times import when
+from app.screening.secrets import get_key, set_key
 from app.sync.container import canonical
 from app.sync.desk import SyncError, create_desk
 from app.sync.inviting import invite
@@ -25,7 +26,12 @@ from app.sync.removal import EVENT, remove
 from app.sync.run import sync_run
 from tests.app.approvals.conftest import add_customer
 from tests.app.sync.conftest import ENV, MakeVault, dav_target, run
-from tests.integrations.sync_servers import dav_server
+from tests.integrations.sync_servers import (
+    S3_KEY,
+    S3_SECRET,
+    dav_server,
+    new_bucket,
+)
 from vault.approvals import store
 from vault.store import Vault
 from vault.sync import desk as desk_rows
@@ -318,3 +324,27 @@ def test_a_removal_not_signed_by_an_admin_changes_nothing(
     assert taken.pulled == 1 and taken.quarantined == 0
     assert all(d.removed_after is None for d in desk_rows.devices(a.conn))
     assert set(desk_rows.keys(a.conn)) == keys_before
+
+
+def test_join_through_moto_s3_takes_the_keys_from_the_invitation(
+    make_vault: MakeVault, tmp_path: Path, s3_endpoint: str
+) -> None:
+    """A keeps its S3 keys as 'keys set s3 --with-secret' does; B is given nothing but
+    the file and the code, and keeps the keys the same way (moto takes any key here;
+    `s3_auth_checked` refuses every key, so the stored pair is what is checked)."""
+    a = make_vault("a")
+    ApprovalService(a).me()
+    set_key(a, "s3", S3_KEY, S3_SECRET)
+    create_desk(a, target=f"s3:{new_bucket(s3_endpoint)}/desk", endpoint=s3_endpoint)
+    file, code = _invite(a, tmp_path)
+    assert S3_SECRET.encode() not in file.read_bytes()
+    b = make_vault("b")
+    joined = join(b, file=file, code=code, now=NOW, env={})
+    assert joined.announced and not joined.notes
+    stored = get_key(b, "s3")
+    assert stored is not None and (stored.key, stored.secret) == (S3_KEY, S3_SECRET)
+    assert desk_rows.targets(b.conn) == desk_rows.targets(a.conn)  # with the endpoint
+    request = _b_decides(b)
+    assert sync_run(b, env={}).ok
+    assert sync_run(a, env={}).ok
+    assert _counts_on(a, request)
