@@ -70,7 +70,7 @@ class Desk:
             self.forget()
         if self._actor is None:
             if self.acting_as is None:
-                member = _own_member(self.conn)
+                member = own_member(self.conn)
             else:
                 member = store.member_by_name(self.conn, self.acting_as)
             if member is None:
@@ -106,7 +106,7 @@ class Desk:
         return self.trust().roles
 
 
-def _own_member(conn: Connection) -> MemberRow | None:
+def own_member(conn: Connection) -> MemberRow | None:
     """The member this vault joined its desk as, when its key is here; else the root."""
     address = desk_rows.self_member(conn)
     if address is not None:

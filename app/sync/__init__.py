@@ -8,5 +8,9 @@
 - `cursor`: what a target's listing says against what was seen there before.
 - `invite`: the invitation file and its one-time code.
 
+And the flows over a vault: `desk` (create), `inviting` and `join` (desk
+invite and join), `adopt` (a joined member learnt from its announcement),
+`removal` (desk remove and the desk key's rotation), `push`, `pull`, `run`.
+
 Transports (folder, WebDAV, S3) are in `integrations.sync`.
 """
