@@ -39,6 +39,9 @@ AUDIT_ONLY = frozenset(
         "subject.exported",
         "approvals.exported",
         "desk.entered",
+        "desk.invited",
+        "document.viewed",
+        "document.copied",
     }
 )
 
