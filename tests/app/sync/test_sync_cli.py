@@ -162,7 +162,13 @@ def test_invite_join_decide_and_remove_from_the_command_line(tmp_path: Path) -> 
     _last(_run(a, "sync", "run"))
     after = _last(_run(b, "sync", "run"))
     assert after["quarantined"] >= 1  # a's new segment: a desk key b never received
-    assert _run(b, "approvals", "request", "onboarding", "--customer", "C-9").returncode == 0
+    # B has taken its own removal (Bea's roles are revoked there too), so what it
+    # writes now is a plain book change.
+    refused_request = _run(b, "approvals", "request", "onboarding", "--customer", "C-9")
+    assert refused_request.returncode == 1 and "may not request" in refused_request.stderr
+    later = tmp_path / "later.csv"
+    later.write_text("external_id,name\nC-10,Eta Ltd\n", encoding="utf-8")
+    assert _run(b, "import", "customers", str(later)).returncode == 0
     _last(_run(b, "sync", "run"))
     late = _last(_run(a, "sync", "run"))
     assert late["quarantined"] == 1
