@@ -21,6 +21,7 @@ FREE_TEXT = {
     "gui_vault",
     "vault",
     "to",  # a file (CHAIN:ADDR for a withdrawal: typed, so checked before this list)
+    "import/encoding",  # any codec Python knows (cp1252, gb18030, ...)
     "source",
     "file",
     "mapping",
