@@ -22,13 +22,3 @@ def level_sql(column: str) -> str:
     cases = " ".join(f"WHEN {n} THEN '{level}'" for n, level in enumerate(LEVELS))
     return f"(CASE {column} {cases} END)"
 
-
-#: (chain, address, rank, at): each screened address's worst newest answer per provider
-#: and when its newest answer came. SQLite's bare columns take `level` from the row
-#: holding max(fetched_at), read in the order of the screenings_latest index.
-WORST_CTE = (
-    "newest AS (SELECT chain, address, provider, level, max(fetched_at) AS at "
-    f"FROM screenings WHERE status IN {ANSWERED_SQL} GROUP BY chain, address, provider), "
-    f"worst AS MATERIALIZED (SELECT chain, address, max({rank_sql('level')}) AS rank, "
-    "max(at) AS at FROM newest GROUP BY chain, address)"
-)

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 
 from vault.connection import Connection
-from vault.dashboards.levels import LEVELS, WORST_CTE
+from vault.dashboards.levels import LEVELS
 
 ACTIVE = "erased_at IS NULL AND merged_into IS NULL"
 #: approval statuses a decision can still change (ui.approvals.filters.OPEN)
@@ -57,22 +57,18 @@ def screening_state(conn: Connection, *, stale_before: str) -> ScreeningState:
     """Per linked address (as the Wallets list counts them) its worst newest level (see
     vault.dashboards.levels); the same per customer (worst over its addresses);
     addresses never screened (no answer at all) and those whose newest answer is older
-    than `stale_before`; the newest answer's time. One statement: the per-address
-    levels are worked out once."""
-    # Start from the screened addresses (far fewer lookups than one per link) and find
-    # their links through the addresses' (chain, address) index.
+    than `stale_before`; the newest answer's time. The levels and times are kept on
+    each link as answers arrive (migration 0011), so these are index counts."""
     rows = conn.execute(
-        f"WITH {WORST_CTE}, "
-        "scored AS MATERIALIZED (SELECT a.customer_id, w.rank, w.at FROM worst w "
-        "JOIN addresses a ON a.chain = w.chain AND a.address = w.address) "
-        "SELECT 'address', rank, count(*) FROM scored GROUP BY rank "
-        "UNION ALL SELECT 'customer', rank, count(*) FROM (SELECT s.customer_id, "
-        "max(s.rank) AS rank FROM scored s JOIN customers c ON c.id = s.customer_id "
-        f"AND c.{ACTIVE.replace(' AND ', ' AND c.')} GROUP BY s.customer_id) GROUP BY rank "
-        "UNION ALL SELECT 'screened', 0, count(*) FROM scored "
-        "UNION ALL SELECT 'stale', 0, count(*) FROM scored WHERE at < ? "
+        "SELECT 'address', risk_rank, count(*) FROM addresses WHERE risk_rank IS NOT NULL "
+        "GROUP BY risk_rank "
+        "UNION ALL SELECT 'customer', rank, count(*) FROM (SELECT (SELECT max(a.risk_rank) "
+        f"FROM addresses a WHERE a.customer_id = c.id) AS rank FROM customers c WHERE {ACTIVE}) "
+        "WHERE rank IS NOT NULL GROUP BY rank "
+        "UNION ALL SELECT 'screened', 0, count(*) FROM addresses WHERE risk_rank IS NOT NULL "
+        "UNION ALL SELECT 'stale', 0, count(*) FROM addresses WHERE screened_at < ? "
         "UNION ALL SELECT 'book', 0, count(*) FROM addresses "
-        "UNION ALL SELECT 'newest', 0, max(at) FROM scored",
+        "UNION ALL SELECT 'newest', 0, max(screened_at) FROM addresses",
         (stale_before,),
     ).fetchall()
     addresses: dict[str, int] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from vault.dashboards.levels import ANSWERED_SQL, LEVELS, WORST_CTE
+from vault.dashboards.levels import LEVELS
 
 
 @dataclass(frozen=True)
@@ -38,38 +38,24 @@ def customers_review_between(first: str | None, last: str, label: str) -> Subset
 
 
 def customers_at_level(level: str, label: str) -> Subset:
-    """Customers whose addresses' worst newest level is `level`."""
+    """Customers whose addresses' worst newest level is `level` (kept on each link as
+    answers arrive, migration 0011)."""
     return Subset(
         label,
-        f"c.id IN (WITH {WORST_CTE} SELECT a.customer_id FROM addresses a JOIN worst w "
-        "ON w.chain = a.chain AND w.address = a.address GROUP BY a.customer_id "
-        "HAVING max(w.rank) = ?)",
+        "c.id IN (SELECT customer_id FROM addresses GROUP BY customer_id "
+        "HAVING max(risk_rank) = ?)",
         (LEVELS.index(level),),
     )
 
 
 def addresses_at_level(level: str, label: str) -> Subset:
-    return Subset(
-        label,
-        f"(a.chain, a.address) IN (WITH {WORST_CTE} SELECT chain, address FROM worst "
-        "WHERE rank = ?)",
-        (LEVELS.index(level),),
-    )
+    return Subset(label, "a.risk_rank = ?", (LEVELS.index(level),))
 
 
 def addresses_never_screened(label: str) -> Subset:
-    return Subset(
-        label,
-        "NOT EXISTS (SELECT 1 FROM screenings s WHERE s.chain = a.chain AND "
-        f"s.address = a.address AND s.status IN {ANSWERED_SQL})",
-    )
+    return Subset(label, "a.risk_rank IS NULL")
 
 
 def addresses_screened_before(before: str, label: str) -> Subset:
     """Addresses whose newest answer (any provider) is older than `before`."""
-    return Subset(
-        label,
-        "(SELECT max(s.fetched_at) FROM screenings s WHERE s.chain = a.chain AND "
-        f"s.address = a.address AND s.status IN {ANSWERED_SQL}) < ?",
-        (before,),
-    )
+    return Subset(label, "a.screened_at < ?", (before,))

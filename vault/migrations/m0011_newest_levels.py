@@ -1,0 +1,70 @@
+"""Schema 11: each address's newest risk level, kept up to date as answers arrive.
+
+The desk overview counts linked addresses and customers by their worst newest level
+(vault.dashboards.levels): worked out from the whole screening history on every read
+it took seconds on a big book. Now:
+
+- screening_newest holds, per (chain, address, provider), the level (as a rank,
+  levels.LEVELS' position) and time of the provider's newest answer (an error never
+  counts as an answer);
+- addresses.risk_rank and addresses.screened_at hold the worst of those ranks and
+  the newest of those times for the address of each link (NULL: never answered).
+
+Triggers keep both in the same transaction as every screening written and every
+address linked, whoever writes them (the app, the demo, imports, raw SQL), so no
+writer can forget. History is only ever appended to (no screening is updated or
+deleted); a backdated answer older than the held one changes nothing, as it is not
+the newest. The ranks are filled here from the existing history, ties on fetched_at
+going to the later row as they do when answers arrive.
+"""
+
+from __future__ import annotations
+
+from vault.connection import Connection
+from vault.dashboards.levels import ANSWERED_SQL, rank_sql
+
+
+def _refresh(where: str) -> str:
+    """The UPDATE that sets the derived columns of the address links matched by `where`."""
+    newest = "FROM screening_newest n WHERE n.chain = addresses.chain AND n.address = addresses.address"
+    return (
+        f"UPDATE addresses SET risk_rank = (SELECT max(n.rank) {newest}), "
+        f"screened_at = (SELECT max(n.at) {newest}) WHERE {where}"
+    )
+
+
+STATEMENTS = (
+    "CREATE TABLE screening_newest ("
+    " chain TEXT NOT NULL, address TEXT NOT NULL, provider TEXT NOT NULL,"
+    " rank INTEGER NOT NULL, at TEXT NOT NULL,"
+    " PRIMARY KEY (chain, address, provider)) STRICT, WITHOUT ROWID",
+    "ALTER TABLE addresses ADD COLUMN risk_rank INTEGER",
+    "ALTER TABLE addresses ADD COLUMN screened_at TEXT",
+    # Ties on fetched_at go to the higher id: the row written last, as the trigger does.
+    "INSERT INTO screening_newest (chain, address, provider, rank, at) "
+    f"SELECT chain, address, provider, {rank_sql('level')}, fetched_at FROM ("
+    "SELECT chain, address, provider, level, fetched_at, row_number() OVER ("
+    "PARTITION BY chain, address, provider ORDER BY fetched_at DESC, id DESC) AS nth "
+    f"FROM screenings WHERE status IN {ANSWERED_SQL}) WHERE nth = 1",
+    _refresh("1"),
+    "CREATE TRIGGER screening_newest_on_answer AFTER INSERT ON screenings "
+    f"WHEN NEW.status IN {ANSWERED_SQL} BEGIN "
+    "INSERT INTO screening_newest (chain, address, provider, rank, at) "
+    f"VALUES (NEW.chain, NEW.address, NEW.provider, {rank_sql('NEW.level')}, NEW.fetched_at) "
+    "ON CONFLICT (chain, address, provider) DO UPDATE SET rank = excluded.rank, "
+    "at = excluded.at WHERE excluded.at >= screening_newest.at; "
+    f"{_refresh('chain = NEW.chain AND address = NEW.address')}; END",
+    "CREATE TRIGGER screening_newest_on_link AFTER INSERT ON addresses BEGIN "
+    f"{_refresh('id = NEW.id')}; END",
+    "CREATE TRIGGER screening_newest_on_relink AFTER UPDATE OF chain, address ON addresses "
+    f"BEGIN {_refresh('id = NEW.id')}; END",
+    # The overview's counts read these without touching the links themselves.
+    "CREATE INDEX addresses_by_risk ON addresses (risk_rank)",
+    "CREATE INDEX addresses_by_screened ON addresses (screened_at)",
+    "CREATE INDEX addresses_by_customer_risk ON addresses (customer_id, risk_rank)",
+)
+
+
+def upgrade(conn: Connection) -> None:
+    for statement in STATEMENTS:
+        conn.execute(statement)
