@@ -21,4 +21,3 @@ def level_sql(column: str) -> str:
     """The inverse of `rank_sql`: a rank column back to its level's name."""
     cases = " ".join(f"WHEN {n} THEN '{level}'" for n, level in enumerate(LEVELS))
     return f"(CASE {column} {cases} END)"
-

@@ -16,38 +16,53 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
     the count per level on each day (an address counts from the day of its first answer).
 
     Per provider the last answer of each day holds until that provider's next one;
-    an address's level on a day is the worst its providers hold then. An address
-    linked to two customers counts twice, as in the Wallets list. SQL reduces the
-    history to one level per address, provider and day, in address order; the running
-    state per address is a short loop over those rows."""
+    an address's level on a day is the worst its providers hold at the day's end. An
+    address linked to two customers counts twice, as in the Wallets list.
+
+    One pass over the answers in the order of the screenings_history index (address,
+    then time), merged with the links counted per address in the same order (Python
+    compares str by code point as SQLite's BINARY collation compares UTF-8): no sort,
+    no temporary table, memory for one address at a time."""
     changes: dict[tuple[str, int], int] = {}
+    links = conn.execute(
+        "SELECT chain, address, count(*) FROM addresses GROUP BY chain, address "
+        "ORDER BY chain, address"
+    )
+    linked: tuple[str, str, int] | None = links.fetchone()
     current: tuple[str, str] | None = None
     held: dict[str, int] = {}
-    level = -1
-    links = 0
+    level, count, day = -1, 0, ""
 
-    def move(day: str, rank: int, by: int) -> None:
-        changes[(day, rank)] = changes.get((day, rank), 0) + by
-
-    for chain, address, provider, day, rank, n, _at in conn.execute(
-        "WITH links AS MATERIALIZED (SELECT chain, address, count(*) AS n FROM addresses "
-        "GROUP BY chain, address) "
-        f"SELECT s.chain, s.address, s.provider, substr(s.fetched_at, 1, 10) AS day, "
-        f"{rank_sql('s.level')}, l.n, max(s.fetched_at) FROM screenings s JOIN links l "
-        "ON l.chain = s.chain AND l.address = s.address "
-        f"WHERE s.status IN {ANSWERED_SQL} AND substr(s.fetched_at, 1, 10) <= ? "
-        "GROUP BY s.chain, s.address, s.provider, day ORDER BY s.chain, s.address, day",
-        (last,),
-    ):
-        if (chain, address) != current:
-            current, held, level, links = (chain, address), {}, -1, int(n)
-        held[str(provider)] = int(rank)
+    def settle() -> None:
+        """The end of `day` for the current address: record its level if it changed."""
+        nonlocal level
         worst = max(held.values())
         if worst != level:
             if level >= 0:
-                move(str(day), level, -links)
-            move(str(day), worst, links)
+                changes[(day, level)] = changes.get((day, level), 0) - count
+            changes[(day, worst)] = changes.get((day, worst), 0) + count
             level = worst
+
+    for chain, address, provider, rank, at in conn.execute(
+        f"SELECT chain, address, provider, {rank_sql('level')}, fetched_at FROM screenings "
+        f"INDEXED BY screenings_history WHERE status IN {ANSWERED_SQL} "
+        "AND substr(fetched_at, 1, 10) <= ? ORDER BY chain, address, fetched_at",
+        (last,),
+    ):
+        if (chain, address) != current:
+            if held and count:
+                settle()
+            current, held, level, day = (chain, address), {}, -1, str(at)[:10]
+            while linked is not None and (linked[0], linked[1]) < current:
+                linked = links.fetchone()
+            count = int(linked[2]) if linked and (linked[0], linked[1]) == current else 0
+        elif str(at)[:10] != day:
+            if count:
+                settle()
+            day = str(at)[:10]
+        held[str(provider)] = int(rank)
+    if held and count:
+        settle()
     return sorted((day, rank, n) for (day, rank), n in changes.items() if n)
 
 
