@@ -14,7 +14,7 @@ from app.book.service import CustomerBook
 from app.book.validate import customer
 from app.dashboards import charts, overview
 from app.screening.risk import Level, RiskResult, Status, failed, score_for_level
-from tests.app.dashboards.test_overview import ANSWERED, figures, links, worst_newest
+from tests.app.dashboards.test_overview import figures, links, newest_answers, worst_newest
 from tests.conftest import PASSPHRASE
 from vault.dashboards.levels import LEVELS
 from vault.keys import Keychain
@@ -68,12 +68,7 @@ def _assert_figures_equal_the_rows(vault: Vault) -> None:
     for level in LEVELS:
         assert found["levels"][f"addresses_{level}"].value == by_address[level], level
         assert found["levels"][f"customers_{level}"].value == by_customer[level], level
-    newest: dict[tuple[str, str], str] = {}
-    for chain, address, at, status in conn.execute(
-        "SELECT chain, address, fetched_at, status FROM screenings"
-    ):
-        if status in ANSWERED and at > newest.get((chain, address), ""):
-            newest[(chain, address)] = at
+    newest = newest_answers(conn)
     stale_before = (NOW - timedelta(days=overview.STALE_DAYS)).isoformat()
     age = found["screening_age"]
     assert age["never"].value == sum(1 for _c, ch, a in rows if (ch, a) not in newest)

@@ -39,6 +39,17 @@ def worst_newest(conn: Connection, *, until: str | None = None) -> dict[tuple[st
     return worst
 
 
+def newest_answers(conn: Connection) -> dict[tuple[str, str], str]:
+    """Per answered address: when its newest answer (any provider) came."""
+    newest: dict[tuple[str, str], str] = {}
+    for chain, address, at, status in conn.execute(
+        "SELECT chain, address, fetched_at, status FROM screenings"
+    ):
+        if status in ANSWERED and at > newest.get((chain, address), ""):
+            newest[(chain, address)] = at
+    return newest
+
+
 def links(conn: Connection) -> list[tuple[int, str, str]]:
     return [(int(c), str(ch), str(a)) for c, ch, a in conn.execute(
         "SELECT customer_id, chain, address FROM addresses")]  # fmt: skip
@@ -84,12 +95,7 @@ def test_levels_match_the_screenings_and_open_exactly_their_rows(
 def test_coverage_counts_never_and_long_ago_screened_links(demo: Vault, demo_now: datetime) -> None:
     conn = demo.conn
     found = figures(overview.read_screening(conn, demo_now))["screening_age"]
-    newest: dict[tuple[str, str], str] = {}
-    for chain, address, at, status in conn.execute(
-        "SELECT chain, address, fetched_at, status FROM screenings"
-    ):
-        if status in ANSWERED and at > newest.get((chain, address), ""):
-            newest[(chain, address)] = at
+    newest = newest_answers(conn)
     stale_before = (demo_now - timedelta(days=overview.STALE_DAYS)).isoformat()
     rows = links(conn)
     never = sum(1 for _c, ch, a in rows if (ch, a) not in newest)
