@@ -19,16 +19,18 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
     an address's level on a day is the worst its providers hold at the day's end. An
     address linked to two customers counts twice, as in the Wallets list.
 
-    One pass over the answers in the order of the screenings_history index (address,
-    then time), merged with the links counted per address in the same order (Python
-    compares str by code point as SQLite's BINARY collation compares UTF-8): no sort,
-    no temporary table, memory for one address at a time."""
+    One pass over the answers of linked addresses in the order of the
+    screenings_history index (address, then time): no sort, no temporary table, one
+    address in memory at a time. Rows reaching Python cost the most, so only the
+    addresses linked more than once come with their count; the rest count once."""
     changes: dict[tuple[str, int], int] = {}
-    links = conn.execute(
-        "SELECT chain, address, count(*) FROM addresses GROUP BY chain, address "
-        "ORDER BY chain, address"
-    )
-    linked: tuple[str, str, int] | None = links.fetchone()
+    several = {
+        (str(chain), str(address)): int(n)
+        for chain, address, n in conn.execute(
+            "SELECT chain, address, count(*) FROM addresses GROUP BY chain, address "
+            "HAVING count(*) > 1"
+        )
+    }
     current: tuple[str, str] | None = None
     held: dict[str, int] = {}
     level, count, day = -1, 0, ""
@@ -43,25 +45,23 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
             changes[(day, worst)] = changes.get((day, worst), 0) + count
             level = worst
 
-    for chain, address, provider, rank, at in conn.execute(
-        f"SELECT chain, address, provider, {rank_sql('level')}, fetched_at FROM screenings "
-        f"INDEXED BY screenings_history WHERE status IN {ANSWERED_SQL} "
-        "AND substr(fetched_at, 1, 10) <= ? ORDER BY chain, address, fetched_at",
+    for chain, address, provider, rank, on in conn.execute(
+        f"SELECT chain, address, provider, {rank_sql('level')}, substr(fetched_at, 1, 10) "
+        f"AS day FROM screenings s INDEXED BY screenings_history WHERE status IN {ANSWERED_SQL} "
+        "AND day <= ? AND EXISTS (SELECT 1 FROM addresses a WHERE a.chain = s.chain "
+        "AND a.address = s.address) ORDER BY chain, address, fetched_at",
         (last,),
     ):
         if (chain, address) != current:
-            if held and count:
+            if held:
                 settle()
-            current, held, level, day = (chain, address), {}, -1, str(at)[:10]
-            while linked is not None and (linked[0], linked[1]) < current:
-                linked = links.fetchone()
-            count = int(linked[2]) if linked and (linked[0], linked[1]) == current else 0
-        elif str(at)[:10] != day:
-            if count:
-                settle()
-            day = str(at)[:10]
+            current, held, level, day = (chain, address), {}, -1, on
+            count = several.get(current, 1)
+        elif on != day:
+            settle()
+            day = on
         held[str(provider)] = int(rank)
-    if held and count:
+    if held:
         settle()
     return sorted((day, rank, n) for (day, rank), n in changes.items() if n)
 
