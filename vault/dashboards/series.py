@@ -19,11 +19,22 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
     an address's level on a day is the worst its providers hold at the day's end. An
     address linked to two customers counts twice, as in the Wallets list.
 
-    One pass over the answers of linked addresses in the order of the
-    screenings_history index (address, then time): no sort, no temporary table, one
-    address in memory at a time. Rows reaching Python cost the most, so only the
-    addresses linked more than once come with their count; the rest count once."""
-    changes: dict[tuple[str, int], int] = {}
+    Rows reaching Python cost the most, so SQL sums the addresses answered once (most
+    of a book: that answer's level from its day on); the others come to Python in the
+    order of the screenings_history index (address, then time), with no sort and one
+    address in memory at a time, and only those linked more than once with a count."""
+    answered = f"status IN {ANSWERED_SQL} AND substr(fetched_at, 1, 10) <= ?"
+    linked = "(SELECT count(*) FROM addresses a WHERE a.chain = s.chain AND a.address = s.address)"
+    changes: dict[tuple[str, int], int] = {
+        (str(day), int(rank)): int(n)
+        for day, rank, n in conn.execute(
+            f"SELECT day, rank, sum(n) FROM (SELECT substr(max(fetched_at), 1, 10) AS day, "
+            f"max({rank_sql('level')}) AS rank, {linked} AS n FROM screenings s "
+            f"INDEXED BY screenings_history WHERE {answered} GROUP BY chain, address "
+            "HAVING count(*) = 1) WHERE n > 0 GROUP BY day, rank",
+            (last,),
+        )
+    }
     several = {
         (str(chain), str(address)): int(n)
         for chain, address, n in conn.execute(
@@ -47,10 +58,11 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
 
     for chain, address, provider, rank, on in conn.execute(
         f"SELECT chain, address, provider, {rank_sql('level')}, substr(fetched_at, 1, 10) "
-        f"AS day FROM screenings s INDEXED BY screenings_history WHERE status IN {ANSWERED_SQL} "
-        "AND day <= ? AND EXISTS (SELECT 1 FROM addresses a WHERE a.chain = s.chain "
-        "AND a.address = s.address) ORDER BY chain, address, fetched_at",
-        (last,),
+        f"FROM screenings s INDEXED BY screenings_history WHERE {answered} AND {linked} > 0 "
+        "AND EXISTS (SELECT 1 FROM screenings o INDEXED BY screenings_history WHERE "
+        f"o.chain = s.chain AND o.address = s.address AND o.id != s.id AND o.{answered}) "
+        "ORDER BY chain, address, fetched_at",
+        (last, last),
     ):
         if (chain, address) != current:
             if held:
