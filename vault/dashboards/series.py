@@ -19,27 +19,19 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
     an address's level on a day is the worst its providers hold at the day's end. An
     address linked to two customers counts twice, as in the Wallets list.
 
-    Rows reaching Python cost the most, so SQL sums the addresses answered once (most
-    of a book: that answer's level from its day on); the others come to Python in the
-    order of the screenings_history index (address, then time), with no sort and one
-    address in memory at a time, and only those linked more than once with a count."""
-    answered = f"status IN {ANSWERED_SQL} AND substr(fetched_at, 1, 10) <= ?"
-    linked = "(SELECT count(*) FROM addresses a WHERE a.chain = s.chain AND a.address = s.address)"
+    Rows reaching Python cost the most, and so do look-ups per answer. Each link keeps
+    its address's answer count, newest level and time (migration 0011), so an address
+    answered once (most of a book: that answer's level from its day on) is counted by
+    SQL from an index of the links alone. The history of the others comes to Python
+    per address in time order (the addresses_answered_again and screenings_history
+    indexes), one address in memory at a time."""
     changes: dict[tuple[str, int], int] = {
         (str(day), int(rank)): int(n)
         for day, rank, n in conn.execute(
-            f"SELECT day, rank, sum(n) FROM (SELECT substr(max(fetched_at), 1, 10) AS day, "
-            f"max({rank_sql('level')}) AS rank, {linked} AS n FROM screenings s "
-            f"INDEXED BY screenings_history WHERE {answered} GROUP BY chain, address "
-            "HAVING count(*) = 1) WHERE n > 0 GROUP BY day, rank",
+            "SELECT substr(screened_at, 1, 10) AS day, risk_rank, count(*) FROM addresses "
+            "INDEXED BY addresses_by_answers WHERE answers = 1 AND day <= ? "
+            "GROUP BY day, risk_rank",
             (last,),
-        )
-    }
-    several = {
-        (str(chain), str(address)): int(n)
-        for chain, address, n in conn.execute(
-            "SELECT chain, address, count(*) FROM addresses GROUP BY chain, address "
-            "HAVING count(*) > 1"
         )
     }
     current: tuple[str, str] | None = None
@@ -56,19 +48,20 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
             changes[(day, worst)] = changes.get((day, worst), 0) + count
             level = worst
 
-    for chain, address, provider, rank, on in conn.execute(
-        f"SELECT chain, address, provider, {rank_sql('level')}, substr(fetched_at, 1, 10) "
-        f"FROM screenings s INDEXED BY screenings_history WHERE {answered} AND {linked} > 0 "
-        "AND EXISTS (SELECT 1 FROM screenings o INDEXED BY screenings_history WHERE "
-        f"o.chain = s.chain AND o.address = s.address AND o.id != s.id AND o.{answered}) "
-        "ORDER BY chain, address, fetched_at",
-        (last, last),
+    for chain, address, links, provider, rank, on in conn.execute(
+        "SELECT l.chain, l.address, l.n, s.provider, "
+        f"{rank_sql('s.level')}, substr(s.fetched_at, 1, 10) FROM (SELECT chain, address, "
+        "count(*) AS n FROM addresses INDEXED BY addresses_answered_again WHERE answers > 1 "
+        "GROUP BY chain, address) l JOIN screenings s INDEXED BY screenings_history "
+        f"ON s.chain = l.chain AND s.address = l.address WHERE s.status IN {ANSWERED_SQL} "
+        "AND substr(s.fetched_at, 1, 10) <= ? ORDER BY l.chain, l.address, s.fetched_at",
+        (last,),
     ):
         if (chain, address) != current:
             if held:
                 settle()
             current, held, level, day = (chain, address), {}, -1, on
-            count = several.get(current, 1)
+            count = int(links)
         elif on != day:
             settle()
             day = on

@@ -8,7 +8,8 @@ it took seconds on a big book. Now:
   levels.LEVELS' position) and time of the provider's newest answer (an error never
   counts as an answer);
 - addresses.risk_rank and addresses.screened_at hold the worst of those ranks and
-  the newest of those times for the address of each link (NULL: never answered).
+  the newest of those times for the address of each link (NULL: never answered),
+  addresses.answers how many answers the address has had (all providers).
 
 Triggers keep both in the same transaction as every screening written and every
 address linked, whoever writes them (the app, the demo, imports, raw SQL), so no
@@ -33,9 +34,14 @@ def _refresh(where: str) -> str:
     newest = (
         "FROM screening_newest n WHERE n.chain = addresses.chain AND n.address = addresses.address"
     )
+    answers = (
+        "FROM screenings s WHERE s.chain = addresses.chain "
+        f"AND s.address = addresses.address AND s.status IN {ANSWERED_SQL}"
+    )
     return (
         f"UPDATE addresses SET risk_rank = (SELECT max(n.rank) {newest}), "
-        f"screened_at = (SELECT max(n.at) {newest}) WHERE {where}"
+        f"screened_at = (SELECT max(n.at) {newest}), answers = (SELECT count(*) {answers}) "
+        f"WHERE {where}"
     )
 
 
@@ -46,6 +52,12 @@ STATEMENTS = (
     " PRIMARY KEY (chain, address, provider)) STRICT, WITHOUT ROWID",
     "ALTER TABLE addresses ADD COLUMN risk_rank INTEGER",
     "ALTER TABLE addresses ADD COLUMN screened_at TEXT",
+    # The risk chart reads every answer once, per address in time order, from this
+    # index alone (vault.dashboards.series.risk_changes).
+    # (status too: SQLite reads it to check the query's condition, even in a partial index)
+    "CREATE INDEX screenings_history ON screenings (chain, address, fetched_at, provider, "
+    f"level, status) WHERE status IN {ANSWERED_SQL}",
+    "ALTER TABLE addresses ADD COLUMN answers INTEGER NOT NULL DEFAULT 0",
     "CREATE TRIGGER screening_newest_on_answer AFTER INSERT ON screenings "
     f"WHEN NEW.status IN {ANSWERED_SQL} BEGIN "
     "INSERT INTO screening_newest (chain, address, provider, rank, at) "
@@ -61,11 +73,11 @@ STATEMENTS = (
     "CREATE INDEX addresses_by_risk ON addresses (risk_rank)",
     "CREATE INDEX addresses_by_screened ON addresses (screened_at)",
     "CREATE INDEX addresses_by_customer_risk ON addresses (customer_id, risk_rank)",
-    # The risk chart reads every answer once, per address in time order, from this
-    # index alone (vault.dashboards.series.risk_changes).
-    # (status too: SQLite reads it to check the query's condition, even in a partial index)
-    "CREATE INDEX screenings_history ON screenings (chain, address, fetched_at, provider, "
-    f"level, status) WHERE status IN {ANSWERED_SQL}",
+    # The risk chart sums the addresses answered once from the first index, and reads
+    # the history of the others in address order through the second.
+    "CREATE INDEX addresses_by_answers ON addresses (answers, screened_at, risk_rank)",
+    "CREATE INDEX addresses_answered_again ON addresses (chain, address, answers) "
+    "WHERE answers > 1",
     # The sanctions tile counts recent hits: a range of this small index, not a scan.
     "CREATE INDEX screenings_hits ON screenings (fetched_at, chain, address) WHERE sanctioned = 1",
 )
