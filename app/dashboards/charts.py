@@ -97,7 +97,7 @@ def risk_chart(conn: Connection, span: Span, now: datetime) -> Chart:
         tuple(Series(level, tuple(per_day[level])) for level in RISK_STACK),
         "addresses",
         now,
-        _when(sql.newest_screening(conn)),
+        _when(sql.newest_answer(conn)),
         stacked=True,
     )
 

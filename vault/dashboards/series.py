@@ -29,7 +29,7 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
         (str(day), int(rank)): int(n)
         for day, rank, n in conn.execute(
             "SELECT substr(screened_at, 1, 10) AS day, risk_rank, count(*) FROM addresses "
-            "INDEXED BY addresses_by_answers WHERE answers = 1 AND day <= ? "
+            "INDEXED BY addresses_by_answer_day WHERE answers = 1 AND day <= ? "
             "GROUP BY day, risk_rank",
             (last,),
         )
@@ -71,8 +71,10 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
     return sorted((day, rank, n) for (day, rank), n in changes.items() if n)
 
 
-def newest_screening(conn: Connection) -> str | None:
-    return _newest(conn, "SELECT max(fetched_at) FROM screenings")
+def newest_answer(conn: Connection) -> str | None:
+    """The newest answer for a linked address: the newest the risk chart counts (kept on
+    each link, migration 0011, so an index look-up, not a pass over the history)."""
+    return _newest(conn, "SELECT max(screened_at) FROM addresses")
 
 
 def approvals_per_day(conn: Connection, *, first: str, last: str) -> list[tuple[str, str, int]]:

@@ -78,6 +78,10 @@ def _assert_figures_equal_the_rows(vault: Vault) -> None:
     chart = charts.risk_chart(conn, charts.Span.last_days(60, NOW.date()), NOW)
     shown = {s.key: int(s.values[-1]) for s in chart.series}
     assert shown == {name: by_address[name] for name in shown}
+    # The chart's data is as old as the newest answer it counts (errors and addresses
+    # not linked are not in it).
+    counted = [newest[(ch, a)] for _c, ch, a in rows if (ch, a) in newest]
+    assert chart.data_at == (datetime.fromisoformat(max(counted)) if counted else None)
     # What the triggers kept is what the migration works out from the history.
     kept = _derived(vault)
     with vault.transaction() as tx:
@@ -90,7 +94,9 @@ def _derived(vault: Vault) -> tuple[list[tuple[object, ...]], list[tuple[object,
     conn = vault.conn
     return (
         conn.execute("SELECT * FROM screening_newest ORDER BY 1, 2, 3").fetchall(),
-        conn.execute("SELECT id, risk_rank, screened_at FROM addresses ORDER BY id").fetchall(),
+        conn.execute(
+            "SELECT id, risk_rank, screened_at, answers FROM addresses ORDER BY id"
+        ).fetchall(),
     )
 
 
