@@ -18,7 +18,7 @@ from tests.app.dashboards.test_overview import figures, links, newest_answers, w
 from tests.conftest import PASSPHRASE
 from vault.dashboards.levels import LEVELS
 from vault.keys import Keychain
-from vault.migrations import m0011_newest_levels
+from vault.migrations import m0014_newest_levels
 from vault.screening import screenings
 from vault.store import Vault
 from vault.unlock import create_vault
@@ -85,7 +85,7 @@ def _assert_figures_equal_the_rows(vault: Vault) -> None:
     # What the triggers kept is what the migration works out from the history.
     kept = _derived(vault)
     with vault.transaction() as tx:
-        for statement in m0011_newest_levels.FILL:
+        for statement in m0014_newest_levels.FILL:
             tx.conn.execute(statement)
     assert _derived(vault) == kept
 

@@ -1,4 +1,4 @@
-"""Schema 11: each address's newest risk level, kept up to date as answers arrive.
+"""Schema 14: each address's newest risk level, kept up to date as answers arrive.
 
 The desk overview counts linked addresses and customers by their worst newest level
 (vault.dashboards.levels): worked out from the whole screening history on every read
