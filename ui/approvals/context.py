@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from app.approvals.desk import own_member
 from app.approvals.service import ApprovalService
 from app.session import VaultSession
 from app.tasks import Handle, Progress
@@ -40,7 +41,8 @@ def signer_of(service: ApprovalService) -> Signer | None:
     (it is made with the first request or decision)."""
     conn = service.vault.conn
     acting = service.acting_as
-    row = store.member_by_name(conn, acting) if acting else store.root(conn)
+    # A joined device signs as the member it joined as (as Desk.actor does), else the root.
+    row = store.member_by_name(conn, acting) if acting else own_member(conn)
     if row is None:
         return None
     return Signer(row.name, row.address, tuple(sorted(service.roles().get(row.address, ()))))

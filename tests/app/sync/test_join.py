@@ -348,3 +348,14 @@ def test_join_through_moto_s3_takes_the_keys_from_the_invitation(
     assert sync_run(b, env={}).ok
     assert sync_run(a, env={}).ok
     assert _counts_on(a, request)
+
+
+def test_the_window_signs_as_the_joined_member(make_vault: MakeVault, tmp_path: Path) -> None:
+    from ui.approvals.context import signer_of
+
+    a = _desk(make_vault, f"folder:{tmp_path / 'target'}")
+    file, code = _invite(a, tmp_path)
+    b = make_vault("b")
+    join(b, file=file, code=code, now=NOW)
+    signer = signer_of(ApprovalService(b))
+    assert signer is not None and signer.name == "Bea" and signer.roles == ("officer",)
