@@ -188,7 +188,8 @@ def _targets(vault: Vault, rng: random.Random) -> list[_Target]:
     """Demo customers' own addresses on EVM chains, one per customer, shuffled."""
     marks = ", ".join("?" for _ in _EVM)
     rows = vault.conn.execute(
-        "SELECT c.external_id, a.chain, a.address FROM addresses a JOIN customers c "
+        # only ? placeholders are joined in
+        "SELECT c.external_id, a.chain, a.address FROM addresses a JOIN customers c "  # nosec B608
         f"ON c.id = a.customer_id WHERE a.chain IN ({marks}) AND c.external_id LIKE 'DEMO-0%' "
         "GROUP BY c.id ORDER BY c.id LIMIT 200",
         _EVM,

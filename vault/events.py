@@ -25,7 +25,8 @@ from vault.connection import Connection
 GENESIS = bytes(32)
 
 _COLUMNS = "id, device, seq, lamport, type, payload, author, created_at, signature, prev_hash, hash"
-_INSERT = f"INSERT INTO events ({_COLUMNS}, subject) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+# constant column names; values are ? params
+_INSERT = f"INSERT INTO events ({_COLUMNS}, subject) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"  # nosec B608
 _ABOUT = "INSERT OR IGNORE INTO event_customers (customer_id, event) VALUES (?, ?)"
 
 
@@ -350,12 +351,15 @@ def recent(conn: Connection, *, limit: int, before_rowid: int | None = None) -> 
     """Newest first; page further with the rowid of the last one returned."""
     if before_rowid is None:
         rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ?",
+            # constant column names; values are ? params
+            f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ?",  # nosec B608
             (limit,),
         )
     else:
         rows = conn.execute(
-            f"SELECT {_COLUMNS} FROM events WHERE rowid_ < ? ORDER BY rowid_ DESC LIMIT ?",
+            # constant column names; values are ? params
+            f"SELECT {_COLUMNS} FROM events WHERE rowid_ < ? "  # nosec B608
+            "ORDER BY rowid_ DESC LIMIT ?",
             (before_rowid, limit),
         )
     return [_row_to_event(r) for r in rows]
@@ -368,7 +372,8 @@ def count(conn: Connection) -> int:
 def page(conn: Connection, *, offset: int, limit: int) -> list[Event]:
     """Events newest first, by position: for a table view that fetches in pages."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ? OFFSET ?",
+        # constant column names; values are ? params
+        f"SELECT {_COLUMNS} FROM events ORDER BY rowid_ DESC LIMIT ? OFFSET ?",  # nosec B608
         (limit, offset),
     )
     return [_row_to_event(r) for r in rows]

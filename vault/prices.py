@@ -42,7 +42,8 @@ def add(conn: Connection, rows: Iterable[PriceRow]) -> tuple[int, int, int]:
         ).fetchone()
         if old is None:
             conn.execute(
-                f"INSERT INTO prices ({_COLUMNS}) VALUES (?,?,?,?,?,?)",
+                # constant column names; values are ? params
+                f"INSERT INTO prices ({_COLUMNS}) VALUES (?,?,?,?,?,?)",  # nosec B608
                 (row.asset, row.currency, row.price, row.as_of, row.source, row.imported_at),
             )
             added += 1
@@ -81,8 +82,9 @@ def newest(
         params.append(json.dumps(sorted(assets)))
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = conn.execute(
+        # clauses are fixed SQL from code; values are ? params
         f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS}, row_number() OVER (PARTITION BY asset, "
-        "currency ORDER BY as_of DESC, imported_at DESC, id DESC) AS n FROM prices "
+        "currency ORDER BY as_of DESC, imported_at DESC, id DESC) AS n FROM prices "  # nosec B608
         f"{clause}) WHERE n = 1 ORDER BY asset, currency",
         tuple(params),
     )
@@ -92,6 +94,8 @@ def newest(
 def history(conn: Connection) -> list[PriceRow]:
     """Every stored price, by asset, currency and time (newest first)."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM prices ORDER BY asset, currency, as_of DESC, imported_at DESC"
+        # constant column names; values are ? params
+        f"SELECT {_COLUMNS} FROM prices "  # nosec B608
+        "ORDER BY asset, currency, as_of DESC, imported_at DESC"
     )
     return [_row(r) for r in rows]

@@ -169,9 +169,10 @@ def _refresh_pass(desk: Desk, tx: Transaction, where: str, params: tuple[Any, ..
     overrides = store.approved_overrides(tx.conn)
     accepted: set[tuple[str, str]] = set()
     cursor = tx.execute(
+        # clauses are fixed SQL from code; values are ? params
         "SELECT r.id, r.kind, r.amount_exact, r.created_at, m.address, r.chain IS NOT NULL, "
         "r.risk_level, r.sanctioned, r.risk_fetched_at, r.status, r.approvals, r.needed, "
-        "r.facts, r.customer_id, r.chain, r.address, r.asset, "
+        "r.facts, r.customer_id, r.chain, r.address, r.asset, "  # nosec B608
         f"{', '.join('r.' + c for c in store.VALUATION_COLUMNS)} FROM approval_requests r "
         f"JOIN approval_members m ON m.id = r.created_by {where}",
         params,
@@ -244,7 +245,9 @@ def _finalized(tx: Transaction, finals: list[Mapping[str, Any]]) -> None:
         marks = ", ".join("?" for _ in chunk)
         uids.update(
             tx.execute(
-                f"SELECT id, uid FROM customers WHERE id IN ({marks})", tuple(chunk)
+                # only ? placeholders are joined in
+                f"SELECT id, uid FROM customers WHERE id IN ({marks})",  # nosec B608
+                tuple(chunk),
             ).fetchall()
         )
     tx.events(

@@ -53,7 +53,8 @@ def value_new(
 def signed_valuation(conn: Connection, rules: ValuationRules, request_id: str) -> dict[str, str]:
     """The stored valuation of a request as a decision signs it (VALUATION_FIELDS)."""
     row = conn.execute(
-        f"SELECT kind, asset, amount_exact, {', '.join(store.VALUATION_COLUMNS)} "
+        # constant column names; values are ? params
+        f"SELECT kind, asset, amount_exact, {', '.join(store.VALUATION_COLUMNS)} "  # nosec B608
         "FROM approval_requests WHERE id = ?",
         (request_id,),
     ).fetchone()
@@ -84,8 +85,10 @@ def revalue_open(
         where += " AND id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(list(ids)))
     rows = conn.execute(
-        "SELECT id, kind, asset, amount_exact, value_exact IS NOT NULL, value_currency, price, "
-        f"price_as_of, price_source, valued_at IS NOT NULL FROM approval_requests WHERE {where}",
+        # clauses are fixed SQL from code; values are ? params
+        "SELECT id, kind, asset, amount_exact, value_exact IS NOT NULL, "  # nosec B608
+        "value_currency, price, price_as_of, price_source, valued_at IS NOT NULL "
+        f"FROM approval_requests WHERE {where}",
         tuple(params),
     ).fetchall()
     if not rows:

@@ -32,7 +32,8 @@ def insert(
     """`uid`: the customer's id on every device (a new one unless another device made it)."""
     uid = uid or str(uuid.uuid4())
     cur = conn.execute(
-        f"INSERT INTO customers (uid, {', '.join(COLUMNS)}, created_at, updated_at) "
+        # constant column names; values are ? params
+        f"INSERT INTO customers (uid, {', '.join(COLUMNS)}, created_at, updated_at) "  # nosec B608
         f"VALUES (?, {', '.join('?' for _ in COLUMNS)}, ?, ?)",
         (uid, *(values.get(c) for c in COLUMNS), now, now),
     )
@@ -55,7 +56,8 @@ def insert(
 def record(conn: Connection, customer_id: int) -> dict[str, Any] | None:
     """The stored values in the shape of `CustomerDraft.record()`, for comparison and diffs."""
     row = conn.execute(
-        f"SELECT {', '.join(COLUMNS)} FROM customers WHERE id = ?",
+        # constant column names; values are ? params
+        f"SELECT {', '.join(COLUMNS)} FROM customers WHERE id = ?",  # nosec B608
         (customer_id,),
     ).fetchone()
     if row is None:
@@ -87,7 +89,8 @@ def update(conn: Connection, customer_id: int, changes: Mapping[str, Any], *, no
     if plain:
         assignments = ", ".join(f"{k} = ?" for k in plain)
         conn.execute(
-            f"UPDATE customers SET {assignments}, updated_at = ? WHERE id = ?",
+            # keys are checked against COLUMNS
+            f"UPDATE customers SET {assignments}, updated_at = ? WHERE id = ?",  # nosec B608
             (*plain.values(), now, customer_id),
         )
     else:
@@ -199,7 +202,8 @@ def erase(conn: Connection, customer_id: int, *, placeholder: str, now: str) -> 
     # Documents go too (their chunks by cascade); they never move with `fold`, which
     # seals them again under the kept customer's key instead.
     for table in (*OWNED, "documents"):
-        conn.execute(f"DELETE FROM {table} WHERE customer_id = ?", (customer_id,))
+        # table/column names are constants
+        conn.execute(f"DELETE FROM {table} WHERE customer_id = ?", (customer_id,))  # nosec B608
     conn.execute(
         "UPDATE addresses SET label = NULL, evidence = NULL WHERE customer_id = ?", (customer_id,)
     )
@@ -217,10 +221,13 @@ def fold(conn: Connection, *, keep: int, other: int, now: str) -> dict[str, int]
     moved = {}
     for table in (*OWNED, "addresses"):
         cur = conn.execute(
-            f"UPDATE OR IGNORE {table} SET customer_id = ? WHERE customer_id = ?", (keep, other)
+            # table/column names are constants
+            f"UPDATE OR IGNORE {table} SET customer_id = ? WHERE customer_id = ?",  # nosec B608
+            (keep, other),
         )
         moved[table] = cur.rowcount
-        conn.execute(f"DELETE FROM {table} WHERE customer_id = ?", (other,))
+        # table/column names are constants
+        conn.execute(f"DELETE FROM {table} WHERE customer_id = ?", (other,))  # nosec B608
     conn.execute(
         "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE resolved_at IS NULL "
         "AND (customer_a = ? OR customer_b = ?)",

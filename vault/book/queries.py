@@ -110,9 +110,10 @@ def customer_page(
         condition += f" AND ({where})"
         params += list(where_params)
     sql = (
+        # clauses are fixed SQL from code; values are ? params
         "SELECT c.id, c.display_name, c.kind, c.country, c.kyc_status, c.risk_rating, "
         "(SELECT count(*) FROM addresses a WHERE a.customer_id = c.id), c.updated_at, "
-        "c.external_id "
+        "c.external_id "  # nosec B608
         f"FROM customers c WHERE {condition} ORDER BY {order} {direction}, c.id {direction} "
         "LIMIT ? OFFSET ?"
     )
@@ -122,7 +123,8 @@ def customer_page(
 def count_addresses(conn: Connection, *, where: str = "", where_params: Sequence[Any] = ()) -> int:
     """`where` (addresses as `a`) narrows the count, e.g. to a dashboard figure."""
     condition = f" WHERE {where}" if where else ""
-    sql = f"SELECT count(*) FROM addresses a{condition}"
+    # clauses are fixed SQL from code; values are ? params
+    sql = f"SELECT count(*) FROM addresses a{condition}"  # nosec B608
     return int(conn.execute(sql, list(where_params)).fetchone()[0])
 
 
@@ -138,7 +140,8 @@ def address_page(
     (addresses as `a`) as in `count_addresses`."""
     condition = f"WHERE {where} " if where else ""
     return conn.execute(
-        "SELECT a.id, a.chain, a.address, a.label, a.customer_id, c.display_name, "
+        # clauses are fixed SQL from code; values are ? params
+        "SELECT a.id, a.chain, a.address, a.label, a.customer_id, c.display_name, "  # nosec B608
         "EXISTS (SELECT 1 FROM addresses o WHERE o.chain = a.chain AND o.address = a.address "
         "AND o.customer_id != a.customer_id) "
         f"FROM addresses a JOIN customers c ON c.id = a.customer_id {condition}"
@@ -163,8 +166,9 @@ def addresses_for_export(conn: Connection, *, text_filter: str = "") -> list[lis
     return [
         list(r)
         for r in conn.execute(
+            # only ? placeholders are joined in
             "SELECT c.external_id, c.display_name, a.chain, a.address, a.label FROM addresses a "
-            f"JOIN customers c ON c.id = a.customer_id WHERE {where} ORDER BY a.id",
+            f"JOIN customers c ON c.id = a.customer_id WHERE {where} ORDER BY a.id",  # nosec B608
             params,
         )
     ]

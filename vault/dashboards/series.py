@@ -49,7 +49,8 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
             level = worst
 
     for chain, address, links, provider, rank, on in conn.execute(
-        "SELECT l.chain, l.address, l.n, s.provider, "
+        # SQL fragments are module constants
+        "SELECT l.chain, l.address, l.n, s.provider, "  # nosec B608
         f"{rank_sql('s.level')}, substr(s.fetched_at, 1, 10) FROM (SELECT chain, address, "
         "count(*) AS n FROM addresses INDEXED BY addresses_answered_again WHERE answers > 1 "
         "GROUP BY chain, address) l JOIN screenings s INDEXED BY screenings_history "
@@ -83,7 +84,8 @@ def approvals_per_day(conn: Connection, *, first: str, last: str) -> list[tuple[
     return [
         (str(d), str(what), int(n))
         for d, what, n in conn.execute(
-            f"SELECT {day} AS d, 'requests', count(*) FROM approval_requests "
+            # SQL fragments are module constants
+            f"SELECT {day} AS d, 'requests', count(*) FROM approval_requests "  # nosec B608
             "WHERE created_at >= ? AND d <= ? GROUP BY d "
             f"UNION ALL SELECT {day} AS d, verdict, count(*) FROM approval_decisions "
             "WHERE verdict IN ('approve', 'reject') AND created_at >= ? AND d <= ? "
@@ -127,9 +129,10 @@ def flows_per_day(
     return [
         (str(d), str(c), s, None if dec is None else int(dec), float(i or 0), float(o or 0))
         for d, c, s, dec, i, o in conn.execute(
+            # clauses are fixed SQL from code; values are ? params
             "SELECT f.day, f.chain, max(f.symbol), f.decimals, sum(CAST(f.inflow AS REAL)), "
             f"sum(CAST(f.outflow AS REAL)) FROM explorer_flows f WHERE {' AND '.join(where)} "
-            "GROUP BY f.day, f.chain, f.decimals ORDER BY f.day, f.chain",
+            "GROUP BY f.day, f.chain, f.decimals ORDER BY f.day, f.chain",  # nosec B608
             params,
         )
     ]

@@ -40,19 +40,25 @@ def _refresh(where: str) -> str:
         f"AND s.address = addresses.address AND s.status IN {ANSWERED_SQL}"
     )
     return (
-        f"UPDATE addresses SET risk_rank = (SELECT max(n.rank) {newest}), "
+        # SQL fragments are module constants
+        f"UPDATE addresses SET risk_rank = (SELECT max(n.rank) {newest}), "  # nosec B608
         f"screened_at = (SELECT max(n.at) {newest}), "
         f"answers = min(2, (SELECT count(*) {answers})) WHERE {where}"
     )
 
 
 _NEW = "chain = NEW.chain AND address = NEW.address"
-_WORST = f"SELECT max(n.rank) FROM screening_newest n WHERE n.{_NEW.replace(' AND ', ' AND n.')}"
+# SQL fragments are module constants
+_WORST = (
+    "SELECT max(n.rank) FROM screening_newest n "
+    f"WHERE n.{_NEW.replace(' AND ', ' AND n.')}"  # nosec B608
+)
 #: An answer sets each derived column of its address's links only where it changes:
 #: the row and the indexes holding a column are rewritten only then, so a re-screen
 #: at the same level moves screened_at alone (the writes of a big batch stay small).
 _ON_ANSWER = (
-    f"UPDATE addresses SET screened_at = NEW.fetched_at WHERE {_NEW} "
+    # SQL fragments are module constants
+    f"UPDATE addresses SET screened_at = NEW.fetched_at WHERE {_NEW} "  # nosec B608
     "AND (screened_at IS NULL OR screened_at < NEW.fetched_at); "
     f"UPDATE addresses SET answers = answers + 1 WHERE {_NEW} AND answers < 2; "
     f"UPDATE addresses SET risk_rank = ({_WORST}) WHERE {_NEW} "
@@ -73,7 +79,8 @@ STATEMENTS = (
     "CREATE INDEX screenings_history ON screenings (chain, address, fetched_at, provider, "
     f"level, status) WHERE status IN {ANSWERED_SQL}",
     "ALTER TABLE addresses ADD COLUMN answers INTEGER NOT NULL DEFAULT 0",
-    "CREATE TRIGGER screening_newest_on_answer AFTER INSERT ON screenings "
+    # SQL fragments are module constants
+    "CREATE TRIGGER screening_newest_on_answer AFTER INSERT ON screenings "  # nosec B608
     f"WHEN NEW.status IN {ANSWERED_SQL} BEGIN "
     "INSERT INTO screening_newest (chain, address, provider, rank, at) "
     f"VALUES (NEW.chain, NEW.address, NEW.provider, {rank_sql('NEW.level')}, NEW.fetched_at) "
@@ -82,7 +89,8 @@ STATEMENTS = (
     f"{_ON_ANSWER}; END",
     # A link to an address never answered (an import's usual row) already holds the
     # right values (NULL, NULL, 0): only the others are worked out.
-    "CREATE TRIGGER screening_newest_on_link AFTER INSERT ON addresses "
+    # SQL fragments are module constants
+    "CREATE TRIGGER screening_newest_on_link AFTER INSERT ON addresses "  # nosec B608
     "WHEN NEW.risk_rank IS NOT NULL OR NEW.screened_at IS NOT NULL OR NEW.answers != 0 "
     "OR EXISTS (SELECT 1 FROM screening_newest n "
     "WHERE n.chain = NEW.chain AND n.address = NEW.address) "
@@ -111,7 +119,8 @@ STATEMENTS = (
 #: higher id, the row written last, as in the trigger)
 FILL = (
     "DELETE FROM screening_newest",
-    "INSERT INTO screening_newest (chain, address, provider, rank, at) "
+    # SQL fragments are module constants
+    "INSERT INTO screening_newest (chain, address, provider, rank, at) "  # nosec B608
     f"SELECT chain, address, provider, {rank_sql('level')}, fetched_at FROM ("
     "SELECT chain, address, provider, level, fetched_at, row_number() OVER ("
     "PARTITION BY chain, address, provider ORDER BY fetched_at DESC, id DESC) AS nth "

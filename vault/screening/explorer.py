@@ -47,8 +47,9 @@ def put_summary(conn: Connection, row: Mapping[str, Any]) -> None:
 def summaries(conn: Connection, chain: str, address: str) -> list[dict[str, Any]]:
     """Every source's newest summary of an address, newest first; amounts as ints."""
     rows = conn.execute(
+        # constant column names; values are ? params
         f"SELECT {', '.join(_SUMMARY)} FROM explorer_summaries WHERE chain = ? AND address = ? "
-        "ORDER BY fetched_at DESC",
+        "ORDER BY fetched_at DESC",  # nosec B608
         (chain, address),
     )
     found = []

@@ -90,7 +90,8 @@ _HIT_COLUMNS = (
 def insert(conn: Connection, values: Mapping[str, Any]) -> int:
     row = tuple(json.dumps(values[c]) if c == "why" else values[c] for c in _HIT_COLUMNS)
     cur = conn.execute(
-        f"INSERT INTO name_hits ({', '.join(_HIT_COLUMNS)}) "
+        # constant column names; values are ? params
+        f"INSERT INTO name_hits ({', '.join(_HIT_COLUMNS)}) "  # nosec B608
         f"VALUES ({', '.join('?' * len(_HIT_COLUMNS))})",
         row,
     )

@@ -87,7 +87,9 @@ def enqueue(
 
 
 def get(conn: Connection, key: str) -> Item | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,)).fetchone()
+    # constant column names; values are ? params
+    sql = f"SELECT {_COLUMNS} FROM outbox WHERE key = ?"  # nosec B608
+    row = conn.execute(sql, (key,)).fetchone()
     return None if row is None else _item(row)
 
 
@@ -99,7 +101,9 @@ def due(
     `key_prefixes` keeps to work the caller can run now (e.g. "screening:trm:" only
     when a TRM key is set), so items nobody can run do not crowd out the others.
     """
-    sql = f"SELECT {_COLUMNS} FROM outbox WHERE done_at IS NULL AND next_attempt_at <= ?"
+    # constant column names; values are ? params
+    sql = f"SELECT {_COLUMNS} FROM outbox "  # nosec B608
+    sql += "WHERE done_at IS NULL AND next_attempt_at <= ?"
     params: list[Any] = [now]
     if key_prefixes is not None:
         prefixes = list(key_prefixes)
@@ -185,7 +189,8 @@ def waiting_by(conn: Connection, *, kind: str, field: str) -> dict[str, int]:
 
 def pending(conn: Connection, *, kind: str | None = None, limit: int = 1000) -> list[Item]:
     """Items not done yet, soonest first: the visible queue."""
-    sql = f"SELECT {_COLUMNS} FROM outbox WHERE done_at IS NULL"
+    # constant column names; values are ? params
+    sql = f"SELECT {_COLUMNS} FROM outbox WHERE done_at IS NULL"  # nosec B608
     params: list[Any] = []
     if kind is not None:
         sql += " AND kind = ?"

@@ -27,7 +27,9 @@ _COLUMNS = (
 
 
 _INSERT = (
-    f"INSERT INTO screenings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+    # constant column names; values are ? params
+    f"INSERT INTO screenings ({', '.join(_COLUMNS)}) "  # nosec B608
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
 
 
@@ -44,8 +46,9 @@ def record_many(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
 def latest(conn: Connection, chain: str, address: str, provider: str) -> dict[str, Any] | None:
     """The newest stored answer of `provider` for this address."""
     found = conn.execute(
+        # constant column names; values are ? params
         f"SELECT {', '.join(_COLUMNS)} FROM screenings WHERE chain = ? AND address = ? "
-        "AND provider = ? ORDER BY fetched_at DESC LIMIT 1",
+        "AND provider = ? ORDER BY fetched_at DESC LIMIT 1",  # nosec B608
         (chain, address, provider),
     ).fetchone()
     return None if found is None else dict(zip(_COLUMNS, found, strict=True))
@@ -57,8 +60,9 @@ def history(
     return [
         dict(zip(_COLUMNS, r, strict=True))
         for r in conn.execute(
+            # constant column names; values are ? params
             f"SELECT {', '.join(_COLUMNS)} FROM screenings WHERE chain = ? AND address = ? "
-            "ORDER BY fetched_at DESC LIMIT ?",
+            "ORDER BY fetched_at DESC LIMIT ?",  # nosec B608
             (chain, address, limit),
         )
     ]

@@ -98,7 +98,10 @@ _DEVICE_COLUMNS = (
 
 
 def devices(conn: Connection) -> list[DeviceRow]:
-    rows = conn.execute(f"SELECT {_DEVICE_COLUMNS} FROM sync_devices ORDER BY first_seen, device")
+    # constant column names; values are ? params
+    rows = conn.execute(
+        f"SELECT {_DEVICE_COLUMNS} FROM sync_devices ORDER BY first_seen, device"  # nosec B608
+    )
     return [
         DeviceRow(
             r[0],
@@ -120,7 +123,9 @@ def devices(conn: Connection) -> list[DeviceRow]:
 
 def add_device(conn: Connection, row: DeviceRow) -> None:
     conn.execute(
-        f"INSERT INTO sync_devices ({_DEVICE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        # constant column names; values are ? params
+        f"INSERT INTO sync_devices ({_DEVICE_COLUMNS}) "  # nosec B608
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             row.device,
             row.signing,
