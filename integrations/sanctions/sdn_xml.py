@@ -27,6 +27,9 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
 from integrations.sanctions.records import ListedAddress, SanctionsFormatError, asset_code
 
 FEATURE_PREFIX = "Digital Currency Address - "
@@ -35,6 +38,10 @@ ROOT = "Sanctions"
 # sections under the root and their records (parties, locations, entries...).
 _DETACH_DEPTH = 3
 _KEEP_PARTS = frozenset({"Year", "Month", "Day"})  # of DateOfIssue, read when it ends
+ENTITIES_REFUSED = (
+    "the file declares XML entities, which an OFAC SDN file never does: refused "
+    "(download the list again from OFAC)"
+)
 
 
 def _local(tag: str) -> str:
@@ -55,6 +62,8 @@ def iter_sdn_advanced(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
         raise SanctionsFormatError(
             f"not well-formed XML (line {line}, column {column}): is the download complete?"
         ) from None
+    except DefusedXmlException:
+        raise SanctionsFormatError(ENTITIES_REFUSED) from None
 
 
 def _parse(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
@@ -62,9 +71,10 @@ def _parse(source: Path | IO[bytes]) -> Iterator[ListedAddress]:
     feature_types_seen = False
     list_date: date | None = None
     stack: list[ET.Element] = []
-    # Python's expat does not fetch external entities and (expat >= 2.4) refuses
-    # entity-expansion bombs, so an untrusted download cannot do harm here.
-    for event, elem in ET.iterparse(source, events=("start", "end")):  # noqa: S314
+    # defusedxml refuses entity declarations and external references outright, so an
+    # untrusted download cannot expand (billion laughs) or fetch anything, whatever
+    # the expat version underneath.
+    for event, elem in iterparse(source, events=("start", "end")):
         if event == "start":
             if not stack and _local(elem.tag) != ROOT:
                 raise SanctionsFormatError(
@@ -101,13 +111,13 @@ def issue_date_of(source: Path | IO[bytes]) -> date | None:
     """The publication date (`DateOfIssue`) from the head of the file, without reading
     the rest; None when the head has none or is not XML (the import says why)."""
     try:
-        for _event, elem in ET.iterparse(source, events=("end",)):  # noqa: S314
+        for _event, elem in iterparse(source, events=("end",)):
             name = _local(elem.tag)
             if name == "DateOfIssue":
                 return _issue_date(elem)
             if name in _AFTER_HEADER:
                 return None
-    except (ET.ParseError, SanctionsFormatError):
+    except (ET.ParseError, SanctionsFormatError, DefusedXmlException):
         return None
     return None
 

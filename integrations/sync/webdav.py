@@ -22,11 +22,12 @@ from __future__ import annotations
 import builtins
 import random
 import threading
-import xml.etree.ElementTree as ET
 from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 from integrations.http.client import HttpClient, ProviderConfig
 from integrations.http.clock import Clock
@@ -282,10 +283,12 @@ def _members(body: bytes | None) -> list[tuple[str, int | None]]:
     if body is None:
         return []
     try:
-        # expat expands no external entities and caps entity amplification.
-        root = ET.fromstring(body)  # noqa: S314
-    except ET.ParseError:
+        # defusedxml refuses entity declarations and external references outright.
+        root = fromstring(body)
+    except ParseError:
         raise TargetError("answered a listing with malformed XML") from None
+    except DefusedXmlException:
+        raise TargetError("answered a listing that declares XML entities: refused") from None
     out: list[tuple[str, int | None]] = []
     for response in root.iter(f"{_DAV}response"):
         href = response.findtext(f"{_DAV}href")

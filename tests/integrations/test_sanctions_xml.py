@@ -23,6 +23,7 @@ from integrations.sanctions import (
     iter_sdn_advanced,
     sniff,
 )
+from integrations.sanctions.sdn_xml import issue_date_of
 
 NS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADVANCED_XML"
 OLD_NS = "http://www.un.org/sanctions/1.0"
@@ -223,6 +224,25 @@ def test_truncated_download_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text(sample_xml()[:3000])
     with pytest.raises(SanctionsFormatError, match=r"not well-formed XML \(line \d+"):
         list(iter_sdn_advanced(path))
+
+
+def _billion_laughs() -> str:
+    """Nine levels of ten references each: 10**9 "lol"s once expanded."""
+    levels = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE Sanctions [{"".join(levels)}]>'
+        f'<Sanctions xmlns="{NS}"><DateOfIssue>&lol9;</DateOfIssue></Sanctions>'
+    )
+
+
+def test_an_entity_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    path = tmp_path / "sdn.xml"
+    path.write_text(_billion_laughs())
+    with pytest.raises(SanctionsFormatError, match=r"declares XML entities.*refused"):
+        list(iter_sdn_advanced(path))
+    assert issue_date_of(path) is None
 
 
 def test_another_xml_file_is_refused(tmp_path: Path) -> None:

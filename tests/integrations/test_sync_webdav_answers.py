@@ -119,6 +119,17 @@ def test_a_listing_that_is_not_xml_is_fatal(server: HTTPServer, clock: ManualClo
         transport(server, clock).list()
 
 
+def test_a_listing_declaring_entities_is_refused(server: HTTPServer, clock: ManualClock) -> None:
+    bomb = '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    server.expect_request(ROOT + "/", method="PROPFIND").respond_with_data(
+        f'<?xml version="1.0"?><!DOCTYPE m [{bomb}]><multistatus xmlns="DAV:">'
+        "<response><href>&b;</href></response></multistatus>",
+        status=207,
+    )
+    with pytest.raises(IntegrationError, match="declares XML entities: refused"):
+        transport(server, clock).list()
+
+
 def test_the_password_goes_as_basic_auth_and_never_into_a_message(
     server: HTTPServer, clock: ManualClock
 ) -> None:
