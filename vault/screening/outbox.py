@@ -102,8 +102,10 @@ def due(
     when a TRM key is set), so items nobody can run do not crowd out the others.
     """
     # constant column names; values are ? params
-    sql = f"SELECT {_COLUMNS} FROM outbox "  # nosec B608
-    sql += "WHERE done_at IS NULL AND next_attempt_at <= ?"
+    sql = (
+        f"SELECT {_COLUMNS} FROM outbox "  # nosec B608
+        "WHERE done_at IS NULL AND next_attempt_at <= ?"
+    )
     params: list[Any] = [now]
     if key_prefixes is not None:
         prefixes = list(key_prefixes)
