@@ -35,6 +35,7 @@ from tests.integrations.test_sanctions_xml import (
     TRON,
     XBT_BECH32,
     XMR,
+    billion_laughs,
     sample_xml,
     write_sample,
 )
@@ -390,6 +391,7 @@ def test_an_older_publication_is_refused_unless_asked(vault: Vault, tmp_path: Pa
         ("empty.txt", "# nothing yet\n", "ETH", "No digital-currency addresses"),
         ("wallets.txt", "0xabc\n", None, "say which asset"),
         ("cut.xml", sample_xml()[:4000], None, "not well-formed XML"),
+        ("bomb.xml", billion_laughs(), None, "declares XML entities"),
         ("sdn.xml", sample_xml(), "ETH", "leave out --asset"),
         ("none.xml", sample_xml().replace("Digital Currency", "Digital Money"), None, "No digital"),
     ],

@@ -226,7 +226,7 @@ def test_truncated_download_is_a_clear_error(tmp_path: Path) -> None:
         list(iter_sdn_advanced(path))
 
 
-def _billion_laughs() -> str:
+def billion_laughs() -> str:
     """Nine levels of ten references each: 10**9 "lol"s once expanded."""
     levels = ['<!ENTITY lol0 "lol">'] + [
         f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
@@ -239,7 +239,7 @@ def _billion_laughs() -> str:
 
 def test_an_entity_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     path = tmp_path / "sdn.xml"
-    path.write_text(_billion_laughs())
+    path.write_text(billion_laughs())
     with pytest.raises(SanctionsFormatError, match=r"declares XML entities.*refused"):
         list(iter_sdn_advanced(path))
     assert issue_date_of(path) is None
