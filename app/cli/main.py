@@ -45,6 +45,7 @@ from app.screening.service import (
     parse_target,
 )
 from app.session import VaultSession
+from app.webhooks.delivery import deliver_due
 from vault import backup as backups
 from vault import keyops, verify
 from vault.connection import Connection
@@ -509,7 +510,8 @@ def cmd_outbox(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
                 session.vault, endpoints.explorer_settings(_explorer_urls([]))
             )
         report = screening.run_outbox(limit=args.limit, explorers=explorers)
-        print(json.dumps(asdict(report)))
+        delivered = deliver_due(session.vault, limit=args.limit)
+        print(json.dumps({**asdict(report), "webhooks": asdict(delivered)}))
     finally:
         if explorers is not None:
             explorers.close()
@@ -611,6 +613,12 @@ def cmd_documents(args: argparse.Namespace, secrets: Secrets, keychain: Keychain
     return _in_session(args, secrets, keychain, documents.run)
 
 
+def cmd_webhooks(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import webhooks
+
+    return _in_session(args, secrets, keychain, webhooks.run)
+
+
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
@@ -649,6 +657,7 @@ COMMANDS: dict[str, Command] = {
     "prices": cmd_prices,
     "names": cmd_names,
     "documents": cmd_documents,
+    "webhooks": cmd_webhooks,
     "desk": cmd_sync,
     "sync": cmd_sync,
 }

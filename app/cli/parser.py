@@ -12,6 +12,7 @@ from app.cli import (
     names_args,
     prices_args,
     sync_args,
+    webhooks_args,
 )
 from app.cli.words import CHAIN_ADDRESS, CHAIN_URL, SCREEN_PROVIDER
 
@@ -34,6 +35,7 @@ COMMANDS = (
     "prices",
     "names",
     "documents",
+    "webhooks",
 )
 
 
@@ -244,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser(
-        "outbox", help="look-ups waiting for the network: run what is due, or list them"
+        "outbox",
+        help="work waiting for the network (look-ups, webhook deliveries): run what is due, "
+        "or list it",
     )
     p.add_argument("action", choices=("run", "status"))
     _vault_arg(p)
@@ -320,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     prices_args.add_parser(sub, prices_common)
     names_args.add_parser(sub, prices_common, _iso_date)
     documents_args.add_parser(sub, prices_common, date_type=_iso_date)
+    webhooks_args.add_parser(sub, prices_common)
 
     sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 

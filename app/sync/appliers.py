@@ -42,6 +42,8 @@ AUDIT_ONLY = frozenset(
         "desk.invited",
         "document.viewed",
         "document.copied",
+        "webhooks.endpoint_added",  # endpoints are this device's own settings
+        "webhooks.endpoint_removed",
     }
 )
 

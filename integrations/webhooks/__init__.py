@@ -1,0 +1,1 @@
+"""Sending webhook deliveries over HTTP (the signing and queueing are in app.webhooks)."""
