@@ -46,6 +46,7 @@ from app.screening.service import (
 )
 from app.session import VaultSession
 from app.webhooks.delivery import deliver_due
+from app.webhooks.delivery import retry_now as webhooks_retry_now
 from vault import backup as backups
 from vault import keyops, verify
 from vault.connection import Connection
@@ -505,6 +506,7 @@ def cmd_outbox(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
             return 0
         if args.force:
             screening.retry_now()
+            webhooks_retry_now(session.vault)
         if pending(session.vault.conn, kind=EXPLORER, limit=1):
             explorers = explorers_for(
                 session.vault, endpoints.explorer_settings(_explorer_urls([]))

@@ -99,6 +99,13 @@ def waiting(vault: Vault) -> int:
     return store.waiting(vault.conn, kinds=(hooks.KIND,))
 
 
+def retry_now(vault: Vault, *, now: datetime | None = None) -> int:
+    """Let every waiting delivery run now, whatever its backoff (the user asked for it);
+    returns how many. Database worker."""
+    with vault.transaction() as tx:
+        return store.make_due(tx.conn, kind=hooks.KIND, key_prefix="", now=iso(now or utc_now()))
+
+
 def _poster(session: requests.Session) -> Send:
     def send(url: str, data: bytes, sign: dict[str, str]) -> Answer:
         return post(session, url, body=data, headers=sign)
