@@ -32,6 +32,7 @@ from ui.sections import SECTIONS
 from ui.services import Services
 from ui.unlock_dialog import UnlockDialog
 from ui.vault_actions import VaultActions
+from ui.webhooks_page import WebhooksPage
 from ui.workspace import Workspace
 from vault.errors import AuthenticationError, CorruptVaultError
 from vault.store import UnlockInfo
@@ -386,10 +387,11 @@ class MainWindow(QMainWindow):
             self.lock(reason=reason or "elsewhere")
 
     def _settings_pages(self) -> list[QWidget]:
-        """Settings tabs that need the unlocked vault (API keys)."""
+        """Settings tabs that need the unlocked vault (API keys, webhooks)."""
         if self.workspace is None:
             return []
-        return [ProvidersPage(self.workspace.screening_context, self.services.settings)]
+        context = self.workspace.screening_context
+        return [ProvidersPage(context, self.services.settings), WebhooksPage(context)]
 
     def _settings_changed(self, settings: Settings) -> None:
         if self.workspace is not None:

@@ -142,7 +142,8 @@ def test_screen_cache_offline_and_outbox_through_the_real_client(
     code, lines, err = _cli(monkeypatch, capsys, "outbox", "run", *unlock)
     assert code == 0, err
     [report] = lines
-    assert report == {"done": 0, "given_up": 0, "retried": 0, "waiting": 2}  # not due yet
+    none = {"delivered": 0, "retried": 0, "dropped": 0, "waiting": 0}  # no webhooks here
+    assert report == {"done": 0, "given_up": 0, "retried": 0, "waiting": 2, "webhooks": none}
     code, lines, err = _cli(monkeypatch, capsys, "outbox", "run", "--force", *unlock)
-    assert lines == [{"done": 2, "given_up": 0, "retried": 0, "waiting": 0}], err
+    assert lines == [{"done": 2, "given_up": 0, "retried": 0, "waiting": 0, "webhooks": none}], err
     assert len(httpserver.log) == 4

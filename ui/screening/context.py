@@ -32,6 +32,8 @@ from app.screening.sanctions import PROVIDER as SANCTIONS
 from app.screening.service import Screening, explorers_for
 from app.session import VaultSession
 from app.tasks import Cancelled, DbCalls, Handle, Operation, Progress
+from app.webhooks.delivery import deliver_due
+from app.webhooks.delivery import retry_now as webhooks_retry_now
 from integrations.explorers import Explorers
 from ui import errors
 from ui.book.paged_model import SessionReader
@@ -470,6 +472,7 @@ class ScreeningContext(QObject):
             screening = holder.get()
             if retry_now:
                 screening.retry_now()
+                webhooks_retry_now(screening.vault)
             explorers = None
             if waiting(screening.vault.conn, kind=EXPLORER):
                 explorers = explorers_for(
@@ -480,9 +483,12 @@ class ScreeningContext(QObject):
         def work(progress: Progress) -> OutboxRun:
             screening, explorers = db(prepare)
             try:
-                return screening.run_outbox(
+                report = screening.run_outbox(
                     explorers=explorers, cancelled=lambda: progress.cancelled, db=db
                 )
+                # Webhook deliveries wait in the same outbox: sent on this network thread.
+                deliver_due(screening.vault, cancelled=lambda: progress.cancelled, db=db)
+                return report
             finally:
                 holder.release(screening)
                 if explorers is not None:
