@@ -27,13 +27,8 @@ from vault.store import Vault
 _MAX_URL = 2048
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    id: str
-    #: with any user and password replaced by ***
-    url: str
-    events: tuple[str, ...]
-    created_at: str
+#: an endpoint as lists show it: `url` with any user and password replaced by ***
+Endpoint = store.EndpointRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -21,22 +19,18 @@ from app.webhooks import endpoints
 from app.webhooks.delivery import deliver_due
 from app.webhooks.events import ALERT_RAISED, EVENT_TYPES, enqueue
 from app.webhooks.signing import headers, new_secret
-from tests.conftest import PASSPHRASE
 from vault import webhooks as hooks
-from vault.keys import Keychain
 from vault.screening import screenings
 from vault.store import Vault
-from vault.unlock import create_vault
+from vault.unlock import Created
 from vault.webhooks import REMOVED
 
 ADDRESS = "0x52908400098527886e0f7030069857d2e4169ee7"
 
 
 @pytest.fixture
-def vault(tmp_path: Path, no_keychain: Keychain) -> Iterator[Vault]:
-    made = create_vault(tmp_path / "desk.vault", passphrase=PASSPHRASE, keychain=no_keychain)
-    yield made.vault
-    made.vault.close()
+def vault(created: Created) -> Vault:
+    return created.vault
 
 
 class Receiver:
