@@ -81,6 +81,9 @@ def deliver_due(
     rng = rng or random.Random()
     claimed, targets = db(lambda: _claim(vault, moment, limit, lease))
     report = WebhookRun()
+    if not claimed:  # the usual timer tick: no session, no write
+        report.waiting = db(lambda: waiting(vault))
+        return report
     session: requests.Session | None = None
     if send is None:
         session = requests.Session()
@@ -119,6 +122,8 @@ def _claim(
     """Database worker: the due deliveries, claimed, and where each goes."""
     prefix = f"{hooks.KIND}:"
     items = store.due(vault.conn, now=iso(moment), limit=limit, key_prefixes=[prefix])
+    if not items:
+        return [], {}
     until = iso(moment + lease)
     with vault.transaction() as tx:
         claimed = [
