@@ -1,4 +1,4 @@
-"""SQL for webhook endpoints and their delivery log (tables of m0018).
+"""SQL for webhook endpoints and their delivery log (tables of m0015).
 
 Deliveries wait in the `outbox` (kind 'webhook'); see vault.screening.outbox for
 claiming and finishing them. Plain values in and out; times are ISO-8601 UTC.

@@ -1,7 +1,7 @@
 """The events endpoints can take, what a delivery's body holds, and queueing from Python.
 
 screening.hit, approvals.finalized and customer.risk_changed are queued by the
-triggers of migration 18, in the transaction of the change itself. Other
+triggers of migration 15, in the transaction of the change itself. Other
 services queue theirs with `enqueue` inside their own transaction, e.g. the
 alerts service once an alert is raised::
 

@@ -1,4 +1,4 @@
-"""Schema 18: webhook endpoints, their delivery log, and the triggers that queue events.
+"""Schema 15: webhook endpoints, their delivery log, and the triggers that queue events.
 
 - `webhook_endpoints`: where events go (the URL, which may carry a user and
   password, lives only in this encrypted table and is shown redacted) and
