@@ -183,7 +183,8 @@ def fill_demo(
 def fill_demo_vault(vault: object, *, history: bool = True) -> dict[str, int]:
     """Everything the demo vault holds: the book and the approval desk (`fill_demo`),
     the screenings (`app.demo_screening`) and (`history`) the dashboards' history
-    (`app.demo_dashboards.fill_demo_dashboards`; the window adds it after it opens).
+    (`app.demo_dashboards.fill_demo_dashboards`; the window adds it after it opens)
+    and the alerts the rules raise over it.
     Database worker; a few seconds."""
     from app.demo_dashboards import answer_some_long_ago, fill_demo_dashboards
     from app.demo_screening import screen_demo
@@ -195,4 +196,7 @@ def fill_demo_vault(vault: object, *, history: bool = True) -> dict[str, int]:
     counts.update({f"screening_{k}": v for k, v in screen_demo(vault).items()})
     if history:
         counts.update(fill_demo_dashboards(vault))
+        from app.alerts.engine import run_rules
+
+        counts["alerts"] = len(run_rules(vault).raised)
     return counts

@@ -621,6 +621,12 @@ def cmd_webhooks(args: argparse.Namespace, secrets: Secrets, keychain: Keychain)
     return _in_session(args, secrets, keychain, webhooks.run)
 
 
+def cmd_alerts(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import alerts
+
+    return _in_session(args, secrets, keychain, alerts.run)
+
+
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
@@ -660,6 +666,7 @@ COMMANDS: dict[str, Command] = {
     "names": cmd_names,
     "documents": cmd_documents,
     "webhooks": cmd_webhooks,
+    "alerts": cmd_alerts,
     "desk": cmd_sync,
     "sync": cmd_sync,
 }

@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from app.cli import (
+    alerts_args,
     approvals_args,
     dashboard_args,
     documents_args,
@@ -36,6 +37,7 @@ COMMANDS = (
     "names",
     "documents",
     "webhooks",
+    "alerts",
 )
 
 
@@ -325,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     names_args.add_parser(sub, prices_common, _iso_date)
     documents_args.add_parser(sub, prices_common, date_type=_iso_date)
     webhooks_args.add_parser(sub, prices_common)
+    alerts_args.add_parser(sub, prices_common)
 
     sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 

@@ -11,6 +11,7 @@ CUSTOMERS = "customers"
 WALLETS = "wallets"
 SCREENING = "screening"
 APPROVALS = "approvals"
+ALERTS = "alerts"
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,8 @@ class Drill:
     #: Screening: the level and sanctioned filters
     level: str | None = None
     sanctioned: bool | None = None
-    #: Approvals: statuses (empty: the queue's "Open") and the age filter in days
+    #: Approvals: statuses (empty: the queue's "Open") and the age filter in days;
+    #: Alerts: the one status shown
     statuses: frozenset[str] = frozenset()
     min_age_days: int | None = None
     max_age_days: int | None = None

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from app.approvals.policy import PolicyError, default_policy, parse
-from app.dashboards.drill import APPROVALS, CUSTOMERS, SCREENING, WALLETS, Drill
+from app.dashboards.drill import ALERTS, APPROVALS, CUSTOMERS, SCREENING, WALLETS, Drill
+from vault.alerts import store as alerts
 from vault.approvals.store import current_policy
 from vault.connection import Connection
 from vault.dashboards import overview as sql
@@ -167,5 +168,27 @@ def read_approvals(conn: Connection, now: datetime) -> list[Tile]:
     return [Tile("approvals", tuple(figures), now, _when(found.newest), facts)]
 
 
+def read_alerts(conn: Connection, now: datetime) -> list[Tile]:
+    """Open alerts (not acknowledged, not snoozed) by severity, and the acknowledged
+    ones still live (app.alerts)."""
+    stamp = now.isoformat(timespec="seconds")
+    by_severity = alerts.open_by_severity(conn, now=stamp)
+    opened = Drill(ALERTS, statuses=frozenset({"open"}))
+    total = sum(by_severity.values())
+    figures = [
+        Figure("alerts_open", total, opened, "bad" if total else ""),
+        *(
+            Figure(f"alerts_{severity}", by_severity.get(severity, 0), opened, tone)
+            for severity, tone in (("critical", "bad"), ("warning", "warn"), ("info", ""))
+        ),
+        Figure(
+            "alerts_acknowledged",
+            alerts.count(conn, status="acknowledged", now=stamp),
+            Drill(ALERTS, statuses=frozenset({"acknowledged"})),
+        ),
+    ]
+    return [Tile("alerts", tuple(figures), now, _when(alerts.newest_raise(conn)))]
+
+
 #: every reader, in the order the page lays out their tiles
-READERS = (read_customers, read_screening, read_sanctions, read_approvals)
+READERS = (read_customers, read_screening, read_sanctions, read_approvals, read_alerts)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from keyring.backends import fail
 
+from app.alerts.engine import run_rules
 from app.demo import fill_demo
 from app.demo_dashboards import answer_some_long_ago, fill_demo_dashboards
 from app.demo_screening import screen_demo
@@ -22,6 +23,7 @@ def fill_small_demo(vault: Vault, now: datetime) -> None:
     answer_some_long_ago(vault, now=now, share=0.3)
     screen_demo(vault, every=10)
     fill_demo_dashboards(vault, now=now)
+    run_rules(vault, now=now)
 
 
 @pytest.fixture(scope="module")
