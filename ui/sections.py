@@ -24,6 +24,7 @@ SECTIONS = (
     Section("screening", "Screening", None),
     Section("approvals", "Approvals", None),
     Section("dashboards", "Dashboards", None),
+    Section("alerts", "Alerts", None),
     Section("sync", "Sync", "folder and WebDAV sync between devices"),
     Section("audit", "Audit", None),
 )

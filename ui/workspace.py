@@ -10,6 +10,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 
 from app.session import VaultSession
+from ui.alerts.context import AlertsContext
+from ui.alerts.page import AlertsPage
 from ui.approvals.context import ApprovalsContext
 from ui.approvals.page import ApprovalsPage
 from ui.approvals.request_actions import CustomerRequests, WalletRequests
@@ -81,6 +83,18 @@ class Workspace(QWidget):
         for context in (self.book, self.screening_context, self.approvals_context):
             context.changed.connect(lambda *_args: self.dashboards.data_changed())
         built["dashboards"] = self.dashboards
+        self.alerts_context = AlertsContext(session, services, self)
+        self.alerts = AlertsPage(self.alerts_context)
+        self.alerts.open_customer.connect(self.open_customer)
+        self.alerts.show_requests.connect(self.show_requests)
+        # Every change that can trigger a rule (book and imports, screenings, explorer
+        # fetches and list imports, requests and decisions) runs the rules soon after.
+        for context in (self.book, self.screening_context, self.approvals_context):
+            context.changed.connect(lambda *_args: self.alerts_context.schedule())
+        self.alerts_context.open_count.connect(self._show_alert_count)
+        self.alerts_context.changed.connect(audit_refresher.request)
+        self.alerts_context.changed.connect(self.dashboards.data_changed)
+        built["alerts"] = self.alerts
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
@@ -93,6 +107,18 @@ class Workspace(QWidget):
         layout.addWidget(self.stack, 1)
         # Open on the first section that exists rather than on a "not built" page.
         self.nav.setCurrentRow(next(i for i, s in enumerate(SECTIONS) if s.arrives_with is None))
+        self.alert_count = 0
+        self.alerts_context.count()
+        self.alerts_context.schedule()  # what changed while the vault was locked
+
+    def _show_alert_count(self, count: int) -> None:
+        """The navigation's badge: the open alerts' count beside the section's title."""
+        self.alert_count = count
+        row = next(i for i, s in enumerate(SECTIONS) if s.key == "alerts")
+        item = self.nav.item(row)
+        title = self.tr("Alerts")
+        item.setText(f"{title} ({count:,})" if count else title)
+        item.setToolTip(self.tr("%n open alert(s)", "", count) + f" (Ctrl+{row + 1})")
 
     def select(self, index: int) -> None:
         self.nav.setCurrentRow(index)
@@ -172,6 +198,8 @@ class Workspace(QWidget):
         self.approvals.close_vault_views()
         self.approvals_context.close()
         self.dashboards.close_vault_views()
+        self.alerts.close_vault_views()
+        self.alerts_context.close()
         if self.audit is not None:
             self.audit.close_vault_views()
         self.book.close()

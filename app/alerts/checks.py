@@ -257,14 +257,20 @@ def reviews(rows: Iterable[tuple[int, str]], today: date) -> list[Hit]:
     for customer_id, day in rows:
         left = (date.fromisoformat(day) - today).days
         if left < 0:
-            phase, why = "overdue", f"KYC review overdue by {-left} days (expired on {day})"
+            phase, why = "overdue", f"KYC review overdue by {_days(-left)} (expired on {day})"
+        elif left == 0:
+            phase, why = "due", f"KYC review due today ({day})"
         else:
-            phase, why = "due", f"KYC review due in {left} days (on {day})"
+            phase, why = "due", f"KYC review due in {_days(left)} (on {day})"
         facts = {"expires_on": day, "days_left": left}
         hits.append(
             Hit("kyc_review", f"customer:{customer_id}:review:{phase}", why, facts, customer_id)
         )
     return hits
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n:,} days"
 
 
 def pending_requests(rows: Iterable[tuple[str, int, str, str]], now: datetime) -> list[Hit]:

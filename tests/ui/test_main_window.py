@@ -36,6 +36,7 @@ def test_has_the_seven_sections_and_unbuilt_ones_say_so(make_window: WindowFacto
         "Screening",
         "Approvals",
         "Dashboards",
+        "Alerts",
         "Sync",
         "Audit",
     ]
@@ -61,8 +62,10 @@ def test_ctrl_number_switches_sections(qtbot: QtBot, make_window: WindowFactory)
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.workspace.current_key() == "customers"
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
-    assert window.workspace.current_key() == "sync"
+    assert window.workspace.current_key() == "alerts"
     qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_key() == "sync"
+    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
     assert window.workspace.current_key() == "audit"
 
 

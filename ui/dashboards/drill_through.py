@@ -8,7 +8,8 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QComboBox
 
-from app.dashboards.drill import APPROVALS, CUSTOMERS, SCREENING, WALLETS, Drill
+from app.dashboards.drill import ALERTS, APPROVALS, CUSTOMERS, SCREENING, WALLETS, Drill
+from ui.alerts.page import AlertsPage
 from ui.approvals.page import ApprovalsPage
 from ui.book.customers_page import CustomersPage
 from ui.book.wallets_page import WalletsPage
@@ -22,6 +23,7 @@ class Sections(Protocol):
     wallets: WalletsPage
     screening: ScreeningPage
     approvals: ApprovalsPage
+    alerts: AlertsPage
 
     def select_key(self, key: str) -> None: ...
 
@@ -37,6 +39,10 @@ def open_drill(sections: Sections, label: str, drill: Drill) -> None:
         _screening(sections.screening, drill)
     elif drill.section == APPROVALS:
         _approvals(sections.approvals, drill)
+    elif drill.section == ALERTS:
+        page = sections.alerts
+        wanted = next(iter(drill.statuses), "open")
+        page.status.setCurrentIndex(max(0, page.status.findData(wanted)))
     sections.select_key(drill.section)
 
 

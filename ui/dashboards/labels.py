@@ -26,6 +26,7 @@ def tile_title(key: str) -> str:
         "screening_age": tr("Screening coverage"),
         "sanctions": tr("Sanctions hits"),
         "approvals": tr("Open approvals by age"),
+        "alerts": tr("Alerts open"),
     }.get(key, key)
 
 
@@ -45,6 +46,8 @@ def tile_note(tile: Tile) -> str:
         return tr("The policy lets a request expire after {0:g} days").format(
             facts.get("expiry_days", 0)
         )
+    if tile.key == "alerts":
+        return tr("Raised by the alert rules; acknowledged ones stay until they clear")
     if tile.key == "reviews":
         return tr("By the KYC expiry date of each customer")
     return ""
@@ -91,6 +94,11 @@ def figure_label(key: str) -> str:
         "open": tr("Open requests"),
         "younger": tr("Under 1 d"),
         "expired": tr("Expired"),
+        "alerts_open": tr("Open alerts"),
+        "alerts_critical": tr("Critical"),
+        "alerts_warning": tr("Warning"),
+        "alerts_info": tr("Info"),
+        "alerts_acknowledged": tr("Acknowledged, not cleared"),
     }
     return fixed.get(key) or tr(_KYC.get(key, key))
 

@@ -42,7 +42,7 @@ from ui.naming import named
 from vault.connection import Connection
 
 T = TypeVar("T")
-TILES = ("kyc", "reviews", "levels", "screening_age", "sanctions", "approvals")
+TILES = ("kyc", "reviews", "levels", "screening_age", "sanctions", "approvals", "alerts")
 COLUMNS = 3
 
 
@@ -238,6 +238,7 @@ class DashboardsPage(QWidget):
             "read_screening": ("levels", "screening_age"),
             "read_sanctions": ("sanctions",),
             "read_approvals": ("approvals",),
+            "read_alerts": ("alerts",),
         }.get(read.__name__, ())
         for key in keys:
             self.tiles[key].show_problem(text)

@@ -120,15 +120,19 @@ def _where(status: str | None, now: str) -> tuple[str, list[object]]:
     return "a.cleared_at IS NULL", []
 
 
+#: the inbox's order: critical first, then warnings, then the rest
+_SEVERITY_FIRST = "CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
+
+
 def listed(
     conn: Connection, *, status: str | None, now: str, limit: int = 1000, offset: int = 0
 ) -> list[AlertRow]:
-    """Alerts in `status` (None: every live one), newest first."""
+    """Alerts in `status` (None: every live one), critical first, then newest first."""
     where, params = _where(status, now)
     rows = conn.execute(
         # the WHERE clause is fixed SQL from _where; values are ? params
         f"SELECT {_COLUMNS} FROM alerts a LEFT JOIN customers c ON c.id = a.customer_id "  # nosec B608
-        f"WHERE {where} ORDER BY a.raised_at DESC, a.id DESC LIMIT ? OFFSET ?",
+        f"WHERE {where} ORDER BY {_SEVERITY_FIRST}, a.raised_at DESC, a.id DESC LIMIT ? OFFSET ?",
         (*params, limit, offset),
     ).fetchall()
     return [_row(r) for r in rows]

@@ -13,7 +13,7 @@ import pytest
 from app.alerts import actions
 from app.alerts.engine import Raised, run_rules
 from app.alerts.rules import parse
-from app.alerts.rules_store import current_rules, set_rules
+from app.alerts.rules_store import current_rules, current_text, set_rules
 from app.alerts.service import TOPIC, AlertService
 from app.book.activity import update_customer
 from app.book.export import export
@@ -186,6 +186,8 @@ def test_acknowledging_is_audited_and_keeps_the_alert_live_until_it_clears(
     assert run_rules(vault, rules=rules, now=NOW).raised == []  # not raised again
     with pytest.raises(ValidationError, match="acknowledged already"):
         actions.acknowledge(vault, raised.id, reason="twice")
+    with pytest.raises(ValidationError, match="no alert has the id 'nope'"):
+        actions.acknowledge(vault, "nope", reason="why")
 
 
 def test_snooze_hides_an_alert_until_then_and_a_task_lands_on_the_customer(
@@ -242,6 +244,7 @@ def test_the_rules_set_are_kept_and_audited(vault: Vault) -> None:
     assert current_rules(vault.conn).get("mass_export").number("customers") == 500
     set_rules(vault, "version: 1\nrules:\n  mass_export:\n    customers: 20\n")
     assert current_rules(vault.conn).get("mass_export").number("customers") == 20
+    assert current_text(vault.conn) == "version: 1\nrules:\n  mass_export:\n    customers: 20\n"
     assert vault.conn.execute(
         "SELECT count(*) FROM events WHERE type = 'alerts.rules_set'"
     ).fetchone() == (1,)

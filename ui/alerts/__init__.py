@@ -1,0 +1,1 @@
+"""The Alerts section: the inbox, its badge, and the rules' runs."""
