@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from benchmarks import (
+    alerts_bench,
     approvals_bench,
     book_bench,
     dashboards_bench,
@@ -237,6 +238,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "screening_view": screening_view_bench.bench_screening_view,
     "approvals": approvals_bench.bench_approvals,
     "dashboards": dashboards_bench.bench_dashboards,
+    "alerts": alerts_bench.bench_alerts,
     "names": names_bench.bench_names,
     "sync": sync_bench.bench_sync_apply,
 }

@@ -63,7 +63,7 @@ class Windows:
 
 
 @dataclass
-class _Totals:
+class Totals:
     symbol: str | None
     decimals: int | None
     last_in: int = 0
@@ -73,10 +73,10 @@ class _Totals:
     fetched_at: str = ""
 
 
-def flow_totals(rows: Iterable[FlowRow], windows: Windows) -> dict[tuple[int, str], _Totals]:
+def flow_totals(rows: Iterable[FlowRow], windows: Windows) -> dict[tuple[int, str], Totals]:
     """Per (customer, chain) the exact native totals of both windows (rows before
     them are left out)."""
-    totals: dict[tuple[int, str], _Totals] = {}
+    totals: dict[tuple[int, str], Totals] = {}
     last_first = windows.last_first.isoformat()
     previous_first = windows.previous_first.isoformat()
     for row in rows:
@@ -85,7 +85,7 @@ def flow_totals(rows: Iterable[FlowRow], windows: Windows) -> dict[tuple[int, st
         key = (row.customer_id, row.chain)
         found = totals.get(key)
         if found is None:
-            found = totals[key] = _Totals(row.symbol, row.decimals)
+            found = totals[key] = Totals(row.symbol, row.decimals)
         if row.day >= last_first:
             found.last_in += int(row.inflow)
             found.last_out += int(row.outflow)
@@ -101,7 +101,7 @@ def _coins(amount: int, decimals: int | None) -> Decimal:
     return Decimal(amount).scaleb(-(decimals or 0)).normalize()
 
 
-def _shown(amount: int, totals: _Totals, chain: str) -> str:
+def _shown(amount: int, totals: Totals, chain: str) -> str:
     unit = totals.symbol or ("raw units" if totals.decimals is None else chain)
     coins = _coins(amount, totals.decimals)
     return f"{coins:,.1f} {unit}" if coins >= 1 or coins == 0 else f"{coins:.4g} {unit}"
@@ -112,7 +112,7 @@ def _percent(last: int, previous: int) -> Decimal:
 
 
 def inflow_drops(
-    totals: Mapping[tuple[int, str], _Totals], rule: Rule, windows: Windows
+    totals: Mapping[tuple[int, str], Totals], rule: Rule, windows: Windows
 ) -> list[Hit]:
     days, drop = rule.number("days"), rule.number("drop_percent")
     hits = []
@@ -142,7 +142,7 @@ def inflow_drops(
 
 
 def outflow_spikes(
-    totals: Mapping[tuple[int, str], _Totals], rule: Rule, windows: Windows
+    totals: Mapping[tuple[int, str], Totals], rule: Rule, windows: Windows
 ) -> list[Hit]:
     days, rise = rule.number("days"), rule.number("rise_percent")
     hits = []
@@ -171,7 +171,7 @@ def outflow_spikes(
 
 
 def _flow_facts(
-    t: _Totals, what: str, last: int, previous: int, change: Decimal, days: int
+    t: Totals, what: str, last: int, previous: int, change: Decimal, days: int
 ) -> dict[str, Any]:
     return {
         f"{what}_last": f"{_coins(last, t.decimals):f}",

@@ -73,20 +73,23 @@ def evaluate(conn: Connection, rules: Rules, now: datetime) -> list[checks.Hit]:
     today = now.date()
     hits: list[checks.Hit] = []
     on = {rule.name: rule for rule in rules.enabled()}
-    flow_rules = [on[n] for n in ("inflow_drop", "outflow_spike") if n in on]
-    if flow_rules:
-        days = max(rule.number("days") for rule in flow_rules)
-        rows = list(
-            facts.flows_since(conn, checks.Windows.of(today, days).previous_first.isoformat())
-        )
-        for rule, check in (
-            (on.get("inflow_drop"), checks.inflow_drops),
-            (on.get("outflow_spike"), checks.outflow_spikes),
-        ):
-            if rule is not None:
-                windows = checks.Windows.of(today, rule.number("days"))
-                totals = checks.flow_totals(rows, windows)
-                hits += check(totals, rule, windows)
+    # Both flow rules read the same sums when their windows agree (the defaults).
+    sums: dict[int, dict[tuple[int, str], checks.Totals]] = {}
+    for rule, check in (
+        (on.get("inflow_drop"), checks.inflow_drops),
+        (on.get("outflow_spike"), checks.outflow_spikes),
+    ):
+        if rule is not None:
+            days = rule.number("days")
+            windows = checks.Windows.of(today, days)
+            if days not in sums:
+                rows = facts.flow_sums(
+                    conn,
+                    first_day=windows.previous_first.isoformat(),
+                    split_day=windows.last_first.isoformat(),
+                )
+                sums[days] = checks.flow_totals(rows, windows)
+            hits += check(sums[days], rule, windows)
     if rule := on.get("dormant_active"):
         windows = checks.Windows.of(today, rule.number("days"))
         waking = facts.waking_addresses(conn, windows.last_first.isoformat())

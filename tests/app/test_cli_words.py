@@ -45,6 +45,7 @@ FREE_TEXT = {
     "desk/join/code",  # the one-time code, checked by its checksum then by the file
     "desk/remove/who",  # a device id or a member's name, matched against the desk's
     "endpoint",
+    "alerts/snooze/days",  # a number of days, checked by the snooze itself
     # OFAC asset codes (new ones appear with each list) and token symbols: open sets,
     # checked for their form where they are used.
     "asset",

@@ -18,7 +18,8 @@ ACTIVE = "c.erased_at IS NULL AND c.merged_into IS NULL"
 
 @dataclass(frozen=True)
 class FlowRow:
-    """One day of one address's native-coin flows, with a customer holding it."""
+    """Native-coin flows of one address over days from `day` on, with a customer
+    holding it (amounts as decimal text of the smallest unit)."""
 
     customer_id: int
     chain: str
@@ -30,19 +31,36 @@ class FlowRow:
     fetched_at: str
 
 
-def flows_since(conn: Connection, first_day: str) -> Iterator[FlowRow]:
-    """Every native-coin flow row from `first_day` on, once per active customer linked
-    to its address (amounts stay decimal text: the rules sum them exactly)."""
+def _exact_sum(column: str) -> str:
+    """SUM of a decimal-text column without overflow or rounding: SQLite's integers stop
+    at 2**63 (9.2 ETH in wei is near it), so the digits above the last twelve and the
+    last twelve are summed apart (each fits for millions of rows) and joined in Python."""
+    return (
+        f"sum(CAST(substr({column}, 1, max(length({column}) - 12, 0)) AS INTEGER)), "
+        f"sum(CAST(substr({column}, -12) AS INTEGER))"
+    )
+
+
+def flow_sums(conn: Connection, *, first_day: str, split_day: str) -> Iterator[FlowRow]:
+    """Per address its native flows summed over [first_day, split_day) and from
+    split_day on (each with the first day it covers), once per active customer linked
+    to it. Summed per address before the join, so the links are looked up once per
+    address with flows, not once per day."""
     rows = conn.execute(
         # SQL fragments are module constants; values are ? params
-        "SELECT a.customer_id, f.chain, f.symbol, f.decimals, f.day, f.inflow, f.outflow, "  # nosec B608
-        "f.fetched_at FROM explorer_flows f "
-        "JOIN addresses a ON a.chain = f.chain AND a.address = f.address "
-        f"JOIN customers c ON c.id = a.customer_id WHERE f.day >= ? AND f.asset = '' AND {ACTIVE}",
-        (first_day,),
+        "WITH per AS (SELECT chain, address, max(symbol) AS symbol, max(decimals) AS decimals, "  # nosec B608
+        f"min(day) AS first, {_exact_sum('inflow')}, {_exact_sum('outflow')}, "
+        "max(fetched_at) AS fetched FROM explorer_flows WHERE day >= ? AND asset = '' "
+        "GROUP BY chain, address, day >= ?) "
+        "SELECT a.customer_id, per.* FROM per "
+        "JOIN addresses a ON a.chain = per.chain AND a.address = per.address "
+        f"JOIN customers c ON c.id = a.customer_id WHERE {ACTIVE}",
+        (first_day, split_day),
     )
-    for row in rows:
-        yield FlowRow(*row)
+    unit = 10**12
+    for cid, chain, _address, symbol, decimals, day, ih, il, oh, ol, fetched in rows:
+        inflow, outflow = (ih or 0) * unit + (il or 0), (oh or 0) * unit + (ol or 0)
+        yield FlowRow(cid, chain, symbol, decimals, day, str(inflow), str(outflow), fetched)
 
 
 @dataclass(frozen=True)
@@ -61,12 +79,14 @@ def waking_addresses(conn: Connection, first_day: str) -> list[Waking]:
     transfers before `first_day` (None: none stored)."""
     rows = conn.execute(
         # SQL fragments are module constants; values are ? params
-        "SELECT f.chain, f.address, min(a.customer_id), min(f.day), "  # nosec B608
+        "WITH active AS (SELECT chain, address, min(day) AS first FROM explorer_flows "  # nosec B608
+        "WHERE day >= ? AND transfers > 0 GROUP BY chain, address) "
+        "SELECT f.chain, f.address, (SELECT min(a.customer_id) FROM addresses a "
+        f"JOIN customers c ON c.id = a.customer_id WHERE a.chain = f.chain "
+        f"AND a.address = f.address AND {ACTIVE}) AS holder, f.first, "
         "(SELECT max(p.day) FROM explorer_flows p WHERE p.chain = f.chain "
         "AND p.address = f.address AND p.day < ? AND p.transfers > 0) "
-        "FROM explorer_flows f JOIN addresses a ON a.chain = f.chain AND a.address = f.address "
-        f"JOIN customers c ON c.id = a.customer_id WHERE f.day >= ? AND f.transfers > 0 "
-        f"AND {ACTIVE} GROUP BY f.chain, f.address",
+        "FROM active f WHERE holder IS NOT NULL",
         (first_day, first_day),
     ).fetchall()
     return [Waking(str(r[0]), str(r[1]), int(r[2]), str(r[3]), r[4]) for r in rows]
@@ -93,12 +113,11 @@ def addresses_at_levels(conn: Connection, levels: Collection[str]) -> list[Risky
     rows = conn.execute(
         # SQL fragments are module constants; values are ? params
         "SELECT a.chain, a.address, min(a.customer_id), a.risk_rank, "  # nosec B608
-        "(SELECT group_concat(n.provider, ', ') FROM screening_newest n WHERE n.chain = a.chain "
-        "AND n.address = a.address AND n.rank = a.risk_rank), "
-        "(SELECT max(n.at) FROM screening_newest n WHERE n.chain = a.chain "
-        "AND n.address = a.address AND n.rank = a.risk_rank) "
+        "group_concat(DISTINCT n.provider), max(n.at) "
         "FROM addresses a JOIN customers c ON c.id = a.customer_id "
-        f"WHERE a.risk_rank IN ({marks}) AND {ACTIVE} GROUP BY a.chain, a.address",
+        "JOIN screening_newest n ON n.chain = a.chain AND n.address = a.address "
+        f"AND n.rank = a.risk_rank WHERE a.risk_rank IN ({marks}) AND {ACTIVE} "
+        "GROUP BY a.chain, a.address",
         ranks,
     ).fetchall()
     return [

@@ -248,3 +248,15 @@ def test_the_rules_set_are_kept_and_audited(vault: Vault) -> None:
     assert vault.conn.execute(
         "SELECT count(*) FROM events WHERE type = 'alerts.rules_set'"
     ).fetchone() == (1,)
+
+
+@pytest.mark.parametrize(("last", "raised"), [(10**22 + 1, 1), (10**22 + 2, 0)])
+def test_big_amounts_are_summed_exactly_in_the_vault(
+    vault: Vault, book: CustomerBook, last: int, raised: int
+) -> None:
+    """Beyond SQLite's 64-bit integers and a double's 53 bits: exactly -50% still raises
+    and one wei less of a drop does not."""
+    address = "0x" + "56" * 20
+    _customer(book, "C-10", address)
+    _flows(vault, address, {10: 10**22 + 1, 11: 10**22 + 1, 2: last})
+    assert len(run_rules(vault, rules=parse(only("inflow_drop")), now=NOW).raised) == raised
