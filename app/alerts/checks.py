@@ -114,59 +114,53 @@ def _percent(last: int, previous: int) -> Decimal:
 def inflow_drops(
     totals: Mapping[tuple[int, str], Totals], rule: Rule, windows: Windows
 ) -> list[Hit]:
-    days, drop = rule.number("days"), rule.number("drop_percent")
-    hits = []
-    for (customer_id, chain), t in totals.items():
-        if t.previous_in <= 0 or t.fetched_at[:10] < windows.last_first.isoformat():
-            continue
-        # at most (100 - drop)% of before, in integers: exactly -50% raises
-        if t.last_in * 100 > t.previous_in * (100 - drop):
-            continue
-        change = _percent(t.last_in, t.previous_in)
-        why = (
-            f"inflow {_shown(t.last_in, t, chain)} in the last {days} days vs "
-            f"{_shown(t.previous_in, t, chain)} the {days} days before: {change:+.0f}%"
-        )
-        facts = _flow_facts(t, "inflow", t.last_in, t.previous_in, change, days)
-        hits.append(
-            Hit(
-                "inflow_drop",
-                f"customer:{customer_id}:flows:{chain}",
-                why,
-                facts,
-                customer_id,
-                chain=chain,
-            )
-        )
-    return hits
+    drop = rule.number("drop_percent")
+
+    # at most (100 - drop)% of before, in integers: exactly -50% raises
+    def holds(last: int, previous: int) -> bool:
+        return last * 100 <= previous * (100 - drop)
+
+    return _flow_changes(totals, rule, windows, what="inflow", holds=holds)
 
 
 def outflow_spikes(
     totals: Mapping[tuple[int, str], Totals], rule: Rule, windows: Windows
 ) -> list[Hit]:
-    days, rise = rule.number("days"), rule.number("rise_percent")
+    rise = rule.number("rise_percent")
+
+    def holds(last: int, previous: int) -> bool:
+        return last * 100 >= previous * (100 + rise)
+
+    return _flow_changes(totals, rule, windows, what="outflow", holds=holds)
+
+
+def _flow_changes(
+    totals: Mapping[tuple[int, str], Totals],
+    rule: Rule,
+    windows: Windows,
+    *,
+    what: str,
+    holds: Callable[[int, int], bool],
+) -> list[Hit]:
+    """The customers whose last window's `what` against the one before `holds`; none
+    without a previous amount, or with data fetched before the last window began."""
+    days = rule.number("days")
     hits = []
     for (customer_id, chain), t in totals.items():
-        if t.previous_out <= 0 or t.fetched_at[:10] < windows.last_first.isoformat():
+        last, previous = (t.last_in, t.previous_in) if what == "inflow" else (
+            t.last_out, t.previous_out)  # fmt: skip
+        if previous <= 0 or t.fetched_at[:10] < windows.last_first.isoformat():
             continue
-        if t.last_out * 100 < t.previous_out * (100 + rise):
+        if not holds(last, previous):
             continue
-        change = _percent(t.last_out, t.previous_out)
+        change = _percent(last, previous)
         why = (
-            f"outflow {_shown(t.last_out, t, chain)} in the last {days} days vs "
-            f"{_shown(t.previous_out, t, chain)} the {days} days before: {change:+.0f}%"
+            f"{what} {_shown(last, t, chain)} in the last {days} days vs "
+            f"{_shown(previous, t, chain)} the {days} days before: {change:+.0f}%"
         )
-        facts = _flow_facts(t, "outflow", t.last_out, t.previous_out, change, days)
-        hits.append(
-            Hit(
-                "outflow_spike",
-                f"customer:{customer_id}:flows:{chain}",
-                why,
-                facts,
-                customer_id,
-                chain=chain,
-            )
-        )
+        facts = _flow_facts(t, what, last, previous, change, days)
+        subject = f"customer:{customer_id}:flows:{chain}"
+        hits.append(Hit(rule.name, subject, why, facts, customer_id, chain=chain))
     return hits
 
 

@@ -13,36 +13,24 @@ from pytestqt.qtbot import QtBot
 from app.bus import EventBus
 from app.dashboards.export import csv_text
 from app.demo import new_demo_folder
-from tests.app.dashboards.conftest import fill_small_demo
 from tests.ui.book_helpers import on_worker
-from tests.ui.conftest import PASSPHRASE, WindowFactory
+from tests.ui.conftest import WindowFactory
+from tests.ui.demo_window import demo_filled_window
 from ui.application import Launcher
 from ui.dashboards.chart import stamp
 from ui.dashboards.page import DashboardsPage
 from ui.main_window import MainWindow, State
 from ui.services import Services
 from vault.keys import Keychain
-from vault.unlock import Credentials, open_vault
 
 
 @pytest.fixture
 def demo_window(
     vault_file: Path, no_keychain: Keychain, make_window: WindowFactory, qtbot: QtBot
 ) -> tuple[MainWindow, DashboardsPage]:
-    from datetime import UTC, datetime
-
-    vault = open_vault(vault_file, Credentials(passphrase=PASSPHRASE, use_keychain=False),
-                       keychain=no_keychain)  # fmt: skip
-    try:
-        fill_small_demo(vault, datetime.now(UTC))
-    finally:
-        vault.close()
-    window = make_window()
-    workspace = window.workspace
-    assert workspace is not None
-    workspace.resize(1280, 800)
-    workspace.select_key("dashboards")
-    page = workspace.dashboards
+    window = demo_filled_window(vault_file, no_keychain, make_window, "dashboards")
+    assert window.workspace is not None
+    page = window.workspace.dashboards
     qtbot.waitUntil(lambda: all(tile.buttons for tile in page.tiles.values()), timeout=30_000)
     return window, page
 
