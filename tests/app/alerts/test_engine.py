@@ -260,3 +260,31 @@ def test_big_amounts_are_summed_exactly_in_the_vault(
     _customer(book, "C-10", address)
     _flows(vault, address, {10: 10**22 + 1, 11: 10**22 + 1, 2: last})
     assert len(run_rules(vault, rules=parse(only("inflow_drop")), now=NOW).raised) == raised
+
+
+def _answer(vault: Vault, address: str, level: str, provider: str, at: datetime) -> None:
+    (stored,) = vault.conn.execute(
+        "SELECT address FROM addresses WHERE address_key = ?", (address.lower(),)
+    ).fetchone()
+    with vault.transaction() as tx:
+        tx.execute(
+            "INSERT INTO screenings (address, chain, provider, level, score, fetched_at, status) "
+            "VALUES (?, 'ethereum', ?, ?, 50, ?, 'ok')",
+            (stored, provider, level, at.isoformat()),
+        )
+
+
+def test_risk_raised_follows_the_newest_level_at_any_provider(
+    vault: Vault, book: CustomerBook
+) -> None:
+    address = "0x" + "78" * 20
+    _customer(book, "C-11", address)
+    rules = parse(only("risk_raised"))
+    _answer(vault, address, "medium", "chainalysis", NOW - timedelta(days=3))
+    assert run_rules(vault, rules=rules, now=NOW).raised == []
+    _answer(vault, address, "severe", "elliptic", NOW - timedelta(days=1))
+    (raised,) = run_rules(vault, rules=rules, now=NOW).raised
+    day = (NOW - timedelta(days=1)).date().isoformat()
+    assert raised.why == f"newest risk level severe at elliptic since {day}"
+    _answer(vault, address, "low", "elliptic", NOW)  # elliptic's newest answer is low now
+    assert run_rules(vault, rules=rules, now=NOW).cleared == 1
