@@ -14,16 +14,17 @@ Database worker (GUI) or the command's thread (CLI).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.alerts import actions
-from app.alerts.engine import RaisedHook, RunReport, run_rules
+from app.alerts.engine import Raised, RaisedHook, RunReport, run_rules
 from app.book.service import CustomerBook
 from app.bus import EventBus
+from app.webhooks.events import ALERT_RAISED, enqueue
 from vault.alerts import store
 from vault.alerts.store import AlertRow
 from vault.connection import Connection
-from vault.store import Vault
+from vault.store import Transaction, Vault
 
 TOPIC = "alerts.changed"
 
@@ -32,7 +33,8 @@ class AlertService:
     def __init__(self, vault: Vault, bus: EventBus | None = None) -> None:
         self._vault = vault
         self._bus = bus
-        self._hooks: list[RaisedHook] = []
+        # The webhook row commits with the alert, so a crash cannot lose one.
+        self._hooks: list[RaisedHook] = [_queue_webhook]
         self._book: CustomerBook | None = None
 
     @property
@@ -76,3 +78,13 @@ class AlertService:
         if self._book is not None:
             self._book.forget()
             self._book = None
+
+
+def _queue_webhook(tx: Transaction, raised: Raised) -> None:
+    enqueue(
+        tx.conn,
+        event_type=ALERT_RAISED,
+        key=raised.id,
+        data=raised.as_dict(),
+        now=datetime.now(UTC),
+    )

@@ -1,1 +1,1 @@
-"""The alerts' tables (schema 17) and the facts the rules read."""
+"""The alerts' tables (schema 16) and the facts the rules read."""

@@ -1,4 +1,4 @@
-"""The alerts table (schema 17): the live alert of each rule and subject, and the
+"""The alerts table (schema 16): the live alert of each rule and subject, and the
 inbox's reads. Database worker; writes run inside the caller's transaction.
 """
 

@@ -288,3 +288,23 @@ def test_risk_raised_follows_the_newest_level_at_any_provider(
     assert raised.why == f"newest risk level severe at elliptic since {day}"
     _answer(vault, address, "low", "elliptic", NOW)  # elliptic's newest answer is low now
     assert run_rules(vault, rules=rules, now=NOW).cleared == 1
+
+
+def test_a_raised_alert_is_queued_once_for_a_webhook_endpoint_taking_alert_raised(
+    vault: Vault, book: CustomerBook
+) -> None:
+    from app.webhooks import endpoints
+    from app.webhooks.events import KIND, outbox_key
+
+    added = endpoints.add(vault, "http://127.0.0.1:9/hook", ["alert.raised"])
+    address = "0x" + "56" * 20
+    _customer(book, "C-9", address)
+    _flows(vault, address, {9: 4 * ETH})
+    set_rules(vault, only("inflow_drop"))
+    service = AlertService(vault)
+    (raised,) = service.run(now=NOW).raised
+    assert service.run(now=NOW).raised == []  # still live: not raised, not queued again
+    rows = vault.conn.execute("SELECT key, payload FROM outbox WHERE kind = ?", (KIND,)).fetchall()
+    assert [key for key, _ in rows] == [outbox_key(added.id, "alert.raised", raised.id)]
+    payload = json.loads(rows[0][1])
+    assert raised.id in json.dumps(payload) and "inflow" in json.dumps(payload)

@@ -1,4 +1,4 @@
-"""Schema 17: alerts raised by the rules (app.alerts), and the rules the desk set.
+"""Schema 16: alerts raised by the rules (app.alerts), and the rules the desk set.
 
 An alert is raised once per rule and subject (`subject`: the rule's name for what it
 is about, e.g. `customer:<uid>` or `address:ethereum:0x...`) and stays the live one
