@@ -46,6 +46,7 @@ FREE_TEXT = {
     "desk/remove/who",  # a device id or a member's name, matched against the desk's
     "endpoint",
     "alerts/snooze/days",  # a number of days, checked by the snooze itself
+    "webhooks/add/url",  # an http(s) URL, checked by the endpoint itself
     # OFAC asset codes (new ones appear with each list) and token symbols: open sets,
     # checked for their form where they are used.
     "asset",
