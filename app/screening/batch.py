@@ -41,6 +41,7 @@ from app.screening.outbox import (
     iso,
     queue_screening,
     retry_delay,
+    waiting,
 )
 from app.screening.risk import RiskResult, utc_now
 from app.tasks import Cancelled, OnDb, here
@@ -433,10 +434,10 @@ def run_outbox(
     def settle(ran: list[_Ran], left: Iterable[store.Item] = ()) -> int:
         _settle(vault, ran, report, moment, backoff, rng)
         _release(vault, left, lease_until=iso(moment + lease))
-        return store.waiting(vault.conn)
+        return waiting(vault.conn)
 
     if not claimed:
-        report.waiting = db(lambda: store.waiting(vault.conn))
+        report.waiting = db(lambda: waiting(vault.conn))
         return report
     own = executor is None
     pool = executor or ThreadPoolExecutor(workers, thread_name_prefix="strongroom-outbox")

@@ -42,6 +42,8 @@ from vault.screening import outbox as store
 
 SCREENING = "screening"
 EXPLORER = "explorer"
+#: the look-ups' kinds: the outbox also holds other work (the sync job)
+LOOKUPS = (SCREENING, EXPLORER)
 
 #: a claimed item is due again after this long if its run never reported back
 LEASE = timedelta(minutes=10)
@@ -224,8 +226,8 @@ def retry_delay(outcome: Outcome, attempts: int, backoff: Backoff, rng: random.R
 
 
 def waiting(conn: Connection, *, kind: str | None = None) -> int:
-    """How many items wait (due or not): the count the window shows."""
-    return store.waiting(conn, kinds=None if kind is None else (kind,))
+    """How many look-ups wait (due or not): the count the window shows."""
+    return store.waiting(conn, kinds=LOOKUPS if kind is None else (kind,))
 
 
 def waiting_per_provider(conn: Connection) -> dict[str, int]:
