@@ -22,6 +22,7 @@ from app.book.mapping import MappingError
 from app.book.models import ValidationError
 from app.book.tables import TableError
 from app.screening.sanctions import SanctionsImportError
+from app.sync.desk import SyncError
 from app.tasks import Cancelled
 from vault.errors import VaultError
 
@@ -34,6 +35,7 @@ USER_ERRORS = (
     SanctionsImportError,
     ApprovalError,
     PolicyError,
+    SyncError,
 )
 
 

@@ -30,6 +30,7 @@ from ui.screening.batch_status import BatchStatus
 from ui.screening.provider_settings import ProvidersPage
 from ui.sections import SECTIONS
 from ui.services import Services
+from ui.sync.status import SyncStatus
 from ui.unlock_dialog import UnlockDialog
 from ui.vault_actions import VaultActions
 from ui.webhooks_page import WebhooksPage
@@ -139,6 +140,13 @@ class MainWindow(QMainWindow):
         self.screening_actions.fill(self.menuBar().addMenu("&Screening"))
         self.vault_actions.settings_pages = self._settings_pages
 
+        sync = self.menuBar().addMenu(self.tr("S&ync"))
+        self.sync_action = named(QAction(self.tr("Sync now"), self), "syncNowAction")
+        self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+        self.sync_action.setToolTip(self.tr("Share this device's changes and fetch the desk's"))
+        self.sync_action.triggered.connect(self.sync_now)
+        sync.addAction(self.sync_action)
+
         go = self.menuBar().addMenu("&Go")
         self.search_action = named(QAction("Find customer…", self), "searchAction")
         self.search_action.setShortcut(QKeySequence("Ctrl+K"))
@@ -165,6 +173,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.note_label, 1)
         self.batch_status = BatchStatus()
         bar.addPermanentWidget(self.batch_status)
+        self.sync_status = SyncStatus()
+        bar.addPermanentWidget(self.sync_status)
         if self.demo:
             demo = QLabel(f" DEMO vault · passphrase: {self._demo_passphrase} ")
             demo.setStyleSheet("background: #fff3cd; color: #6b4e00; border-radius: 3px;")
@@ -177,12 +187,26 @@ class MainWindow(QMainWindow):
             action.setEnabled(unlocked)
         self.vault_actions.set_unlocked(unlocked)
         self.screening_actions.set_enabled(unlocked)
+        self.sync_action.setEnabled(unlocked)
         if not unlocked:
             self.method_label.setText("Locked")
 
     def select_section(self, index: int) -> None:
         if self.workspace is not None:
             self.workspace.select(index)
+
+    def sync_now(self) -> None:
+        """Ctrl+Shift+Y: sync now; on a vault with no desk, show how to make one."""
+        if self.workspace is None:
+            return
+        brief = self.workspace.sync_context.brief
+        if brief is not None and not brief.desk:
+            self.workspace.select_key("sync")
+            self.statusBar().showMessage(
+                self.tr("This vault is not part of a desk: create or join one here."), 8000
+            )
+            return
+        self.workspace.sync_context.sync_now()
 
     def focus_search(self) -> None:
         if self.workspace is not None:
@@ -304,6 +328,7 @@ class MainWindow(QMainWindow):
         self._screens.setCurrentWidget(self.workspace)
         self._set_unlocked_ui(True)
         self.batch_status.attach(self.workspace.screening_context)
+        self.sync_status.attach(self.workspace.sync_context)
         self.workspace.focus_search()  # the first thing a person does is look someone up
         self.method_label.setText(_METHOD_TEXT.get(info.method.value, info.method.value))
         if not keep_note:
@@ -321,6 +346,10 @@ class MainWindow(QMainWindow):
             )
             self.note_label.setToolTip(refusal.message)
         self.idle.start()
+        if refusal is None:  # a read-only vault cannot record what a sync brings
+            self.workspace.sync_context.start()
+        else:
+            self.workspace.sync_context.refresh()
         self.unlocked.emit()
 
     # --- locking -------------------------------------------------------------
@@ -345,6 +374,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self.close_dialogs()
         self.batch_status.attach(None)
+        self.sync_status.attach(None)
         if self.workspace is not None:
             self.workspace.close_vault_views()
             self._screens.removeWidget(self.workspace)

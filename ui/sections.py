@@ -25,7 +25,7 @@ SECTIONS = (
     Section("approvals", "Approvals", None),
     Section("dashboards", "Dashboards", None),
     Section("alerts", "Alerts", None),
-    Section("sync", "Sync", "folder and WebDAV sync between devices"),
+    Section("sync", "Sync", None),
     Section("audit", "Audit", None),
 )
 

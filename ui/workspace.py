@@ -16,6 +16,7 @@ from ui.approvals.context import ApprovalsContext
 from ui.approvals.page import ApprovalsPage
 from ui.approvals.request_actions import CustomerRequests, WalletRequests
 from ui.audit_page import AuditPage
+from ui.book import context as ctx
 from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
 from ui.book.wallets_page import WalletsPage
@@ -27,6 +28,8 @@ from ui.screening.customer_tab import CustomerScreeningTab
 from ui.screening.page import ScreeningPage
 from ui.sections import SECTIONS, NotBuiltPage
 from ui.services import Services
+from ui.sync.context import SyncContext
+from ui.sync.page import SyncPage
 
 
 class Workspace(QWidget):
@@ -95,6 +98,20 @@ class Workspace(QWidget):
         self.alerts_context.changed.connect(audit_refresher.request)
         self.alerts_context.changed.connect(self.dashboards.data_changed)
         built["alerts"] = self.alerts
+        book_holder, approvals_holder = self.book.holder, self.approvals_context.holder
+
+        def forget() -> None:  # database worker: remote facts came in, drop the caches
+            book_holder.forget()
+            approvals_holder.forget()
+
+        self.sync_context = SyncContext(session, services, self, forget=forget)
+        self.sync = SyncPage(self.sync_context)
+        built["sync"] = self.sync
+        # A local write is shared once the user pauses; a sync's news reloads the views.
+        self.book.changed.connect(lambda _names: self.sync_context.local_change())
+        self.approvals_context.changed.connect(self.sync_context.local_change)
+        self.screening_context.changed.connect(self.sync_context.local_change)
+        self.sync_context.synced.connect(self._synced)
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
@@ -119,6 +136,12 @@ class Workspace(QWidget):
         title = self.tr("Alerts")
         item.setText(f"{title} ({count:,})" if count else title)
         item.setToolTip(self.tr("%n open alert(s)", "", count) + f" (Ctrl+{row + 1})")
+
+    def _synced(self) -> None:
+        """Other devices' events were applied: every view of the vault reloads."""
+        self.book.announce(ctx.CUSTOMERS, ctx.ADDRESSES, ctx.CONFLICTS, ctx.CUSTOM_FIELDS)
+        self.approvals_context.changed.emit()
+        self.screening_context.changed.emit()
 
     def select(self, index: int) -> None:
         self.nav.setCurrentRow(index)
@@ -192,6 +215,7 @@ class Workspace(QWidget):
         (its forgetting is queued on the worker ahead of the lock)."""
         self.customers.close_vault_views()
         self.wallets.close_vault_views()
+        self.sync_context.close()
         self.screening_context.close()
         self.screening.close_vault_views()
         self.customer_screening.clear()

@@ -42,6 +42,7 @@ from ui.book.dialogs import open_dialog
 from ui.book.duplicates import DuplicatesDialog
 from ui.book.widgets import show_text
 from ui.naming import named
+from ui.sync.two_devices import TwoDevicesPanel
 
 Loaded = tuple[CustomerDetail | None, dict[str, tuple[str, ...]]]
 
@@ -79,6 +80,7 @@ class CustomerDetailPage(QWidget):
             "color: #6b4e00; background: #fff3cd; border: 1px solid #e0c36a; padding: 6px;"
         )
         self.banner.hide()
+        self.two_devices = TwoDevicesPanel(context.session, context.services)
         self.export_button = named(QPushButton("Export data…"), "subjectExportButton")
         self.export_button.setToolTip("Data-subject access: everything held about this customer")
         self.export_button.clicked.connect(self.ask_export)
@@ -126,6 +128,7 @@ class CustomerDetailPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 16)
         layout.addLayout(top)
         layout.addWidget(self.banner)
+        layout.addWidget(self.two_devices)
         layout.addWidget(self.error)
         layout.addWidget(self.tabs, 1)
 
@@ -167,6 +170,7 @@ class CustomerDetailPage(QWidget):
             on_failure=self._failed,
         )
         self.history.request()
+        self.two_devices.load(customer_id)
 
     def _book_changed(self, names: frozenset[str]) -> None:
         if self.customer_id is not None and ctx.wants(
@@ -257,6 +261,7 @@ class CustomerDetailPage(QWidget):
             tab.clear()
         self.documents.clear()
         self.history.clear()
+        self.two_devices.load(None)
 
     # --- keys and actions ----------------------------------------------------------------
 
