@@ -93,6 +93,25 @@ def recent_runs(vault: Vault, *, limit: int = 50) -> list[LoggedRun]:
     ]
 
 
+def _with_devices(vault: Vault, changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each change's writers as people read them: "this device", or the other device's
+    id and member (`kept_from`/`other_from` are event-log ids nobody knows)."""
+    me = vault.device
+    known = {row.log_device: row for row in desk_rows.devices(vault.conn)}
+
+    def who(log_device: str) -> str:
+        if log_device == me:
+            return "this device"
+        row = known.get(log_device)
+        if row is None:
+            return log_device
+        return f"{row.device} ({row.member_name})" if row.member_name else row.device
+
+    return [
+        {**c, "kept_by": who(c["kept_from"]), "other_by": who(c["other_from"])} for c in changes
+    ]
+
+
 def changes_of(vault: Vault, customer_id: int) -> list[dict[str, Any]]:
     """The unseen "changed on two devices" marks of one customer, with both values."""
     row = vault.conn.execute(
@@ -107,7 +126,7 @@ def changes_of(vault: Vault, customer_id: int) -> list[dict[str, Any]]:
     ).fetchone()
     if marked is None:  # the common case: no need to open every mark of the book
         return []
-    return [c for c in two_device_changes(vault) if c["customer"] in names]
+    return _with_devices(vault, [c for c in two_device_changes(vault) if c["customer"] in names])
 
 
 def mark_seen(vault: Vault, customer_id: int, *, now: datetime) -> int:
@@ -184,5 +203,5 @@ def overview(vault: Vault) -> Overview:
         targets=tuple(targets),
         quarantine=tuple(reports.quarantined(conn)),
         runs=tuple(recent_runs(vault)),
-        changes=tuple(two_device_changes(vault)),
+        changes=tuple(_with_devices(vault, two_device_changes(vault))),
     )

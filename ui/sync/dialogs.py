@@ -229,7 +229,9 @@ class InviteDialog(WorkerDialog):
         self.code.setFont(font)
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code.setStyleSheet("padding: 12px; border: 1px solid #bbb; background: #fafafa;")
+        self.code.setMargin(12)  # counted in the size hint, unlike a style sheet's padding
+        self.code.setMinimumHeight(self.code.fontMetrics().height() + 2 * 12 + 4)
+        self.code.setStyleSheet("border: 1px solid #bbb; background: #fafafa;")
         self.copy_button = named(QPushButton(self.tr("Copy the code")), "copyCode")
         self.copy_button.clicked.connect(self._copy)
         self.code_note = named(QLabel(), "inviteCodeNote")
@@ -278,6 +280,7 @@ class InviteDialog(WorkerDialog):
             ).format(file=invited.file.name, when=fmt.local(invited.expires_at.isoformat()))
         )
         self.shown.show()
+        self.adjustSize()
         self.set_ok_text(self.tr("Done"))
         self.buttons.button(self.buttons.StandardButton.Cancel).hide()
         self.update_ok()

@@ -223,7 +223,14 @@ class SyncPage(QWidget):
 
         self.changes = _table(
             "twoDevicesTable",
-            [self.tr("Customer"), self.tr("Field"), self.tr("Kept"), self.tr("Other value")],
+            [
+                self.tr("Customer"),
+                self.tr("Field"),
+                self.tr("Kept"),
+                self.tr("From"),
+                self.tr("Other value"),
+                self.tr("From"),
+            ],
         )
         changes_note = QLabel(
             self.tr(
@@ -337,13 +344,26 @@ class SyncPage(QWidget):
         )
         _fill(
             self.changes,
-            [(c["customer"], c["field"], c["kept"], c["other"]) for c in data.changes],
+            [
+                (
+                    c["customer"],
+                    c["field"],
+                    c["kept"],
+                    self._who(c["kept_by"]),
+                    c["other"],
+                    self._who(c["other_by"]),
+                )
+                for c in data.changes
+            ],
         )
         self._count_tabs(data)
         self._device_selected()
         self._target_selected()
         if not self.context.running:
             self._show_brief()
+
+    def _who(self, by: str) -> str:
+        return self.tr("this device") if by == "this device" else by
 
     def _target_row(self, t: TargetLine) -> tuple[str, str, str, str]:
         text = t.target + (f" ({t.endpoint})" if t.endpoint else "")

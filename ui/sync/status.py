@@ -6,6 +6,8 @@ GUI thread.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.sync.overview import Brief
@@ -69,10 +71,10 @@ class SyncStatus(QLabel):
             )
         elif facts.waiting_until:
             first = self.tr("Offline: sync waits, next try {when}").format(
-                when=fmt.local(facts.waiting_until)
+                when=_short(facts.waiting_until)
             )
         elif facts.last_sync:
-            first = self.tr("Synced {when}").format(when=fmt.local(facts.last_sync))
+            first = self.tr("Synced {when}").format(when=_short(facts.last_sync))
         else:
             first = self.tr("Not synced yet")
         parts = [first]
@@ -81,3 +83,10 @@ class SyncStatus(QLabel):
         if facts.quarantined:
             parts.append(self.tr("{n} quarantined").format(n=facts.quarantined))
         return "  ·  ".join(parts)
+
+
+def _short(stamp: str | None) -> str:
+    """Today's times as HH:MM (the status bar is narrow), other days with the date."""
+    shown = fmt.local(stamp)
+    today = datetime.now().strftime("%Y-%m-%d ")
+    return shown.removeprefix(today)

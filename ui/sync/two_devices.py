@@ -76,19 +76,24 @@ class TwoDevicesPanel(QFrame):
             return
         lines = [
             self.tr(
-                "<b>{field}</b>: kept <b>{kept}</b> (device {kept_from}); the other device "
-                "({other_from}) wrote <b>{other}</b>"
+                "<b>{field}</b>: kept <b>{kept}</b> (from {kept_from}); {other_from} wrote "
+                "<b>{other}</b>"
             ).format(
                 field=html.escape(str(c["field"])),
                 kept=html.escape(_text(c["kept"])),
-                kept_from=html.escape(str(c["kept_from"])[:8]),
+                kept_from=html.escape(self._who(c["kept_by"])),
                 other=html.escape(_text(c["other"])),
-                other_from=html.escape(str(c["other_from"])[:8]),
+                other_from=html.escape(self._who(c["other_by"])),
             )
             for c in found
         ]
         self.text.setText(
             self.tr("<b>Changed on two devices</b> at once:") + "<br>" + "<br>".join(lines)
+        )
+
+    def _who(self, by: str) -> str:
+        return (
+            self.tr("this device") if by == "this device" else self.tr("device {id}").format(id=by)
         )
 
     def looked(self) -> None:
