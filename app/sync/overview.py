@@ -57,38 +57,15 @@ def brief(vault: Vault) -> Brief:
     )
 
 
-@dataclass(frozen=True)
-class LoggedRun:
-    kind: str
-    target: str | None
-    finished_at: str
-    pushed: int
-    pulled: int
-    applied: int
-    quarantined: int
-    outcome: str
-    message: str
-
-
-def recent_runs(vault: Vault, *, limit: int = 50) -> list[LoggedRun]:
+def recent_runs(vault: Vault, *, limit: int = 50) -> list[reports.LogRow]:
     """The newest runs of the sync log, newest first."""
     rows = vault.conn.execute(
-        "SELECT kind, target, finished_at, pushed, pulled, applied, quarantined, outcome, "
-        "detail FROM sync_log ORDER BY id DESC LIMIT ?",
+        "SELECT kind, target, started_at, finished_at, pushed, pulled, applied, quarantined, "
+        "outcome, detail FROM sync_log ORDER BY id DESC LIMIT ?",
         (limit,),
     ).fetchall()
     return [
-        LoggedRun(
-            kind=r[0],
-            target=r[1],
-            finished_at=r[2],
-            pushed=r[3],
-            pulled=r[4],
-            applied=r[5],
-            quarantined=r[6],
-            outcome=r[7],
-            message=str(json.loads(r[8]).get("message") or ""),
-        )
+        reports.LogRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], json.loads(r[9]))
         for r in rows
     ]
 
@@ -162,7 +139,7 @@ class Overview:
     devices: tuple[dict[str, Any], ...] = ()
     targets: tuple[TargetLine, ...] = ()
     quarantine: tuple[reports.Quarantined, ...] = ()
-    runs: tuple[LoggedRun, ...] = ()
+    runs: tuple[reports.LogRow, ...] = ()
     changes: tuple[dict[str, Any], ...] = ()
 
 

@@ -34,6 +34,7 @@ from app.sync.inviting import Invited, invite
 from app.sync.join import Joined, join
 from app.tasks import Progress
 from ui.book import format as fmt
+from ui.book.widgets import browse_row
 from ui.naming import named
 from ui.services import Services
 from ui.worker_dialog import WorkerDialog
@@ -41,22 +42,14 @@ from vault.store import Vault
 
 
 def _path_row(edit: QLineEdit, choose: Callable[[], str], label: str) -> QWidget:
-    """A path field with a "Choose…" button that fills it."""
-    button = QPushButton(label)
-    button.setProperty("lockWhileBusy", True)
+    """A path field whose "Choose…" button fills it."""
 
     def chosen() -> None:
         path = choose()
         if path:
             edit.setText(path)
 
-    button.clicked.connect(chosen)
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(edit, 1)
-    layout.addWidget(button)
-    return row
+    return browse_row(edit, label, chosen)
 
 
 class CreateDeskDialog(WorkerDialog):

@@ -337,7 +337,7 @@ class SyncPage(QWidget):
                     r.pulled,
                     r.applied,
                     r.quarantined,
-                    r.message,
+                    str(r.detail.get("message") or ""),
                 )
                 for r in data.runs
             ],
