@@ -301,3 +301,45 @@ def _save(book: CustomerBook, external_id: str) -> int:
             tx, CustomerDraft(display_name="Local Ltd", external_id=external_id)
         )
     return customer_id
+
+
+def test_remove_a_device_after_confirming(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    services: Services,
+    tmp_path: Path,
+    no_keychain: Keychain,
+) -> None:
+    window = desk_window(make_window, services, tmp_path / "target", admin=True)
+    assert window.workspace is not None
+    page = window.workspace.sync
+    synced(qtbot, window)
+    (tmp_path / "b").mkdir()
+    b = create_vault(tmp_path / "b" / "b.vault", passphrase=PASSPHRASE, keychain=no_keychain).vault
+    try:
+        from tests.app.sync.conftest import join as hand_over
+
+        on_db(services, lambda: hand_over(b, desk_of=window_vault(window)))
+        assert sync_run(b).ok
+    finally:
+        b.close()
+    window.sync_action.trigger()
+    synced(qtbot, window)
+    window.workspace.select_key("sync")
+    qtbot.waitUntil(lambda: page.devices.rowCount() == 2, timeout=WAIT)
+    other = next(r for r in range(2) if "(this device)" not in page.devices.item(r, 0).text())
+    page.devices.selectRow(1 - other)
+    assert not page.remove_button.isEnabled()  # not this device
+    page.devices.selectRow(other)
+    assert page.remove_button.isEnabled()
+    box = page.ask_remove()
+    assert box is not None
+    confirm = next(b for b in box.buttons() if box.buttonRole(b) == box.ButtonRole.DestructiveRole)
+    confirm.click()
+    qtbot.waitUntil(
+        lambda: (
+            page.devices.rowCount() == 2
+            and any(page.devices.item(r, 5).text() == "removed" for r in range(2))
+        ),
+        timeout=WAIT,
+    )

@@ -514,12 +514,7 @@ class SyncPage(QWidget):
         confirm = box.addButton(self.tr("Remove device"), QMessageBox.ButtonRole.DestructiveRole)
         box.setObjectName("removeDeviceBox")
         who = str(device["device"])
-
-        def clicked() -> None:
-            if box.clickedButton() is confirm:
-                self.remove_device(who)
-
-        box.finished.connect(clicked)
+        confirm.clicked.connect(lambda: self.remove_device(who))
         box.finished.connect(box.deleteLater)
         box.open()
         return box
