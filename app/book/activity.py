@@ -8,7 +8,7 @@ from datetime import date, datetime
 from app.book import validate
 from app.book.models import ValidationError
 from app.book.service import CustomerBook, now
-from vault.book import customers
+from vault.book import customers, kyc_dates
 
 NOTE_KINDS = ("note", "call", "meeting", "email", "document")
 
@@ -58,13 +58,20 @@ def update_customer(book: CustomerBook, customer_id: int, fields: Mapping[str, o
             if other is not None and other != customer_id:
                 raise ValidationError("external_id", "another customer already has this id")
         changed = book.apply_changes(tx, customer_id, draft)
+        dates: dict[str, str | None] = {}
         if changed and "kyc_status" in fields:
-            tx.execute("UPDATE customers SET kyc_updated_at = ? WHERE id = ?", (now(), customer_id))
+            dates["kyc_updated_at"] = now()
         if "kyc_expires_at" in fields:
             expires = _when(str(fields["kyc_expires_at"] or ""), "kyc_expires_at")
-            tx.execute(
-                "UPDATE customers SET kyc_expires_at = ? WHERE id = ?", (expires, customer_id)
-            )
+            held = tx.execute(
+                "SELECT kyc_expires_at FROM customers WHERE id = ?", (customer_id,)
+            ).fetchone()
+            if held[0] != expires:
+                dates["kyc_expires_at"] = expires
+        if dates:
+            kyc_dates.set_dates(tx.conn, customer_id, dates)
+            # its own event: the desk's other devices set the same dates (sync)
+            tx.event(kyc_dates.EVENT, {"customer": book.uid_of(tx, customer_id), **dates})
         return changed
 
 

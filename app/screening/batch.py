@@ -27,8 +27,9 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExec
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
-from app.screening import explorer_data
+from app.screening import explorer_data, shared
 from app.screening.cache import ANSWERED, Lookup, Origin, ResultCache, TtlPolicy
 from app.screening.outbox import (
     EXPLORER,
@@ -125,8 +126,10 @@ class _Writer:
             return
         try:
             with self.vault.transaction() as tx:
-                for result in self.results:
-                    screenings.record(tx.conn, result.to_record())
+                records = [result.to_record() for result in self.results]
+                for record in records:
+                    screenings.record(tx.conn, record)
+                shared.screened(tx, records)
                 for chain, address, outcome, now in self.queued:
                     queue_screening(
                         tx.conn,
@@ -507,9 +510,20 @@ def _settle(
 ) -> None:
     if not ran:
         return
+    kept = _Kept()
     with vault.transaction() as tx:
         for done in ran:
-            _settle_one(tx.conn, done, report, now, backoff, rng)
+            _settle_one(tx.conn, done, report, now, backoff, rng, kept)
+        shared.screened(tx, kept.screenings)
+        shared.explored(tx, kept.explorer)
+
+
+@dataclass
+class _Kept:
+    """What a drain wrote, for the events that share it with the desk."""
+
+    screenings: list[dict[str, Any]] = field(default_factory=list)
+    explorer: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _settle_one(
@@ -519,6 +533,7 @@ def _settle_one(
     now: datetime,
     backoff: Backoff,
     rng: random.Random,
+    kept: _Kept,
 ) -> None:
     item, outcome = ran.item, ran.outcome
     if outcome.retry:
@@ -527,7 +542,8 @@ def _settle_one(
         if store.retry_at(conn, item.id, when=iso(now + timedelta(seconds=delay)), error=error):
             report.retried += 1
             if outcome.result is not None:
-                screenings.record(conn, outcome.result.to_record())
+                kept.screenings.append(outcome.result.to_record())
+                screenings.record(conn, kept.screenings[-1])
         return
     answered = ran.answer is not None or (
         outcome.result is not None and outcome.result.status in ANSWERED
@@ -536,9 +552,10 @@ def _settle_one(
     if not store.finish(conn, item.id, now=iso(now), error=given_up):
         return  # finished by another drain already: its result is stored, not this one
     if ran.answer is not None:
-        explorer_data.store_answer(conn, ran.answer)
+        kept.explorer.append(explorer_data.store_answer(conn, ran.answer))
     if outcome.result is not None:
-        screenings.record(conn, outcome.result.to_record())
+        kept.screenings.append(outcome.result.to_record())
+        screenings.record(conn, kept.screenings[-1])
     if given_up is None:
         report.done += 1
     else:

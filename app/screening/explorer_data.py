@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from app.screening import shared
 from app.screening.outbox import EXPLORER, Backoff, Outcome, queue
 from app.screening.risk import utc_now
 from app.tasks import Cancelled, OnDb, here
@@ -95,46 +96,54 @@ def fetch(
     )
 
 
-def store_answer(conn: Connection, answer: ExplorerAnswer) -> None:
+def store_answer(conn: Connection, answer: ExplorerAnswer) -> dict[str, Any]:
     """Write the summary (replacing this source's previous one) and the daily flows,
-    inside the caller's transaction."""
+    inside the caller's transaction; returns what was written, for the event that
+    lets the desk's other devices write the same (`app.screening.shared.explored`)."""
     summary = answer.summary
-    store.put_summary(
-        conn,
-        {
-            "chain": summary.chain,
-            "address": summary.address,
-            "source": summary.source,
-            "balances": [_balance(summary.native), *(_balance(t) for t in summary.tokens)],
-            "tx_count": summary.tx_count,
-            "nonce": summary.nonce,
-            "first_seen": _when(summary.first_seen),
-            "last_seen": _when(summary.last_seen),
-            "fetched_at": summary.fetched_at.isoformat(),
-            "raw": evidence(answer),
-        },
-    )
+    row: dict[str, Any] = {
+        "chain": summary.chain,
+        "address": summary.address,
+        "source": summary.source,
+        "balances": [_balance(summary.native), *(_balance(t) for t in summary.tokens)],
+        "tx_count": summary.tx_count,
+        "nonce": summary.nonce,
+        "first_seen": _when(summary.first_seen),
+        "last_seen": _when(summary.last_seen),
+        "fetched_at": summary.fetched_at.isoformat(),
+        "raw": evidence(answer),
+    }
+    store.put_summary(conn, row)
     oldest = min((f.day for f in answer.flows), default=None)
+    flows = [
+        FlowRow(
+            day=f.day.isoformat(),
+            asset=f.asset.contract or "",
+            symbol=f.asset.symbol,
+            decimals=f.asset.decimals,
+            inflow=f.inflow,
+            outflow=f.outflow,
+            transfers=f.transfers,
+            complete=not (answer.truncated and f.day == oldest),
+        )
+        for f in answer.flows
+    ]
     store.put_flows(
         conn,
         chain=summary.chain,
         address=summary.address,
         source=summary.source,
         fetched_at=summary.fetched_at.isoformat(),
-        flows=[
-            FlowRow(
-                day=f.day.isoformat(),
-                asset=f.asset.contract or "",
-                symbol=f.asset.symbol,
-                decimals=f.asset.decimals,
-                inflow=f.inflow,
-                outflow=f.outflow,
-                transfers=f.transfers,
-                complete=not (answer.truncated and f.day == oldest),
-            )
-            for f in answer.flows
-        ],
+        flows=flows,
     )
+    return {"summary": row, "flows": [flow_json(f) for f in flows]}
+
+
+def flow_json(flow: FlowRow) -> list[Any]:
+    """A flow row as an event carries it (amounts as decimal text: they outgrow JSON's
+    safe integers)."""
+    return [flow.day, flow.asset, flow.symbol, flow.decimals, str(flow.inflow),
+            str(flow.outflow), flow.transfers, flow.complete]  # fmt: skip
 
 
 def refresh_explorer(
@@ -170,7 +179,7 @@ def refresh_explorer(
 
     def keep() -> None:
         with vault.transaction() as tx:
-            store_answer(tx.conn, answer)
+            shared.explored(tx, [store_answer(tx.conn, answer)])
 
     db(keep)
     return ExplorerRefresh(chain, address, answer)

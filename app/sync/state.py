@@ -5,7 +5,9 @@ customers by uid (record, tags, contacts, erased, merged into), their
 addresses, conflicts, notes, tasks, custom fields and values, "changed on two
 devices" marks, approval members (id, address), grants and revocations, the
 policy in force (its digest), requests (status, approvals, needed) and their
-decisions. Local-only columns are left out: row numbers, the times rows were
+decisions; KYC dates, screening answers (evidence included), explorer summaries
+and flows, sanctions lists with their provenance (not when this device imported
+them), prices. Local-only columns are left out: row numbers, the times rows were
 written here, members' keys and names (a clash is renamed here), which
 member is this vault's root, whether a decision was shared yet.
 
@@ -21,7 +23,7 @@ import hashlib
 
 from vault.connection import Connection
 
-VERSION = b"strongroom state v2: projected tables\x00"
+VERSION = b"strongroom state v3: projected tables\x00"
 
 #: (name, query): every query orders its rows completely
 _TABLES: tuple[tuple[str, str], ...] = (
@@ -95,6 +97,51 @@ _TABLES: tuple[tuple[str, str], ...] = (
         "decisions",
         "SELECT id, request_id, signer, verdict, reason, created_at, hex(signature) "
         "FROM approval_decisions ORDER BY id",
+    ),
+    (
+        "kyc_dates",
+        "SELECT uid, kyc_updated_at, kyc_expires_at FROM customers "
+        "WHERE kyc_updated_at IS NOT NULL OR kyc_expires_at IS NOT NULL ORDER BY uid",
+    ),
+    (
+        "screenings",
+        "SELECT chain, address, provider, fetched_at, level, score, sanctioned, categories, "
+        "exposures, status, source, sanctioned_party, list_date, error, raw FROM screenings "
+        "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15",
+    ),
+    (
+        "explorer_summaries",
+        "SELECT chain, address, source, balances, tx_count, nonce, first_seen, last_seen, "
+        "fetched_at, raw FROM explorer_summaries ORDER BY 1, 2, 3",
+    ),
+    (
+        "explorer_flows",
+        "SELECT chain, address, day, asset, symbol, decimals, inflow, outflow, transfers, "
+        "complete, source, fetched_at FROM explorer_flows ORDER BY 1, 2, 3, 4",
+    ),
+    (
+        "sanctions_lists",
+        "SELECT source, label, list_date, date_from, file_name, sha256, counts "
+        "FROM sanctions_lists ORDER BY source",
+    ),
+    (
+        "sanctions_addresses",
+        "SELECT a.source, a.family, a.key, a.address, a.assets, a.valid, p.entry_id, p.name "
+        "FROM sanctions_addresses a LEFT JOIN sanctions_parties p ON p.address_id = a.id "
+        "ORDER BY 1, 2, 3, 7",
+    ),
+    (
+        "sanctions_entries",
+        "SELECT source, entry_id, kind, name, aliases, programs, birth_dates, nationalities, "
+        "digest FROM sanctions_entries ORDER BY 1, 2",
+    ),
+    (
+        "sanctions_list_files",
+        "SELECT source, role, file_name, sha256 FROM sanctions_list_files ORDER BY 1, 2",
+    ),
+    (
+        "prices",
+        "SELECT asset, currency, as_of, source, price, imported_at FROM prices ORDER BY 1, 2, 3, 4",
     ),
 )
 

@@ -35,7 +35,8 @@ def put_summary(conn: Connection, row: Mapping[str, Any]) -> None:
         [
             {**b, "amount": str(int(b["amount"])), "pending": str(int(b.get("pending", 0)))}
             for b in row["balances"]
-        ]
+        ],
+        sort_keys=True,  # the same text on every device, whichever wrote it (sync)
     )
     conn.execute(
         f"INSERT OR REPLACE INTO explorer_summaries ({', '.join(_SUMMARY)}) "

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.screening.risk import utc_now
+from app.screening.sanctions import shared
 from app.screening.sanctions.mapping import (
     CSV_LABEL,
     CSV_SOURCE,
@@ -182,6 +183,7 @@ def import_sanctions(
             "sanctions.imported",
             {**info, "listed": dict(sorted(collected.listed.items())), "replaced": replaced},
         )
+        shared.share(tx, source)
     return counts
 
 

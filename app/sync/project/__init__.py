@@ -1,20 +1,31 @@
 """The projections: one applier per event type the app writes (`default_appliers`).
 
 Received events are replayed in merge order (lamport, device, seq) inside the
-pull's transaction; `book` and `approvals` say their rules. Not projected yet
-(they wait, counted as `awaiting_projection`, and are replayed by a build that
-knows them): screenings and explorer data, sanctions lists, prices.
+pull's transaction; each module says its rules: `book`, `approvals`, `kyc`
+(KYC dates), `screening` (answers and explorer figures with their evidence),
+`lists` (sanctions lists), `prices`. An event of a type without a projection
+waits, counted as `awaiting_projection`, and is replayed by a build that knows it.
 """
 
 from __future__ import annotations
 
 from app.sync.appliers import Appliers
-from app.sync.project import approvals, book
+from app.sync.project import approvals, book, kyc, lists, prices, screening
 from app.sync.projection import Projection
 
 
 def default_appliers() -> Appliers:
-    return Appliers({**book.APPLIERS, **approvals.APPLIERS}, finish=_finish)
+    return Appliers(
+        {
+            **book.APPLIERS,
+            **approvals.APPLIERS,
+            **kyc.APPLIERS,
+            **screening.APPLIERS,
+            **lists.APPLIERS,
+            **prices.APPLIERS,
+        },
+        finish=_finish,
+    )
 
 
 def _finish(p: Projection) -> None:
