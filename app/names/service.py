@@ -12,8 +12,9 @@ name or the list entry changes, which makes a new hit.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from app.approvals.desk import Desk
@@ -23,6 +24,7 @@ from app.names import signing
 from app.names.index import NameIndex, NameMatch, Subject
 from app.names.normalise import tokens
 from vault.book import customers
+from vault.pii import CustomerKeys
 from vault.screening import name_hits, parties
 from vault.screening.name_hits import HitRow, ScreenedCustomer
 from vault.store import Transaction, Vault
@@ -178,6 +180,12 @@ class NameScreening:
                 "listed_name": match.listed.text,
                 "program": match.program,
                 "score": match.score,
+                # what another device of the desk needs to hold the same hit (sync);
+                # `why` names the customer's matched words: sealed under its key
+                "name_digest": digest,
+                "entry_digest": party.digest,
+                "raised_at": values["raised_at"],
+                "why": self._customer_keys().seal(person.id, json.dumps(values["why"])),
             },
         )
         report.raised += 1
@@ -244,18 +252,25 @@ class NameScreening:
         changes = {"risk_rating": "prohibited", "risk_reason": reason}
         if all(old.get(k) == v for k, v in changes.items()):
             return
-        if self._book is None:
-            self._book = CustomerBook(self.vault)
+        book = self._customer_book()
         customers.update(tx.conn, hit.customer_id, changes, now=iso(self.clock()))
         customers.reindex(tx.conn, hit.customer_id)
         tx.event(
             "customer.updated",
             {
                 "customer": hit.customer_uid,
-                "old": self._book.seal(hit.customer_id, {k: old.get(k) for k in changes}),
-                "new": self._book.seal(hit.customer_id, changes),
+                "old": book.seal(hit.customer_id, {k: old.get(k) for k in changes}),
+                "new": book.seal(hit.customer_id, changes),
             },
         )
+
+    def _customer_book(self) -> CustomerBook:
+        if self._book is None:
+            self._book = CustomerBook(self.vault)
+        return self._book
+
+    def _customer_keys(self) -> CustomerKeys:
+        return self._customer_book().keys
 
     def verify(self, hit_id: int) -> bool:
         """Whether the hit's disposition is signed by the key it names."""
@@ -263,6 +278,8 @@ class NameScreening:
         stored = name_hits.disposition(self.vault.conn, hit_id)
         if hit is None or stored is None:
             return False
+        if stored["signed_hit"] is not None:  # received: signed over its device's number
+            hit = replace(hit, id=int(stored["signed_hit"]))
         message = _message(hit, stored["verdict"], stored["reason"], stored["decided_at"])
         return signing.check(message, bytes(stored["signature"]), stored["signer"])
 

@@ -6,10 +6,11 @@ addresses, conflicts, notes, tasks, custom fields and values, "changed on two
 devices" marks, approval members (id, address), grants and revocations, the
 policy in force (its digest), requests (status, approvals, needed) and their
 decisions; KYC dates, screening answers (evidence included), explorer summaries
-and flows, sanctions lists with their provenance (not when this device imported
-them), prices. Local-only columns are left out: row numbers, the times rows were
-written here, members' keys and names (a clash is renamed here), which
-member is this vault's root, whether a decision was shared yet.
+and flows, sanctions lists with their provenance, prices, name-screening hits and
+their dispositions. Local-only columns are left out: row numbers, the times rows
+were written here (and when this device imported a list), members' keys and
+names (a clash is renamed here), which member is this vault's root, whether a
+decision was shared yet, the hit number a disposition's signature covers.
 
 Each table's rows are hashed in a fixed order under the table's name, so two
 vaults with the same projected rows print the same digest whatever order
@@ -138,6 +139,14 @@ _TABLES: tuple[tuple[str, str], ...] = (
     (
         "sanctions_list_files",
         "SELECT source, role, file_name, sha256 FROM sanctions_list_files ORDER BY 1, 2",
+    ),
+    (
+        "name_hits",
+        "SELECT c.uid, h.entry_id, h.name_digest, h.entry_digest, h.field, h.source, "
+        "h.listed_name, h.program, h.score, h.why, h.raised_at, h.status, d.verdict, d.reason, "
+        "d.decided_at, d.signer, hex(d.signature) FROM name_hits h "
+        "JOIN customers c ON c.id = h.customer_id "
+        "LEFT JOIN name_dispositions d ON d.hit_id = h.id ORDER BY 1, 2, 3, 4",
     ),
     (
         "prices",

@@ -156,9 +156,9 @@ def dispose(conn: Connection, hit_id: int, values: Mapping[str, Any]) -> None:
 
 def disposition(conn: Connection, hit_id: int) -> dict[str, Any] | None:
     row = conn.execute(
-        "SELECT verdict, reason, decided_at, signer, typed_hash, signature "
+        "SELECT verdict, reason, decided_at, signer, typed_hash, signature, signed_hit "
         "FROM name_dispositions WHERE hit_id = ?",
         (hit_id,),
     ).fetchone()
-    keys = ("verdict", "reason", "decided_at", "signer", "typed_hash", "signature")
+    keys = ("verdict", "reason", "decided_at", "signer", "typed_hash", "signature", "signed_hit")
     return None if row is None else dict(zip(keys, row, strict=True))
