@@ -83,14 +83,16 @@ class Appliers:
         tx: Transaction,
         *,
         carried: Mapping[tuple[str, str], tuple[int, bytes]] | None = None,
+        documents: Mapping[str, tuple[str, tuple[bytes, ...]]] | None = None,
     ) -> int:
         """Replay every waiting event whose type has an applier, in merge order, inside
         the caller's transaction `tx` of `vault`; returns how many were applied.
-        `carried`: the customer keys the segment just taken carried (kept already)."""
+        `carried`: the customer keys the segment just taken carried (kept already);
+        `documents`: the documents it carried (`app.sync.documents`)."""
         if not self._appliers:
             return 0
         done: list[str] = []
-        projection = Projection(vault, tx, dict(carried or {}))
+        projection = Projection(vault, tx, dict(carried or {}), documents=dict(documents or {}))
         for event in event_rows.waiting(tx.conn, sorted(self._appliers)):
             self._appliers[event.type](projection, event)
             done.append(event.id)

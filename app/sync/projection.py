@@ -25,6 +25,8 @@ class Projection:
     tx: Transaction
     #: the customer keys the segment being applied carried, by (log device, uid)
     carried: Mapping[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
+    #: the documents the segment being applied carried: {uid: (digest, sealed chunks)}
+    documents: Mapping[str, tuple[str, tuple[bytes, ...]]] = field(default_factory=dict)
     #: approval requests whose status must be recomputed once the replay is done
     requests: set[str] = field(default_factory=set)
     #: a grant, revocation, member or policy arrived: every status is recomputed

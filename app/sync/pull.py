@@ -201,7 +201,11 @@ def _apply(
         mark_handled(tx.conn, handled)
         # Own events a projection appends (a status that became final) order after these.
         vault.log.forget_cache()
-        projected = appliers.apply_waiting(vault, tx, carried=carried) if added else 0
+        projected = (
+            appliers.apply_waiting(vault, tx, carried=carried, documents=segment.documents)
+            if added
+            else 0
+        )
         cursors.set_taken(
             tx.conn, device=segment.device, seq=segment.seq, digest=segment.digest, now=now
         )

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.sync import documents as carried_documents
 from app.sync.appliers import audit_only
 from app.sync.desk import now_text
 from app.sync.local import DeskState
@@ -69,6 +70,7 @@ def seal_pending(vault: Vault, state: DeskState) -> int:
                 device=state.me,
                 created_at=now,
                 keys=keys,
+                documents=carried_documents.gather(tx.conn, rows),
             )
             last = Outgoing(position.seq + 1, sealed.digest, rows[0]["seq"], rows[-1]["seq"])
             cursors.add_outgoing(tx.conn, out=last, data=sealed.data, now=now)
@@ -81,7 +83,7 @@ def _within_budget(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The first rows whose payloads fit in `MAX_PAYLOAD` (always at least one)."""
     total = 0
     for n, row in enumerate(rows):
-        total += len(row["payload"])
+        total += len(row["payload"]) + carried_documents.carried_bytes(row)
         if total > MAX_PAYLOAD and n > 0:
             return rows[:n]
     return rows

@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from app.sync import documents as carried_documents
 from app.sync.container import (
     FORMAT,
     Broken,
@@ -144,6 +145,8 @@ class Verified(NamedTuple):
     digest: str
     #: the writer's keys of the customers these events are about: [uid, id, key]
     keys: tuple[Any, ...] = ()
+    #: the documents its events add or move, sealed under those keys (`app.sync.documents`)
+    documents: Mapping[str, tuple[str, tuple[bytes, ...]]] = {}
 
     @property
     def position(self) -> Position:
@@ -184,10 +187,12 @@ def seal_segment(
     created_at: str,
     schema: int = SCHEMA,
     keys: Sequence[Sequence[Any]] = (),
+    documents: Mapping[str, Any] | None = None,
 ) -> Sealed:
     """Segment `seq` of `device`, following the segment at `after`. `keys`: the
     device's keys of the customers the events are about ([uid, id, key]); with
-    them the body is {"events": [...], "keys": [...]}, else the list of events."""
+    them the body is {"events": [...], "keys": [...]}, else the list of events;
+    `documents` (`app.sync.documents.gather`) join them there."""
     if seq != after.seq + 1:
         raise ValueError(f"segment {seq} cannot follow segment {after.seq}")
     me = device.device
@@ -201,7 +206,9 @@ def seal_segment(
         "created_at": created_at,
     }
     rows = [dict(e) for e in events]
-    body: Any = {"events": rows, "keys": [list(k) for k in keys]} if keys else rows
+    body: Any = {"events": rows, "keys": [list(k) for k in keys]} if keys or documents else rows
+    if documents:
+        body["documents"] = dict(documents)
     data = pack(header, body, key=key, device=device)
     return Sealed(segment_name(desk, me, seq), data, digest(data))
 
@@ -260,10 +267,14 @@ def open_segment(
         return body
     events: Any = body
     carried: Any = []
+    documents: Any = {}
     if isinstance(body, dict):
         events, carried = body.get("events"), body.get("keys")
         if not isinstance(carried, list):
             return no(Reason.MALFORMED, "its customer keys are not a list")
+        documents = carried_documents.parse(body.get("documents"))
+        if documents is None:
+            return no(Reason.MALFORMED, "a document it carries does not match its digest")
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         return no(Reason.MALFORMED, "its content is not a list of events")
     return Verified(
@@ -275,6 +286,7 @@ def open_segment(
         tuple(events),
         digest(data),
         tuple(carried),
+        documents,
     )
 
 

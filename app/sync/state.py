@@ -7,7 +7,8 @@ devices" marks, approval members (id, address), grants and revocations, the
 policy in force (its digest), requests (status, approvals, needed) and their
 decisions; KYC dates, screening answers (evidence included), explorer summaries
 and flows, sanctions lists with their provenance, prices, name-screening hits and
-their dispositions. Local-only columns are left out: row numbers, the times rows
+their dispositions, KYC documents (not their file names and chunks: each
+device seals them under its own key). Local-only columns are left out: row numbers, the times rows
 were written here (and when this device imported a list), members' keys and
 names (a clash is renamed here), which member is this vault's root, whether a
 decision was shared yet, the hit number a disposition's signature covers.
@@ -147,6 +148,12 @@ _TABLES: tuple[tuple[str, str], ...] = (
         "d.decided_at, d.signer, hex(d.signature) FROM name_hits h "
         "JOIN customers c ON c.id = h.customer_id "
         "LEFT JOIN name_dispositions d ON d.hit_id = h.id ORDER BY 1, 2, 3, 4",
+    ),
+    (
+        "documents",
+        "SELECT d.uid, c.uid, d.type, d.media_type, d.size, d.chunks, d.issued_on, "
+        "d.expires_on, d.added_by FROM documents d JOIN customers c ON c.id = d.customer_id "
+        "ORDER BY 1",
     ),
     (
         "prices",

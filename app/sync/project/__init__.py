@@ -4,14 +4,15 @@ Received events are replayed in merge order (lamport, device, seq) inside the
 pull's transaction; each module says its rules: `book`, `approvals`, `kyc`
 (KYC dates), `screening` (answers and explorer figures with their evidence),
 `lists` (sanctions lists), `prices`, `names` (name-screening hits and
-their signed dispositions). An event of a type without a projection
+their signed dispositions), `documents` (KYC documents, carried beside their
+events, sealed under each device's own key of the customer). An event of a type without a projection
 waits, counted as `awaiting_projection`, and is replayed by a build that knows it.
 """
 
 from __future__ import annotations
 
 from app.sync.appliers import Appliers
-from app.sync.project import approvals, book, kyc, lists, names, prices, screening
+from app.sync.project import approvals, book, documents, kyc, lists, names, prices, screening
 from app.sync.projection import Projection
 
 
@@ -25,6 +26,7 @@ def default_appliers() -> Appliers:
             **lists.APPLIERS,
             **prices.APPLIERS,
             **names.APPLIERS,
+            **documents.APPLIERS,
         },
         finish=_finish,
     )
