@@ -12,15 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from app.screening.sanctions.shared import SHARED, unpack
+from app.sync.project import common
 from app.sync.projection import Projection
 from app.sync.stamps import stamp
 from vault.events import Event
 from vault.screening import list_rows, parties, sanctions
-
-
-def _body(event: Event) -> dict[str, Any]:
-    found = event.payload_json()
-    return found if isinstance(found, dict) else {}
 
 
 def _newest(p: Projection, event: Event, source: Any) -> bool:
@@ -35,13 +31,13 @@ def _newest(p: Projection, event: Event, source: Any) -> bool:
 
 
 def list_shared(p: Projection, event: Event) -> None:
-    body = _body(event)
+    body = common.body(event)
     if _newest(p, event, body.get("source")):
         list_rows.load(p.conn, unpack(body))
 
 
 def list_removed(p: Projection, event: Event) -> None:
-    source = _body(event).get("source")
+    source = common.body(event).get("source")
     if isinstance(source, str) and _newest(p, event, source):
         parties.remove_parties(p.conn, source)
         sanctions.remove_list(p.conn, source)

@@ -17,8 +17,8 @@ signed dispositions of them are held on every device.
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from app.sync.project import common
 from app.sync.projection import Projection
 from vault.events import Event
 from vault.pii import ERASED
@@ -27,19 +27,9 @@ _REQUIRED = ("customer", "field", "source", "entry", "listed_name", "program", "
              "name_digest", "entry_digest", "raised_at")  # fmt: skip
 
 
-def _body(event: Event) -> dict[str, Any]:
-    found = event.payload_json()
-    return found if isinstance(found, dict) else {}
-
-
-def _live(p: Projection, uid: Any) -> int | None:
-    found = p.customer(uid) if isinstance(uid, str) else None
-    return None if found is None or found[1] else found[0]
-
-
 def hit_raised(p: Projection, event: Event) -> None:
-    body = _body(event)
-    customer_id = _live(p, body.get("customer"))
+    body = common.body(event)
+    customer_id = common.live(p, body.get("customer"))
     if customer_id is None or not all(k in body for k in _REQUIRED):
         return  # erased or not here; or raised by a build that did not say enough
     why = p.opener(event, str(body["customer"])).open(body.get("why"))
@@ -66,11 +56,11 @@ def hit_raised(p: Projection, event: Event) -> None:
 
 
 def disposed(p: Projection, event: Event) -> None:
-    body = _body(event)
+    body = common.body(event)
     message = body.get("message")
     if not isinstance(message, dict):
         return
-    customer_id = _live(p, message.get("customer"))
+    customer_id = common.live(p, message.get("customer"))
     if customer_id is None:
         return
     row = p.conn.execute(

@@ -15,24 +15,20 @@ from __future__ import annotations
 from typing import Any
 
 from app.screening.shared import EXPLORED, SCREENED, from_text
+from app.sync.project import common
 from app.sync.projection import Projection
 from vault.events import Event
 from vault.screening import explorer, screenings
 from vault.screening.explorer import FlowRow
 
 
-def _body(event: Event) -> dict[str, Any]:
-    found = event.payload_json()
-    return found if isinstance(found, dict) else {}
-
-
 def screening_recorded(p: Projection, event: Event) -> None:
-    for row in _body(event).get("rows") or []:
+    for row in common.body(event).get("rows") or []:
         screenings.record(p.conn, {**row, "raw": from_text(row.get("raw"))})
 
 
 def explorer_refreshed(p: Projection, event: Event) -> None:
-    for answer in _body(event).get("answers") or []:
+    for answer in common.body(event).get("answers") or []:
         summary = dict(answer["summary"])
         held = p.conn.execute(
             "SELECT fetched_at FROM explorer_summaries WHERE chain = ? AND address = ? "

@@ -100,3 +100,20 @@ def test_a_document_erased_before_its_segment_was_sealed_travels_nowhere(
     assert b.conn.execute("SELECT count(*) FROM documents").fetchone() == (0,)
     assert sum(f.stat().st_size for f in folder.rglob("*.seg")) < 5_000 + 64_000
     assert state_digest(a.conn) == state_digest(b.conn)
+
+
+def test_a_document_moved_before_its_segment_was_sealed_arrives_with_its_move(
+    pair: Pair, tmp_path: Path
+) -> None:
+    a, b, _ = pair
+    on_a = CustomerBook(a)
+    jane, kim = _customer(on_a, "J1"), _customer(on_a, "K2")
+    scan = _file(tmp_path / "proof.pdf", CHUNK_BYTES + 99)
+    uid = add_document(on_a, DocumentDraft(jane, scan, "proof_of_address")).id
+    merge(on_a, kim, jane, reason="same person")
+    run(a)  # one segment: the addition (whose chunks are sealed differently now), the move
+    run(b)
+    on_b = CustomerBook(b)
+    assert find(on_b, uid).customer_id == _id(b, "K2")
+    assert _clear(on_b, uid) == scan.read_bytes()
+    assert state_digest(a.conn) == state_digest(b.conn)
