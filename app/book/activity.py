@@ -57,10 +57,12 @@ def update_customer(book: CustomerBook, customer_id: int, fields: Mapping[str, o
             other = customers.by_external_id(tx.conn, draft.external_id)
             if other is not None and other != customer_id:
                 raise ValidationError("external_id", "another customer already has this id")
-        changed = book.apply_changes(tx, customer_id, draft)
+        # The date travels in the change's own event, so every device sets the same.
+        stamp = {kyc_dates.UPDATED: now()} if "kyc_status" in fields else None
+        changed = book.apply_changes(tx, customer_id, draft, also=stamp)
+        if changed and stamp is not None:
+            kyc_dates.set_dates(tx.conn, customer_id, stamp)
         dates: dict[str, str | None] = {}
-        if changed and "kyc_status" in fields:
-            dates["kyc_updated_at"] = now()
         if "kyc_expires_at" in fields:
             expires = _when(str(fields["kyc_expires_at"] or ""), "kyc_expires_at")
             held = tx.execute(

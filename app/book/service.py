@@ -90,8 +90,16 @@ class CustomerBook:
         changed = self.apply_changes(tx, existing, draft)
         return existing, Outcome(changed=changed)
 
-    def apply_changes(self, tx: Transaction, customer_id: int, draft: CustomerDraft) -> bool:
-        """Write what differs between the stored customer and `draft`, with one event."""
+    def apply_changes(
+        self,
+        tx: Transaction,
+        customer_id: int,
+        draft: CustomerDraft,
+        *,
+        also: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Write what differs between the stored customer and `draft`, with one event;
+        `also`: more the event says (a date the caller writes beside the change)."""
         values = draft.record()
         old = customers.record(tx.conn, customer_id) or {}
         changes = {k: v for k, v in values.items() if old.get(k) != v}
@@ -109,6 +117,7 @@ class CustomerBook:
                 "old": self.seal(customer_id, {k: old.get(k) for k in changes}),
                 "new": self.seal(customer_id, changes),
                 "base": {k: list(seen[k]) for k in changes if k in seen},
+                **(also or {}),
             },
         )
         return True

@@ -8,10 +8,11 @@ policy in force (its digest), requests (status, approvals, needed) and their
 decisions; KYC dates, screening answers (evidence included), explorer summaries
 and flows, sanctions lists with their provenance, prices, name-screening hits and
 their dispositions, KYC documents (not their file names and chunks: each
-device seals them under its own key). Local-only columns are left out: row numbers, the times rows
-were written here (and when this device imported a list), members' keys and
-names (a clash is renamed here), which member is this vault's root, whether a
-decision was shared yet, the hit number a disposition's signature covers.
+device seals them under its own key). Local-only columns are left out: row
+numbers, the times rows were written here (and when this device imported a list
+or first held a price), members' keys and names (a clash is renamed here),
+which member is this vault's root, whether a decision was shared yet, the hit
+number a disposition's signature covers.
 
 Each table's rows are hashed in a fixed order under the table's name, so two
 vaults with the same projected rows print the same digest whatever order
@@ -157,7 +158,7 @@ _TABLES: tuple[tuple[str, str], ...] = (
     ),
     (
         "prices",
-        "SELECT asset, currency, as_of, source, price, imported_at FROM prices ORDER BY 1, 2, 3, 4",
+        "SELECT asset, currency, as_of, source, price FROM prices ORDER BY 1, 2, 3, 4",
     ),
 )
 

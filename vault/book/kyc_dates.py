@@ -1,8 +1,10 @@
 """A customer's KYC dates: when its KYC status last changed and when its KYC expires.
 
 Plain columns of `customers`, outside the customer record the book's events diff
-(`customers.COLUMNS`): they change with their own event, `customer.kyc_dates_set`,
-which carries only what changed, so sync sets the same dates on every device.
+(`customers.COLUMNS`). The KYC status's date travels in the `customer.updated`
+event that changed the status (as `kyc_updated_at`); the expiry, set on its own,
+with its own event, `customer.kyc_dates_set`. So sync sets the same dates on every
+device.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Mapping
 from vault.connection import Connection
 
 EVENT = "customer.kyc_dates_set"
-FIELDS = ("kyc_updated_at", "kyc_expires_at")
+UPDATED = "kyc_updated_at"
+FIELDS = (UPDATED, "kyc_expires_at")
 
 
 def set_dates(conn: Connection, customer_id: int, dates: Mapping[str, str | None]) -> None:

@@ -21,7 +21,7 @@ def default_appliers() -> Appliers:
         {
             **book.APPLIERS,
             **approvals.APPLIERS,
-            **kyc.APPLIERS,
+            **kyc.APPLIERS,  # after book's: its customer.updated is book's, then the dates
             **screening.APPLIERS,
             **lists.APPLIERS,
             **prices.APPLIERS,

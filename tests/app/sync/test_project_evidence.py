@@ -6,13 +6,14 @@ server), with the same `state`; a list removed on the second device goes on the 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from app.book.activity import update_customer
+from app.book.service import CustomerBook
 from app.prices import book as prices
 from app.screening import explorer_data
 from app.screening.batch import screen_batch
@@ -53,8 +54,6 @@ def _rows(vault: Vault) -> list[list[tuple[object, ...]]]:
 
 def _on_a(a: Vault, tmp_path: Path, httpserver: HTTPServer) -> None:
     customer = add_customer(a, "C-1", "Acme Ltd")
-    from app.book.service import CustomerBook
-
     update_customer(
         CustomerBook(a), customer, {"kyc_status": "approved", "kyc_expires_at": "2027-06-30"}
     )
@@ -100,20 +99,31 @@ def test_evidence_lists_prices_and_kyc_dates_reach_the_other_device(
     assert found.sanctioned and "GHORBANIYAN" in (found.sanctioned_party or "")
     assert state_digest(a.conn) == state_digest(b.conn)
 
-    # The list removed on B goes on A too; a price imported on both stays one row.
+    # The list removed on B goes on A too. The same prices imported again on B an hour
+    # later, and a new ETH figure on A meanwhile: one row each, the same on both.
     assert remove_list(b, "ofac-sdn-csv")
-    prices.import_csv(b, tmp_path / "prices.csv")
+    later = datetime.now(UTC) + timedelta(hours=1)
+    prices.import_csv(b, tmp_path / "prices.csv", clock=lambda: later)
+    newer = tmp_path / "newer"
+    newer.mkdir()  # the same file name, so the same source: a new figure for one price
+    (newer / "prices.csv").write_text("asset,price,currency,as_of\nETH,3100,USD,2026-12-07\n")
+    prices.import_csv(a, newer / "prices.csv")
     run(b)
     run(a)
     run(b)
+    eth = "SELECT price FROM prices WHERE asset = 'ETH'"
+    newest = a.conn.execute(
+        "SELECT payload FROM events WHERE type = 'prices.imported' "
+        "ORDER BY lamport DESC, device DESC, seq DESC LIMIT 1"
+    ).fetchone()
+    figure = next(p[2] for p in json.loads(newest[0])["prices"] if p[0] == "ETH")
+    assert a.conn.execute(eth).fetchall() == b.conn.execute(eth).fetchall() == [(figure,)]
     assert a.conn.execute("SELECT count(*) FROM sanctions_entries").fetchone() == (0,)
     assert _rows(a) == _rows(b)
     assert state_digest(a.conn) == state_digest(b.conn)
 
 
 def test_kyc_dates_follow_the_newest_change_whichever_arrives_first(pair: Pair) -> None:
-    from app.book.service import CustomerBook
-
     a, b, _ = pair
     customer = add_customer(a, "C-1", "Acme Ltd")
     run(a)
@@ -124,8 +134,17 @@ def test_kyc_dates_follow_the_newest_change_whichever_arrives_first(pair: Pair) 
     run(a)
     run(b)
     run(a)
-    dates = {v.conn.execute("SELECT kyc_expires_at FROM customers").fetchone()[0] for v in (a, b)}
-    assert len(dates) == 1
+    dates = "SELECT kyc_updated_at, kyc_expires_at FROM customers"
+    assert a.conn.execute(dates).fetchone() == b.conn.execute(dates).fetchone()
+    # The status's date rides in the status change's own event: no second event.
+    update_customer(CustomerBook(b), on_b, {"kyc_status": "approved"})
+    assert [
+        t for (t,) in b.conn.execute("SELECT type FROM events ORDER BY rowid_ DESC LIMIT 1")
+    ] == ["customer.updated"]
+    run(b)
+    run(a)
+    held = a.conn.execute(dates).fetchone()
+    assert held == b.conn.execute(dates).fetchone() and held[0] is not None
     assert state_digest(a.conn) == state_digest(b.conn)
 
 
