@@ -8,7 +8,7 @@ inside the caller's transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vault.connection import Connection
@@ -58,36 +58,33 @@ def load(conn: Connection, rows: Mapping[str, Any]) -> None:
     info = dict(rows["list"])
     source = str(info["source"])
     parties.remove_parties(conn, source)
-    sanctions.remove_list(conn, source)
-    columns = ("source", "label", "list_date", "date_from", "file_name", "sha256",
-               "imported_at", "counts")  # fmt: skip
-    conn.execute(
-        "INSERT INTO sanctions_lists (source, label, list_date, date_from, file_name, sha256, "
-        "imported_at, counts) VALUES (?,?,?,?,?,?,?,?)",
-        tuple(json.dumps(info[c]) if c == "counts" else info.get(c) for c in columns),
+    sanctions.replace_list(conn, info=info, entries=[_entry(a) for a in rows["addresses"]])
+    files = {str(role): (str(name), str(sha256)) for role, name, sha256 in rows["files"]}
+    parties.replace_parties(conn, source, [_party(source, e) for e in rows["entries"]], files)
+
+
+def _entry(raw: Sequence[Any]) -> sanctions.Entry:
+    family, key, address, assets, valid, listed = raw
+    return sanctions.Entry(
+        family,
+        key,
+        address,
+        tuple(json.loads(assets)),
+        None if valid is None else bool(valid),
+        tuple((str(entry_id), name) for entry_id, name in listed),
     )
-    next_id = int(
-        conn.execute("SELECT coalesce(max(id), 0) + 1 FROM sanctions_addresses").fetchone()[0]
-    )
-    address_rows: list[tuple[Any, ...]] = []
-    party_rows: list[tuple[Any, ...]] = []
-    for offset, (family, key, address, assets, valid, listed) in enumerate(rows["addresses"]):
-        address_rows.append((next_id + offset, source, family, key, address, assets, valid))
-        party_rows.extend((next_id + offset, entry_id, name) for entry_id, name in listed)
-    conn.executemany(
-        "INSERT INTO sanctions_addresses (id, source, family, key, address, assets, valid) "
-        "VALUES (?,?,?,?,?,?,?)",
-        address_rows,
-    )
-    conn.executemany(
-        "INSERT INTO sanctions_parties (address_id, entry_id, name) VALUES (?,?,?)", party_rows
-    )
-    conn.executemany(
-        # constant column names; values are ? params
-        f"INSERT INTO sanctions_entries (source, {_ENTRY}) VALUES (?,?,?,?,?,?,?,?,?)",  # nosec B608
-        [(source, *e) for e in rows["entries"]],
-    )
-    conn.executemany(
-        "INSERT INTO sanctions_list_files (source, role, file_name, sha256) VALUES (?,?,?,?)",
-        [(source, *f) for f in rows["files"]],
+
+
+def _party(source: str, raw: Sequence[Any]) -> parties.PartyRow:
+    entry_id, kind, name, aliases, programs, births, nationalities, digest = raw
+    return parties.PartyRow(
+        source,
+        entry_id,
+        kind,
+        name,
+        tuple(tuple(a) for a in json.loads(aliases)),
+        tuple(json.loads(programs)),
+        tuple(json.loads(births)),
+        tuple(json.loads(nationalities)),
+        digest,
     )
