@@ -1,4 +1,4 @@
-"""Schema 16: a name-hit disposition made on another device of the desk.
+"""Schema 17: a name-hit disposition made on another device of the desk.
 
 An officer signs a disposition over the hit as their own device numbers it
 (`app.names.signing`); the same hit has another number on every other device.
