@@ -93,7 +93,11 @@ class Appliers:
             return 0
         done: list[str] = []
         projection = Projection(vault, tx, dict(carried or {}), documents=dict(documents or {}))
-        for event in event_rows.waiting(tx.conn, sorted(self._appliers)):
+        waiting = event_rows.waiting(tx.conn, sorted(self._appliers))
+        if not waiting:
+            return 0
+        projection.prime()
+        for event in waiting:
             self._appliers[event.type](projection, event)
             done.append(event.id)
         event_rows.set_applied(tx.conn, done)

@@ -12,11 +12,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from app.sync.stamps import Setter, setters, setters_of_updated
 from vault.connection import Connection
 from vault.events import Event
 from vault.pii import ERASED, PREFIX
 from vault.store import Transaction, Vault
-from vault.sync import customer_keys
+from vault.sync import customer_keys, event_rows
 
 
 @dataclass
@@ -33,7 +34,11 @@ class Projection:
     trust_changed: bool = False
     #: the first address row the replay added (conflicts are looked for once, after it)
     first_address: int | None = None
+    #: customers whose search rows are written once, after the replay (not once per
+    #: event); True for one the replay made, which has no rows yet
+    reindex: dict[int, bool] = field(default_factory=dict)
     _ids: dict[str, tuple[int, bool] | None] = field(default_factory=dict)
+    _setters: dict[str, list[Setter]] | None = None
     _openers: dict[tuple[str, str], Opener] = field(default_factory=dict)
 
     @property
@@ -55,6 +60,24 @@ class Projection:
 
     def known(self, uid: str, customer_id: int, *, erased: bool = False) -> None:
         self._ids[uid] = (customer_id, erased)
+
+    def prime(self) -> None:
+        """Look up at once the customers the waiting events are about (one query, not
+        one per event)."""
+        subjects, held = event_rows.waiting_customers(self.conn)
+        self._ids.update(dict.fromkeys(subjects))
+        self._ids.update(held)
+
+    def index_later(self, customer_id: int, *, new: bool = False) -> None:
+        self.reindex[customer_id] = self.reindex.get(customer_id, False) or new
+
+    def setters(self, uid: str) -> list[Setter]:
+        """`stamps.setters(uid)`, read for every customer a waiting update is about at
+        the first call: the events are all in the log before the replay starts."""
+        if self._setters is None:
+            self._setters = setters_of_updated(self.conn)
+        found = self._setters.get(uid)
+        return setters(self.conn, uid) if found is None else found
 
     def opener(self, event: Event, uid: str) -> Opener:
         at = (event.device, uid)

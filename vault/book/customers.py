@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -165,6 +166,19 @@ def reindex(
         )
     ]
     _index(conn, customer_id, rows)
+
+
+def indexable(conn: Connection, customer_ids: Sequence[int]) -> list[int]:
+    """Of `customer_ids`, those with rows in the search index (neither erased nor
+    merged into another), in order."""
+    if not customer_ids:
+        return []
+    rows = conn.execute(
+        "SELECT id FROM customers WHERE erased_at IS NULL AND merged_into IS NULL "
+        "AND id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(list(customer_ids)),),
+    )
+    return [int(r[0]) for r in rows]
 
 
 def _base_rows(customer_id: int, values: Mapping[str, Any]) -> list[tuple[str, int, int, str]]:

@@ -229,6 +229,27 @@ def waiting(conn: Connection, types: Sequence[str]) -> list[Event]:
     return [_row_to_event(r) for r in rows]
 
 
+def waiting_customers(conn: Connection) -> tuple[set[str], dict[str, tuple[int, bool]]]:
+    """The subjects (customer uids) of the received events waiting for a projection,
+    and of those, the customers this vault holds: uid -> (id, erased)."""
+    subjects = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT DISTINCT e.subject FROM event_receipts r JOIN events e ON e.id = r.event_id "
+            "WHERE r.projection = 'waiting' AND e.subject IS NOT NULL"
+        )
+    }
+    held = {
+        str(uid): (int(i), bool(erased))
+        for uid, i, erased in conn.execute(
+            "SELECT uid, id, erased_at IS NOT NULL FROM customers WHERE uid IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps(sorted(subjects)),),
+        )
+    }
+    return subjects, held
+
+
 def count_waiting(conn: Connection) -> int:
     row = conn.execute(
         "SELECT count(*) FROM event_receipts WHERE projection = 'waiting'"

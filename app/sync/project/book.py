@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.book.models import PERSONAL_FIELDS
 from app.sync.projection import Opener, Projection
@@ -56,6 +56,25 @@ def _held(p: Projection, uid: Any) -> tuple[str, int, bool] | None:
     return None if found is None else (uid, *found)
 
 
+class _About(NamedTuple):
+    """An event's body and the customer (its "customer") it is about, as held here."""
+
+    body: dict[str, Any]
+    uid: str
+    customer_id: int
+    erased: bool
+
+
+def _about(p: Projection, event: Event, *, erased_too: bool = False) -> _About | None:
+    """The event's body and its customer when this vault holds it; None when it holds
+    none, or (unless `erased_too`) the customer is erased: nothing is written then."""
+    body = _body(event)
+    found = _held(p, body.get("customer"))
+    if found is None or (found[2] and not erased_too):
+        return None
+    return _About(body, *found)
+
+
 def _values(p: Projection, event: Event, uid: str, sealed: dict[str, Any]) -> dict[str, Any]:
     opener = p.opener(event, uid)
     values: dict[str, Any] = {}
@@ -80,18 +99,16 @@ def customer_created(p: Projection, event: Event) -> None:
             values[name] = ERASED
     customer_id, _ = customers.insert(p.conn, values, now=event.created_at, uid=uid)
     p.known(uid, customer_id)
-    customers.reindex(p.conn, customer_id, new=True, values=values)
+    p.index_later(customer_id, new=True)
 
 
 def customer_updated(p: Projection, event: Event) -> None:
-    body = _body(event)
-    uid = body.get("customer")
-    found = _held(p, uid)
-    if found is None:
+    about = _about(p, event, erased_too=True)
+    if about is None:
         return
-    uid, customer_id, erased = found
+    _, uid, customer_id, erased = about
     mine = stamp(event)
-    history = setters(p.conn, uid)
+    history = p.setters(uid)
     me = next(s for s in history if s.event_id == event.id)
     new = me.sets()
     if erased:
@@ -110,7 +127,7 @@ def customer_updated(p: Projection, event: Event) -> None:
         values = _values(p, event, uid, winning)
         customers.update(p.conn, customer_id, values, now=event.created_at)
         if not erased:
-            customers.reindex(p.conn, customer_id)
+            p.index_later(customer_id)
 
 
 def _two_devices(p: Projection, customer_id: int, name: str, one: Setter, other: Setter) -> None:
@@ -123,10 +140,10 @@ def _two_devices(p: Projection, customer_id: int, name: str, one: Setter, other:
 
 
 def customer_erased(p: Projection, event: Event) -> None:
-    uid = _body(event).get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is None or not isinstance(uid, str):
+    about = _about(p, event)
+    if about is None:
         return
+    _, uid, customer_id, _ = about
     customers.erase(p.conn, customer_id, placeholder=ERASED, now=event.created_at)
     p.conn.execute("DELETE FROM customer_keys WHERE customer_id = ?", (customer_id,))
     p.conn.execute("DELETE FROM customer_changes WHERE customer_id = ?", (customer_id,))
@@ -144,6 +161,7 @@ def customer_merged(p: Projection, event: Event) -> None:
     if merged[0] is not None:
         return
     customers.fold(p.conn, keep=keep, other=other, now=event.created_at)
+    p.reindex.pop(keep, None)  # `fold` wrote its rows, the ones it had so far included
     _find_conflicts(p, event, addresses.shared_by(p.conn, keep))
 
 
@@ -155,7 +173,10 @@ def _find_conflicts(p: Projection, event: Event, pairs: list[tuple[str, str, int
 
 
 def finish(p: Projection) -> None:
-    """Conflicts among the addresses the replay added, looked for once."""
+    """The search rows of the customers the replay changed, and conflicts among the
+    addresses it added, each written once."""
+    for customer_id in customers.indexable(p.conn, sorted(p.reindex)):
+        customers.reindex(p.conn, customer_id, new=p.reindex[customer_id])
     if p.first_address is None:
         return
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -166,12 +187,10 @@ def finish(p: Projection) -> None:
 
 
 def address_added(p: Projection, event: Event) -> None:
-    body = _body(event)
-    uid = body.get("customer")
-    found = _held(p, uid)
-    if found is None:
+    about = _about(p, event, erased_too=True)
+    if about is None:
         return
-    uid, customer_id, erased = found
+    body, uid, customer_id, erased = about
     # An erased customer keeps its addresses (AML record-keeping), without labels.
     opener = Opener(None) if erased else p.opener(event, uid)
     row_id = addresses.insert(
@@ -190,11 +209,9 @@ def address_added(p: Projection, event: Event) -> None:
 
 
 def address_updated(p: Projection, event: Event) -> None:
-    body = _body(event)
-    uid = body.get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is not None and isinstance(uid, str):
-        _relabel(p, event, uid, customer_id, body)
+    about = _about(p, event)
+    if about is not None:
+        _relabel(p, event, about.uid, about.customer_id, about.body)
 
 
 def _relabel(p: Projection, event: Event, uid: str, customer_id: int, body: dict[str, Any]) -> None:
@@ -289,11 +306,10 @@ def conflict_resolved(p: Projection, event: Event) -> None:
 
 
 def note_added(p: Projection, event: Event) -> None:
-    body = _body(event)
-    uid = body.get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is None or not isinstance(uid, str):
+    about = _about(p, event)
+    if about is None:
         return
+    body, uid, customer_id, _ = about
     text = _clear(p.opener(event, uid).open(body.get("body")))
     if text is None:
         return
@@ -302,15 +318,14 @@ def note_added(p: Projection, event: Event) -> None:
         (customer_id, body.get("kind") or "note", text, event.created_at, event.author),
     )
     _remember(p, "note", event, body.get("note"), int(cur.lastrowid or 0))
-    customers.reindex(p.conn, customer_id)
+    p.index_later(customer_id)
 
 
 def task_added(p: Projection, event: Event) -> None:
-    body = _body(event)
-    uid = body.get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is None or not isinstance(uid, str):
+    about = _about(p, event)
+    if about is None:
         return
+    body, uid, customer_id, _ = about
     title = _clear(p.opener(event, uid).open(body.get("body"))) or ERASED
     cur = p.conn.execute(
         "INSERT INTO tasks (customer_id, title, due_at, remind_at, created_at) "
@@ -374,11 +389,10 @@ def custom_field_defined(p: Projection, event: Event) -> None:
 
 
 def custom_value_set(p: Projection, event: Event) -> None:
-    body = _body(event)
-    uid = body.get("customer")
-    customer_id = _live(p, uid)
-    if customer_id is None or not isinstance(uid, str):
+    about = _about(p, event)
+    if about is None:
         return
+    body, uid, customer_id, _ = about
     name = body.get("field")
     same = [
         s for s in setters(p.conn, uid, ("custom_value.set",)) if s.payload.get("field") == name
@@ -400,7 +414,7 @@ def custom_value_set(p: Projection, event: Event) -> None:
             "ON CONFLICT (customer_id, field_id) DO UPDATE SET value = excluded.value",
             (customer_id, int(field[0]), value),
         )
-    customers.reindex(p.conn, customer_id)
+    p.index_later(customer_id)
 
 
 def import_finished(p: Projection, event: Event) -> None:
