@@ -14,19 +14,33 @@ or first held a price), members' keys and names (a clash is renamed here),
 which member is this vault's root, whether a decision was shared yet, the hit
 number a disposition's signature covers.
 
-Each table's rows are hashed in a fixed order under the table's name, so two
-vaults with the same projected rows print the same digest whatever order
-their events arrived in. It reads every synced row: about a second per
-several hundred thousand rows.
+Each table's rows are hashed in a fixed order under the table's name, and
+those hashes in a fixed order into the digest, so two vaults with the same
+projected rows print the same digest whatever order their events arrived in.
+It reads every synced row: about a second per several hundred thousand rows.
+
+So a connection keeps each table's hash (`state_parts`, a TEMP table: per
+connection, never on disk) until a row of a table its query reads changes:
+TEMP triggers on those tables, made with the first digest, drop the parts
+that read them on this connection's writes (a rollback restores both alike),
+and `PRAGMA data_version` tells another connection's commits, which drop
+them all. A `sync run` with nothing new then costs a few small reads, and one
+after a decision reads the requests and decisions again, not the whole book.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 
-from vault.connection import Connection
+from vault.connection import Connection, DatabaseError
 
+<<<<<<< HEAD
 VERSION = b"strongroom state v3: projected tables\x00"
+=======
+VERSION = b"strongroom state v3: projected tables, a hash per table\x00"
+>>>>>>> 45f54bd (Sync state digest: a hash per table, kept per connection until a table it reads changes (TEMP triggers, data_version))
 
 #: (name, query): every query orders its rows completely
 _TABLES: tuple[tuple[str, str], ...] = (
@@ -163,13 +177,85 @@ _TABLES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: per part of the digest, the tables its query reads (the cache's triggers watch them)
+_READS = {n: frozenset(re.findall(r"(?:FROM|JOIN) (\w+)", q)) for n, q in _TABLES}
+#: per table, the parts that read it
+_READERS = {
+    t: tuple(sorted(n for n, reads in _READS.items() if t in reads))
+    for t in sorted(set().union(*_READS.values()))
+}
+
+
 def state_digest(conn: Connection) -> str:
-    """SHA-256 (hex) over the projected tables, in a fixed order."""
+    """SHA-256 (hex) over the projected tables' parts, in a fixed order; the part of a
+    table none of whose rows changed since it was last read is the cached one."""
+    version: int | None = None
+    parts: dict[str, bytes] = {}
+    try:
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        parts = _cached(conn, version)
+    except DatabaseError:  # a connection that cannot hold a TEMP table: no cache
+        version = None
+    h = hashlib.sha256(VERSION)
+    fresh: dict[str, bytes] = {}
+    for name, query in _TABLES:
+        part = parts.get(name)
+        if part is None:
+            part = fresh[name] = _part(conn, name, query)
+        h.update(part)
+    if fresh and version is not None:
+        with contextlib.suppress(DatabaseError):
+            _keep(conn, fresh, version)
+    return h.hexdigest()
+
+
+def compute(conn: Connection) -> str:
+    """The digest read from the tables themselves, without the cache."""
     h = hashlib.sha256(VERSION)
     for name, query in _TABLES:
-        h.update(b"\x00table\x00" + name.encode() + b"\x00")
-        cursor = conn.execute(query)
-        while rows := cursor.fetchmany(5000):
-            for row in rows:
-                h.update(repr(tuple(row)).encode() + b"\n")
+        h.update(_part(conn, name, query))
     return h.hexdigest()
+
+
+def _part(conn: Connection, name: str, query: str) -> bytes:
+    """One table's part: the SHA-256 of its name and of its rows, in the query's order."""
+    h = hashlib.sha256(b"table\x00" + name.encode() + b"\x00")
+    cursor = conn.execute(query)
+    while rows := cursor.fetchmany(5000):
+        for row in rows:
+            h.update(repr(tuple(row)).encode() + b"\n")
+    return h.digest()
+
+
+def _cached(conn: Connection, version: int) -> dict[str, bytes]:
+    """The parts kept on this connection that are still good: none when another
+    connection has committed since (`PRAGMA data_version`), or triggers are missing."""
+    ready = conn.execute(
+        "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE 'state%'"
+    ).fetchone()
+    if int(ready[0]) != 3 * len(_READERS):
+        return {}
+    rows = conn.execute("SELECT name, part, version FROM temp.state_parts").fetchall()
+    return {str(n): bytes(p) for n, p, v in rows if int(v) == version}
+
+
+def _keep(conn: Connection, fresh: dict[str, bytes], version: int) -> None:
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS state_parts "
+        "(name TEXT PRIMARY KEY, part BLOB NOT NULL, version INTEGER NOT NULL)"
+    )
+    for table, readers in _READERS.items():
+        names = ", ".join(f"'{n}'" for n in readers)
+        for op in ("INSERT", "UPDATE", "DELETE"):
+            conn.execute(
+                # names from the constant queries above
+                f"CREATE TEMP TRIGGER IF NOT EXISTS state_{table}_{op.lower()} "  # nosec B608
+                f"AFTER {op} ON main.{table} "
+                f"BEGIN DELETE FROM temp.state_parts WHERE name IN ({names}); END"
+            )
+    # Parts of another data version are stale: drop them with the new ones' arrival.
+    conn.execute("DELETE FROM temp.state_parts WHERE version != ?", (version,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO temp.state_parts (name, part, version) VALUES (?, ?, ?)",
+        [(n, p, version) for n, p in fresh.items()],
+    )
