@@ -36,6 +36,7 @@ from benchmarks import (
     screening_bench,
     screening_view_bench,
     sync_bench,
+    sync_run_bench,
 )
 from benchmarks.common import PASSPHRASE, Figure, MemoryKeyring, temp_folder
 from vault.events import GENESIS, canonical_payload, event_hash
@@ -240,7 +241,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "dashboards": dashboards_bench.bench_dashboards,
     "alerts": alerts_bench.bench_alerts,
     "names": names_bench.bench_names,
-    "sync": sync_bench.bench_sync_apply,
+    "sync": lambda: [*sync_bench.bench_sync_apply(), *sync_run_bench.bench_sync_run()],
 }
 
 

@@ -32,12 +32,13 @@ def _address(n: int, k: int) -> str:
     return "0x" + f"{n:020x}{k:020x}"
 
 
-def _fill(vault: Vault) -> int:
-    """100k events on `vault`'s device: customers, two addresses each, one edit each."""
+def fill(vault: Vault, customers: int = CUSTOMERS) -> int:
+    """4 events per customer on `vault`'s device (100k by default): customers, two
+    addresses each, one edit each."""
     book = CustomerBook(vault)
     ids: list[int] = []
     with vault.transaction() as tx:
-        for n in range(CUSTOMERS):
+        for n in range(customers):
             draft = CustomerDraft(display_name=f"Customer {n}", external_id=f"C-{n}")
             ids.append(book.save_customer(tx, draft)[0])
     with vault.transaction() as tx:
@@ -61,8 +62,8 @@ def bench_sync_apply() -> list[Figure]:
         target = folder / "target"
         target.mkdir()
         create_desk(a, target=f"folder:{target}")
-        _join(b, desk_of=a)
-        events = _fill(a)
+        join(b, desk_of=a)
+        events = fill(a)
         assert sync_run(a).ok
         start, cpu = time.perf_counter(), time.process_time()
         got = sync_run(b)
@@ -92,7 +93,7 @@ def bench_sync_apply() -> list[Figure]:
     ]
 
 
-def _join(joining: Vault, *, desk_of: Vault) -> None:
+def join(joining: Vault, *, desk_of: Vault) -> None:
     """The desk's keys and target handed over as an invitation will hand them."""
     info = desk_info(desk_of)
     assert info is not None

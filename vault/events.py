@@ -48,7 +48,9 @@ class Event:
     hash: bytes
 
     def payload_json(self) -> Any:
-        return json.loads(self.payload)
+        # Payloads are UTF-8 (`canonical_payload`): decoding first skips json's
+        # encoding detection, a fifth of the parse for the small payloads sync replays.
+        return json.loads(self.payload.decode())
 
 
 # One encoder for every payload: json.dumps with options builds a new one per call.

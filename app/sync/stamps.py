@@ -15,7 +15,7 @@ replaced: two changes of one field neither of which saw the other were made
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from vault.connection import Connection
@@ -56,9 +56,15 @@ def setters(conn: Connection, uid: str, types: Iterable[str] = SETTERS) -> list[
         f"AND type IN ({marks})",
         (uid, *wanted),
     ).fetchall()
-    found = [Setter((int(r[0]), str(r[1]), int(r[2])), str(r[3]), json.loads(r[4])) for r in rows]
+    found = [_setter(r) for r in rows]
     found.sort(key=lambda s: s.stamp)
     return found
+
+
+def _setter(r: Sequence[Any]) -> Setter:
+    """A setter from (lamport, device, seq, id, payload, ...)."""
+    payload = json.loads(bytes(r[4]).decode())  # UTF-8: no encoding detection
+    return Setter((int(r[0]), str(r[1]), int(r[2])), str(r[3]), payload)
 
 
 def setters_of_updated(conn: Connection) -> dict[str, list[Setter]]:
@@ -73,8 +79,7 @@ def setters_of_updated(conn: Connection) -> dict[str, list[Setter]]:
     )
     found: dict[str, list[Setter]] = {}
     for r in rows:
-        setter = Setter((int(r[0]), str(r[1]), int(r[2])), str(r[3]), json.loads(r[4]))
-        found.setdefault(str(r[5]), []).append(setter)
+        found.setdefault(str(r[5]), []).append(_setter(r))
     for each in found.values():
         each.sort(key=lambda s: s.stamp)
     return found

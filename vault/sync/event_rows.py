@@ -118,8 +118,8 @@ def _from_row(row: Mapping[str, Any], n: int) -> tuple[Any, ...]:
 def _subject(payload: bytes) -> Any:
     """What `EventLog` files an event under: its payload's customer, if any."""
     try:
-        value = json.loads(payload)
-    except ValueError:
+        value = json.loads(payload.decode())
+    except ValueError:  # UnicodeDecodeError too
         return None
     return value.get("customer") if isinstance(value, dict) else None
 
