@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.sync.desk import create_desk, desk_info, enter_desk
 from app.sync.keys import DeskKey
+from app.sync.local import load
 from app.sync.run import SyncReport, sync_run
+from app.sync.segments import Position, seal_segment
 from tests.conftest import PASSPHRASE
 from tests.integrations.sync_servers import (
     DAV_PASSWORD,
@@ -19,6 +22,7 @@ from tests.integrations.sync_servers import (
 )
 from vault.keys import Keychain
 from vault.store import Vault
+from vault.sync import cursors
 from vault.sync import desk as desk_rows
 from vault.unlock import create_vault
 
@@ -94,3 +98,22 @@ def run(vault: Vault) -> SyncReport:
 def event_ids(vault: Vault, device: str) -> list[str]:
     rows = vault.conn.execute("SELECT id FROM events WHERE device = ? ORDER BY seq", (device,))
     return [r[0] for r in rows]
+
+
+def put_signed(vault: Vault, folder: Path, events: list[dict[str, Any]]) -> int:
+    """`events` sealed and signed by `vault`'s device as its next segment, put in the
+    folder target (what a device of the desk could forge); returns the segment's number."""
+    state = load(vault)
+    last = cursors.last_outgoing(vault.conn)
+    assert last is not None
+    sealed = seal_segment(
+        events,
+        desk=state.desk,
+        seq=last.seq + 1,
+        after=Position(last.seq, last.digest),
+        key=state.key,
+        device=state.me,
+        created_at="2026-01-01T00:00:00+00:00",
+    )
+    (folder / sealed.name).write_bytes(sealed.data)
+    return last.seq + 1

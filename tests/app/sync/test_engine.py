@@ -13,7 +13,6 @@ from app.sync import push
 from app.sync.desk import SyncError, create_desk, devices
 from app.sync.local import load
 from app.sync.run import sync_run
-from app.sync.segments import Position, seal_segment
 from app.sync.status import sync_status
 from tests.app.sync.conftest import (
     MakeVault,
@@ -22,6 +21,7 @@ from tests.app.sync.conftest import (
     event_ids,
     join,
     notes,
+    put_signed,
     run,
 )
 from tests.conftest import PASSPHRASE
@@ -166,25 +166,12 @@ def test_a_signed_segment_whose_events_break_the_chain_is_quarantined(
     notes(a, "honest")
     run(a)
     run(b)
-    state = load(a)
-    last = cursors.last_outgoing(a.conn)
-    assert last is not None
     rows = event_rows.own_events(a.conn, device=a.device, after=0, limit=100)
     event = dict(rows[-1], payload="eyJ0ZXh0IjoiZm9yZ2VkIn0=")  # {"text":"forged"}
     if forgery == "a next event":
         event.update(id="0190aaaa-0000-7000-8000-000000000001", seq=event["seq"] + 1)
         event["prev_hash"] = rows[-1]["hash"]
-    forged = [event]
-    sealed = seal_segment(
-        forged,
-        desk=state.desk,
-        seq=last.seq + 1,
-        after=Position(last.seq, last.digest),
-        key=state.key,
-        device=state.me,
-        created_at="2026-01-01T00:00:00+00:00",
-    )
-    (folder / sealed.name).write_bytes(sealed.data)
+    put_signed(a, folder, [event])
     before = event_ids(b, a.device)
     got = sync_run(b)
     assert got.quarantined == 1 and got.applied == 0

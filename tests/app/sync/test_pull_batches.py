@@ -11,11 +11,10 @@ from app.sync import pull, push
 from app.sync.local import load
 from app.sync.project import default_appliers
 from app.sync.run import sync_run
-from app.sync.segments import Position, seal_segment
 from app.sync.state import state_digest
 from app.sync.status import sync_status
 from tests.app.approvals.conftest import add_customer
-from tests.app.sync.conftest import Pair, event_ids, run
+from tests.app.sync.conftest import Pair, event_ids, put_signed, run
 from vault.store import Transaction, Vault
 from vault.sync import cursors, event_rows
 
@@ -65,26 +64,14 @@ def test_a_bad_segment_in_a_batch_leaves_the_whole_ones_before_it_taken(pair: Pa
     a, b, folder = pair
     add_customer(a, "C-1", "Honest Ltd")
     run(a)
-    state = load(a)
-    last = cursors.last_outgoing(a.conn)
-    assert last is not None
     rows = event_rows.own_events(a.conn, device=a.device, after=0, limit=100)
     forged = dict(rows[-1], payload="eyJ0ZXh0IjoiZm9yZ2VkIn0=", seq=rows[-1]["seq"] + 1)
     forged.update(id="0190aaaa-0000-7000-8000-000000000001", prev_hash=rows[-1]["hash"])
-    sealed = seal_segment(
-        [forged],
-        desk=state.desk,
-        seq=last.seq + 1,
-        after=Position(last.seq, last.digest),
-        key=state.key,
-        device=state.me,
-        created_at="2026-01-01T00:00:00+00:00",
-    )
-    (folder / sealed.name).write_bytes(sealed.data)
+    number = put_signed(a, folder, [forged])
     got = sync_run(b)  # both segments of a in one batch
     assert got.pulled == 1 and got.quarantined == 1
     [held] = sync_status(b)["quarantined"]
     assert held["reason"] == "bad_events"
     assert event_ids(b, a.device) == event_ids(a, a.device)
     assert _customers(b) == {"C-1"}  # the good segment was projected too
-    assert cursors.taken(b.conn)[state.device][0] == last.seq
+    assert cursors.taken(b.conn)[load(a).device][0] == number - 1
