@@ -36,11 +36,7 @@ import re
 
 from vault.connection import Connection, DatabaseError
 
-<<<<<<< HEAD
-VERSION = b"strongroom state v3: projected tables\x00"
-=======
-VERSION = b"strongroom state v3: projected tables, a hash per table\x00"
->>>>>>> 45f54bd (Sync state digest: a hash per table, kept per connection until a table it reads changes (TEMP triggers, data_version))
+VERSION = b"strongroom state v4: projected tables, a hash per table\x00"
 
 #: (name, query): every query orders its rows completely
 _TABLES: tuple[tuple[str, str], ...] = (
