@@ -322,12 +322,16 @@ def documents_of(
 
 
 def documents_due(
-    conn: Connection, keys: CustomerKeys, *, on: date | None = None
+    conn: Connection,
+    keys: CustomerKeys,
+    *,
+    on: date | None = None,
+    within_days: int = EXPIRING_DAYS,
 ) -> list[DocumentInfo]:
     """Every expired or expiring document in the book, for the review list: expired
-    longest first, then those expiring within EXPIRING_DAYS of `on` (today)."""
+    longest first, then those expiring within `within_days` of `on` (today)."""
     when = on or today()
-    until = (when + timedelta(days=EXPIRING_DAYS)).isoformat()
+    until = (when + timedelta(days=within_days)).isoformat()
     return [_info(keys, row, when) for row in rows.expiring(conn, until=until)]
 
 
