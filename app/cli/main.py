@@ -627,6 +627,12 @@ def cmd_alerts(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -
     return _in_session(args, secrets, keychain, alerts.run)
 
 
+def cmd_reviews(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+    from app.cli import reviews
+
+    return _in_session(args, secrets, keychain, reviews.run)
+
+
 def cmd_sync(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
     """`desk ...` and `sync ...` (boto3 and the sync formats load only here)."""
     from app.cli import sync
@@ -667,6 +673,7 @@ COMMANDS: dict[str, Command] = {
     "documents": cmd_documents,
     "webhooks": cmd_webhooks,
     "alerts": cmd_alerts,
+    "reviews": cmd_reviews,
     "desk": cmd_sync,
     "sync": cmd_sync,
 }

@@ -12,6 +12,7 @@ from app.cli import (
     documents_args,
     names_args,
     prices_args,
+    reviews_args,
     sync_args,
     webhooks_args,
 )
@@ -38,6 +39,7 @@ COMMANDS = (
     "documents",
     "webhooks",
     "alerts",
+    "reviews",
 )
 
 
@@ -328,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     documents_args.add_parser(sub, prices_common, date_type=_iso_date)
     webhooks_args.add_parser(sub, prices_common)
     alerts_args.add_parser(sub, prices_common)
+    reviews_args.add_parser(sub, prices_common)
 
     sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 

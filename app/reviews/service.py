@@ -88,7 +88,10 @@ class Reviews:
         """A new version (admins); raises ReviewPolicyError(line, column, problem)."""
         parse(text)
         desk = Desk(self.vault, acting_as=self.acting_as, clock=self.clock)
-        actor = desk.actor()
+        try:
+            actor = desk.actor()
+        except ApprovalError as exc:
+            raise ReviewError(exc.message) from None
         if "admin" not in desk.roles().get(actor.member.address, frozenset()):
             raise ReviewError(f"{actor.member.name} is not an admin: only admins set the policy")
         digest = hashlib.sha256(text.encode()).hexdigest()
