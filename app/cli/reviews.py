@@ -36,7 +36,8 @@ def run(args: argparse.Namespace, session: VaultSession) -> int:
         return 1
     except ReviewPolicyError as exc:
         where = getattr(args, "file", None) or "policy"
-        print(f"strongroom reviews: {where}:{exc.line}:{exc.column}: {exc.problem}", file=sys.stderr)
+        problem = f"{where}:{exc.line}:{exc.column}: {exc.problem}"
+        print(f"strongroom reviews: {problem}", file=sys.stderr)
         return 2
 
 

@@ -20,7 +20,8 @@ def test_reviews_from_the_command_line(tmp_path: Path) -> None:
     assert strongroom("init", *unlock, stdin=PW + "\n").returncode == 0
     customers = tmp_path / "c.csv"
     customers.write_text("External_ID;Name\nC1;Ada Lovelace\nC2;Jane Doe\n", encoding="utf-8-sig")
-    assert strongroom("import", "customers", str(customers), *unlock, stdin=PW + "\n").returncode == 0
+    imported = strongroom("import", "customers", str(customers), *unlock, stdin=PW + "\n")
+    assert imported.returncode == 0, imported.stderr
 
     none = strongroom("reviews", "due", *unlock, stdin=PW + "\n")
     assert none.returncode == 0, none.stderr
