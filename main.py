@@ -18,6 +18,11 @@ def main(argv: list[str] | None = None) -> int:
         from ui.dashboards.render import write_png  # Qt only for the charts
 
         return run(args, png=write_png)
+    if args.command == "cases":
+        from app.cli import run
+        from ui.cases.pdf import write_pdf  # Qt only for the report
+
+        return run(args, pdf=write_pdf)
     if args.command is not None:
         from app.cli import run
 

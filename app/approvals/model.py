@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 from app.prices.valuation import Valuation
 
-RequestKind = Literal["whitelist", "withdrawal", "onboarding", "risk_override"]
+RequestKind = Literal["whitelist", "withdrawal", "onboarding", "risk_override", "case_close"]
 Status = Literal["pending", "approved", "rejected", "blocked", "expired", "needs_refresh"]
 Verdict = Literal["approve", "reject", "comment"]
 Role = Literal["officer", "desk_head", "admin", "analyst"]

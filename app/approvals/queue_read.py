@@ -163,6 +163,8 @@ def _queue_row(r: Sequence[Any], rules: ValuationRules) -> QueueRow:
         parts.append("onboarding / KYC")
     elif kind == "risk_override":
         parts.append("accept the risk")
+    elif kind == "case_close":
+        parts.append("close a case")
     risk = "sanctioned" if r[17] else r[12]
     return QueueRow(
         id=r[0],

@@ -80,6 +80,11 @@ def risk_override(
     )
 
 
+def case_close(desk: Desk, customer_external_id: str, justification: str) -> QueueRow:
+    """Closing a case (app.cases): the justification names the case and its disposition."""
+    return _request(desk, "case_close", customer_external_id, justification=justification)
+
+
 def _request(
     desk: Desk,
     kind: RequestKind,

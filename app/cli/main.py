@@ -26,6 +26,7 @@ from app.book.mapping import MappingError
 from app.book.mapping import load as load_mapping
 from app.book.models import ValidationError
 from app.book.service import CustomerBook
+from app.cases.model import PdfWriter
 from app.cli import screen_exit
 from app.dashboards.export import PngWriter
 from app.screening import endpoints, explorer_data
@@ -583,6 +584,17 @@ def _dashboard_command(png: PngWriter | None) -> Command:
     return cmd_dashboard
 
 
+def _cases_command(pdf: PdfWriter | None) -> Command:
+    def cmd_cases(args: argparse.Namespace, secrets: Secrets, keychain: Keychain) -> int:
+        from app.cli import cases
+
+        if pdf is None:
+            raise VaultError("Reports cannot be drawn here: run it as 'strongroom cases'.")
+        return _in_session(args, secrets, keychain, lambda a, s: cases.run(a, s, pdf))
+
+    return cmd_cases
+
+
 def _in_session(
     args: argparse.Namespace,
     secrets: Secrets,
@@ -680,11 +692,20 @@ COMMANDS: dict[str, Command] = {
 
 
 def run(
-    args: argparse.Namespace, *, keychain: Keychain | None = None, png: PngWriter | None = None
+    args: argparse.Namespace,
+    *,
+    keychain: Keychain | None = None,
+    png: PngWriter | None = None,
+    pdf: PdfWriter | None = None,
 ) -> int:
     """Run a subcommand; `png` draws a chart (main.py hands in the Qt one for
     `dashboard`: app/ draws nothing itself)."""
-    command = _dashboard_command(png) if args.command == "dashboard" else COMMANDS[args.command]
+    if args.command == "dashboard":
+        command = _dashboard_command(png)
+    elif args.command == "cases":
+        command = _cases_command(pdf)
+    else:
+        command = COMMANDS[args.command]
     secrets = Secrets(
         sys.stdin,
         from_stdin=bool(

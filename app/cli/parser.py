@@ -8,6 +8,7 @@ from datetime import date
 from app.cli import (
     alerts_args,
     approvals_args,
+    cases_args,
     dashboard_args,
     documents_args,
     names_args,
@@ -40,6 +41,7 @@ COMMANDS = (
     "webhooks",
     "alerts",
     "reviews",
+    "cases",
 )
 
 
@@ -331,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     webhooks_args.add_parser(sub, prices_common)
     alerts_args.add_parser(sub, prices_common)
     reviews_args.add_parser(sub, prices_common)
+    cases_args.add_parser(sub, prices_common)
 
     sync_args.add_parsers(sub, prices_common)  # the same vault, unlock and --debug options
 

@@ -44,6 +44,7 @@ AUDIT_ONLY = frozenset(
         "document.copied",
         "webhooks.endpoint_added",  # endpoints are this device's own settings
         "webhooks.endpoint_removed",
+        "case.exported",
     }
 )
 

@@ -58,11 +58,13 @@ STATEMENTS = (
         id            INTEGER PRIMARY KEY,
         uid           TEXT NOT NULL UNIQUE,
         customer_id   INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-        title         TEXT NOT NULL,
+        title         TEXT NOT NULL,  -- sealed under the customer's key (enc:v1:...)
         owner         TEXT NOT NULL,
         status        TEXT NOT NULL DEFAULT 'open'
                       CHECK (status IN ('open', 'escalated', 'closed')),
-        disposition   TEXT,
+        disposition   TEXT CHECK (disposition IN
+                      ('sar_filed', 'no_further_action', 'relationship_exited')),
+        disposition_reason TEXT,  -- sealed under the customer's key
         close_request TEXT,
         opened_at     TEXT NOT NULL,
         opened_by     TEXT NOT NULL,
@@ -72,6 +74,19 @@ STATEMENTS = (
     "CREATE INDEX cases_by_status ON cases (status, updated_at)",
     "CREATE INDEX cases_by_customer ON cases (customer_id)",
     "CREATE INDEX cases_by_close_request ON cases (close_request) WHERE close_request IS NOT NULL",
+    # A case closes when its closing request is approved, whoever writes the status
+    # (a decision here, a replay from another device), at the newest approval's time;
+    # it opens again if that approval stops counting (a role revoked).
+    "CREATE TRIGGER case_closed_on_approval AFTER UPDATE OF status ON approval_requests "
+    "WHEN NEW.kind = 'case_close' AND NEW.status = 'approved' AND OLD.status != 'approved' "
+    "BEGIN UPDATE cases SET status = 'closed', closed_at = (SELECT max(d.created_at) "
+    "FROM approval_decisions d WHERE d.request_id = NEW.id AND d.verdict = 'approve'), "
+    "updated_at = coalesce((SELECT max(d.created_at) FROM approval_decisions d "
+    "WHERE d.request_id = NEW.id), updated_at) WHERE close_request = NEW.id; END",
+    "CREATE TRIGGER case_reopened_on_approval AFTER UPDATE OF status ON approval_requests "
+    "WHEN NEW.kind = 'case_close' AND OLD.status = 'approved' AND NEW.status != 'approved' "
+    "BEGIN UPDATE cases SET status = 'open', closed_at = NULL "
+    "WHERE close_request = NEW.id AND status = 'closed'; END",
     """CREATE TABLE case_items (
         id       INTEGER PRIMARY KEY,
         uid      TEXT NOT NULL UNIQUE,
@@ -79,7 +94,7 @@ STATEMENTS = (
         kind     TEXT NOT NULL CHECK (kind IN
                  ('alert', 'name_hit', 'address_hit', 'flow', 'note', 'document')),
         ref      TEXT NOT NULL,
-        body     TEXT,
+        body     TEXT,  -- a note's text, sealed under the customer's key
         added_by TEXT NOT NULL,
         added_at TEXT NOT NULL,
         UNIQUE (case_id, kind, ref)
@@ -108,6 +123,6 @@ def _widen_request_kinds(conn: Connection) -> None:
 
 
 def upgrade(conn: Connection) -> None:
+    _widen_request_kinds(conn)
     for statement in STATEMENTS:
         conn.execute(statement)
-    _widen_request_kinds(conn)
