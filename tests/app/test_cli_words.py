@@ -56,6 +56,12 @@ FREE_TEXT = {
     "names/dispose/hit",  # a number
     # API keys are stored per provider and per explorer host (trongrid:api.x.io ...).
     "keys/provider",
+    "reviews/due/within",  # a number of days, checked by its type
+    "reviews/record/outcome",  # what the review concluded
+    "reviews/record/answer",  # QUESTION=ANSWER: the answer checked by its type
+    "cases/open/title",
+    "cases/open/owner",  # a person's name
+    "cases/add/ref",  # what a kind links (a hit's id, chain:address, ...), checked per kind
 }
 
 

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "withdrawal": "Withdrawal",
     "onboarding": "Onboarding / KYC",
     "risk_override": "Risk override",
+    "case_close": "Case closing",
 }
 STATUS_LABELS = {
     "pending": "Pending",
