@@ -21,6 +21,9 @@ from app.approvals.policy import PolicyError
 from app.book.mapping import MappingError
 from app.book.models import ValidationError
 from app.book.tables import TableError
+from app.cases.model import CaseError
+from app.reviews.policy import ReviewPolicyError
+from app.reviews.service import ReviewError
 from app.screening.sanctions import SanctionsImportError
 from app.sync.desk import SyncError
 from app.tasks import Cancelled
@@ -36,6 +39,9 @@ USER_ERRORS = (
     ApprovalError,
     PolicyError,
     SyncError,
+    ReviewError,
+    ReviewPolicyError,
+    CaseError,
 )
 
 

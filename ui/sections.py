@@ -27,6 +27,8 @@ SECTIONS = (
     Section("alerts", "Alerts", None),
     Section("sync", "Sync", None),
     Section("audit", "Audit", None),
+    Section("reviews", "Reviews", None),
+    Section("cases", "Cases", None),
 )
 
 

@@ -20,9 +20,13 @@ from ui.book import context as ctx
 from ui.book.context import BookContext, RefreshWhenShown
 from ui.book.customers_page import CustomersPage
 from ui.book.wallets_page import WalletsPage
+from ui.cases.page import CasesPage
 from ui.dashboards.drill_through import open_drill
 from ui.dashboards.page import DashboardsPage
 from ui.naming import named
+from ui.reviews.context import CasesContext, ReviewsContext
+from ui.reviews.customer_actions import CustomerReviewActions
+from ui.reviews.page import ReviewsPage
 from ui.screening.context import ScreeningContext
 from ui.screening.customer_tab import CustomerScreeningTab
 from ui.screening.page import ScreeningPage
@@ -112,6 +116,27 @@ class Workspace(QWidget):
         self.approvals_context.changed.connect(self.sync_context.local_change)
         self.screening_context.changed.connect(self.sync_context.local_change)
         self.sync_context.synced.connect(self._synced)
+        self.reviews_context = ReviewsContext(session, services, self)
+        self.cases_context = CasesContext(session, services, self)
+        self.reviews = ReviewsPage(self.reviews_context)
+        self.reviews.open_customer.connect(self.open_customer)
+        self.cases = CasesPage(self.cases_context)
+        built["reviews"], built["cases"] = self.reviews, self.cases
+        self.customer_reviews = CustomerReviewActions(
+            self.reviews_context, self.cases_context, self.customers.detail
+        )
+        self.customer_reviews.case_opened.connect(self.show_case)
+        # A review, a document or a profile change moves the due list; a case's
+        # closing request is an approval; all are events for the audit log.
+        self.book.changed.connect(lambda _names: self.reviews_context.changed.emit())
+        # A decision may close a case; asking to close one makes a request. (The queue
+        # is told directly: re-emitting each other's signal would loop.)
+        self.approvals_context.changed.connect(self.cases_context.changed.emit)
+        self.cases_context.changed.connect(self.approvals.refresh_when_shown)
+        self.reviews_context.changed.connect(audit_refresher.request)
+        self.cases_context.changed.connect(audit_refresher.request)
+        self.reviews_context.changed.connect(self.sync_context.local_change)
+        self.cases_context.changed.connect(self.sync_context.local_change)
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
             self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
@@ -158,6 +183,13 @@ class Workspace(QWidget):
         """The approval queue, filtered to one customer."""
         self.select_key("approvals")
         self.approvals.show_customer(customer)
+
+    def show_case(self, case_id: str) -> None:
+        """The Cases section, once its list holds the case, with it chosen."""
+        self.select_key("cases")
+        self.cases.status.setCurrentIndex(self.cases.status.count() - 1)  # all cases
+        self.cases.pending_choice = case_id
+        self.cases.reload()
 
     def focus_search(self) -> None:
         """Ctrl+K from anywhere: the customer search box."""
@@ -220,6 +252,10 @@ class Workspace(QWidget):
         self.screening.close_vault_views()
         self.customer_screening.clear()
         self.approvals.close_vault_views()
+        self.reviews.close_vault_views()
+        self.cases.close_vault_views()
+        self.reviews_context.close()
+        self.cases_context.close()
         self.approvals_context.close()
         self.dashboards.close_vault_views()
         self.alerts.close_vault_views()

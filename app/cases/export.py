@@ -194,7 +194,7 @@ def html_of(data: Mapping[str, Any]) -> str:
     case = data["case"]
     parts = [
         f"<h1>Case {_cell(case['number'])}: {_cell(case['title'])}</h1>",
-        f"<p>Exported {_cell(data['exported_at'])}. Case id {_cell(case['id'])}.</p>",
+        f"<p>As of {_cell(data['exported_at'])}. Case id {_cell(case['id'])}.</p>",
         "<h2>Case</h2>",
         _fields(case),
         "<h2>Customer</h2>",

@@ -68,6 +68,10 @@ class Reviews:
         self.acting_as = acting_as
         self._policy: tuple[int, ReviewPolicy] | None = None
 
+    def forget(self) -> None:
+        """On lock: drop the cached policy."""
+        self._policy = None
+
     def today(self) -> date:
         return self.clock().date()
 

@@ -39,6 +39,8 @@ def test_has_the_seven_sections_and_unbuilt_ones_say_so(make_window: WindowFacto
         "Alerts",
         "Sync",
         "Audit",
+        "Reviews",
+        "Cases",
     ]
     stack = window.workspace.stack
     assert stack.widget(0) is window.workspace.customers

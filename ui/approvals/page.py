@@ -152,6 +152,10 @@ class ApprovalsPage(QWidget):
         self._clock.setInterval(CATCH_UP_MS)
         self._clock.timeout.connect(self.catch_up)
 
+    def refresh_when_shown(self) -> None:
+        """The queue changed from elsewhere (a case asked to close): read it when shown."""
+        self._refresher.request()
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         # Queued after the reload of a stale queue, so the cached rows show first.
