@@ -36,7 +36,7 @@ class CustomerReviewActions(QObject):
             page, self.tr("Record review…"), "Ctrl+Shift+V", self.record_review
         )
         self.case_action = shortcut_action(
-            page, self.tr("Open case…"), "Ctrl+Shift+N", self.open_case
+            page, self.tr("Open case…"), "Ctrl+Shift+J", self.open_case
         )
         menu.addAction(self.review_action)
         menu.addAction(self.case_action)
