@@ -202,7 +202,9 @@ def html_of(data: Mapping[str, Any]) -> str:
         "<h2>What the case gathers</h2>",
     ]
     for n, item in enumerate(data["items"], start=1):
-        parts.append(f"<h3>{n}. {_cell(item['kind'].replace('_', ' '))}: {_cell(item['ref'])}</h3>")
+        # a note's ref is only its id: the heading names what a person recognises
+        named = "" if item["kind"] == "note" else f": {_cell(item['ref'])}"
+        parts.append(f"<h3>{n}. {_cell(item['kind'].replace('_', ' '))}{named}</h3>")
         parts.append(f"<p>Added by {_cell(item['added_by'])} on {_cell(item['added_at'])}.</p>")
         if "text" in item:
             parts.append(f"<p>{_cell(item['text'])}</p>")
