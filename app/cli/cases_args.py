@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cases.model import DISPOSITIONS, ITEM_KINDS, REF_HELP, STATUSES
+from app.cli.reviews_args import acting_as_option
 
 
 def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -18,7 +19,7 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     q.add_argument("--customer", required=True, metavar="EXTERNAL_ID", help="the customer")
     q.add_argument("--title", required=True, metavar="TEXT", help="what is suspected")
     q.add_argument("--owner", metavar="NAME", help="who works on it (default: you)")
-    _as(q)
+    acting_as_option(q)
     common(q)
     q = acts.add_parser("list", help="the cases, one JSON object per line, newest change first")
     q.add_argument("--status", choices=STATUSES, action="append", help="only these (repeat)")
@@ -30,11 +31,11 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     q.add_argument("id", metavar="ID", help="the case's id or number")
     q.add_argument("kind", choices=ITEM_KINDS, metavar="KIND", help=", ".join(ITEM_KINDS))
     q.add_argument("ref", metavar="REF", help="; ".join(f"{k}: {v}" for k, v in REF_HELP.items()))
-    _as(q)
+    acting_as_option(q)
     common(q)
     q = acts.add_parser("escalate", help="mark an open case escalated")
     q.add_argument("id", metavar="ID")
-    _as(q)
+    acting_as_option(q)
     common(q)
     q = acts.add_parser(
         "close",
@@ -44,7 +45,7 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     q.add_argument("id", metavar="ID")
     q.add_argument("--disposition", required=True, choices=DISPOSITIONS)
     q.add_argument("--reason", required=True, metavar="TEXT", help="why it can close")
-    _as(q)
+    acting_as_option(q)
     common(q)
     q = acts.add_parser(
         "export", help="write case-N.json, case-N.pdf and the linked documents into DIR"
@@ -52,12 +53,3 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     q.add_argument("id", metavar="ID")
     q.add_argument("--to", required=True, metavar="DIR", help="the folder (made if missing)")
     common(q)
-
-
-def _as(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--as",
-        dest="acting_as",
-        metavar="MEMBER",
-        help="act (and sign) as this member, whose key is kept in this vault",
-    )

@@ -57,7 +57,7 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
         help="a checklist answer (yes, no or n/a), e.g. identity=yes; repeat for each question "
         "(`reviews policy show` lists them); a question left out is kept as unanswered",
     )
-    _as(q)
+    acting_as_option(q)
     common(q)
     q = acts.add_parser("policy", help="the review policy (YAML): how often, and the checklist")
     pacts = q.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
@@ -65,11 +65,11 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     common(r)
     r = pacts.add_parser("set", help="set a new version from a YAML file (admins)")
     r.add_argument("file", metavar="FILE")
-    _as(r)
+    acting_as_option(r)
     common(r)
 
 
-def _as(p: argparse.ArgumentParser) -> None:
+def acting_as_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--as",
         dest="acting_as",

@@ -234,18 +234,32 @@ def set_revocation_validity(conn: Connection, changes: Iterable[tuple[bool, int]
 # --- policy ---------------------------------------------------------------------
 
 
-def current_policy(conn: Connection) -> tuple[int, str] | None:
+#: the tables that keep a policy's versions (the review policy's has the same columns)
+POLICY_TABLES = ("approval_policies", "review_policies")
+
+
+def current_policy(conn: Connection, *, table: str = POLICY_TABLES[0]) -> tuple[int, str] | None:
+    assert table in POLICY_TABLES
     row = conn.execute(
-        "SELECT version, text FROM approval_policies ORDER BY version DESC LIMIT 1"
+        f"SELECT version, text FROM {table} ORDER BY version DESC LIMIT 1"  # nosec B608
     ).fetchone()
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def insert_policy(conn: Connection, *, text: str, sha256: str, set_by: str, now: str) -> int:
-    current = current_policy(conn)
+def insert_policy(
+    conn: Connection,
+    *,
+    text: str,
+    sha256: str,
+    set_by: str,
+    now: str,
+    table: str = POLICY_TABLES[0],
+) -> int:
+    current = current_policy(conn, table=table)
     version = 1 if current is None else current[0] + 1
     conn.execute(
-        "INSERT INTO approval_policies (version, text, sha256, set_by, created_at) "
+        # table: one of POLICY_TABLES (checked above); values are ? params
+        f"INSERT INTO {table} (version, text, sha256, set_by, created_at) "  # nosec B608
         "VALUES (?, ?, ?, ?, ?)",
         (version, text, sha256, set_by, now),
     )

@@ -147,8 +147,7 @@ def screenings_of(
         "ORDER BY fetched_at DESC, id DESC LIMIT ?",
         (chain, address, limit),
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur]
+    return _dicts(cur)
 
 
 def flows_of(
@@ -161,8 +160,7 @@ def flows_of(
         "LIMIT ?",
         (chain, address, limit),
     )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur]
+    return _dicts(cur)
 
 
 def customer_record(conn: Connection, customer_id: int) -> dict[str, Any]:
@@ -174,3 +172,8 @@ def customer_record(conn: Connection, customer_id: int) -> dict[str, Any]:
     names = [d[0] for d in cur.description]
     row = cur.fetchone()
     return dict(zip(names, row, strict=True)) if row else {}
+
+
+def _dicts(cur: Any) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vault.approvals import store
 from vault.connection import Connection
 
 #: a customer as the due list reads it: id, uid, external id, name, rating, onboarded
@@ -39,21 +40,13 @@ class ReviewRow:
 
 
 def current_policy(conn: Connection) -> tuple[int, str] | None:
-    row = conn.execute(
-        "SELECT version, text FROM review_policies ORDER BY version DESC LIMIT 1"
-    ).fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
+    return store.current_policy(conn, table="review_policies")
 
 
 def insert_policy(conn: Connection, *, text: str, sha256: str, set_by: str, now: str) -> int:
-    current = current_policy(conn)
-    version = 1 if current is None else current[0] + 1
-    conn.execute(
-        "INSERT INTO review_policies (version, text, sha256, set_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (version, text, sha256, set_by, now),
+    return store.insert_policy(
+        conn, text=text, sha256=sha256, set_by=set_by, now=now, table="review_policies"
     )
-    return version
 
 
 def candidates(

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.app.names.test_names_cli import lines
 from tests.app.test_cli import PW, assert_plain_error, strongroom
-
-
-def lines(stdout: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
 def test_cases_from_the_command_line(tmp_path: Path) -> None:

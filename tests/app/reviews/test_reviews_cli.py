@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.reviews.policy import default_text
+from tests.app.names.test_names_cli import lines
 from tests.app.test_cli import PW, assert_plain_error, strongroom
-
-
-def lines(stdout: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
 def test_reviews_from_the_command_line(tmp_path: Path) -> None:
