@@ -255,19 +255,23 @@ class Cases:
             if owner is None or int(owner[0]) != row.customer_id:
                 raise CaseError(f"'{ref[:40]}' is not a document of this customer.")
             return ref
-        # alerts: linked by id; checked once the alerts table exists
+        # alerts: where the alerts table exists (schema 16 on main), the alert must be
+        # there, and is kept by its uid (the same on every device); before, by the id given
         table = conn.execute(
             "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alerts'"
         ).fetchone()
         if not ref or len(ref) > 80:
             raise CaseError("Give the alert's id.")
-        if (
-            table is not None
-            and conn.execute("SELECT 1 FROM alerts WHERE CAST(id AS TEXT) = ?", (ref,)).fetchone()
-            is None
-        ):
-            raise CaseError(f"There is no alert '{ref[:40]}'.")
-        return ref
+        if table is None:
+            return ref
+        found = conn.execute(
+            "SELECT uid FROM alerts WHERE (uid = ? OR CAST(id AS TEXT) = ?) "
+            "AND (customer_id IS NULL OR customer_id = ?)",
+            (ref, ref, row.customer_id),
+        ).fetchone()
+        if found is None:
+            raise CaseError(f"There is no alert '{ref[:40]}' about this customer.")
+        return str(found[0])
 
     def escalate(self, key: str) -> CaseView:
         row = self._row(key)

@@ -153,3 +153,24 @@ def default_policy_text_without_case_close() -> str:
     start = text.index("  # Closing a case")
     end = text.index("# Screening of the request's address")
     return text[:start] + "\n" + text[end:]
+
+
+def test_an_alert_is_checked_and_kept_by_its_uid_once_alerts_exist(desk: Vault) -> None:
+    cases = Cases(desk, acting_as="alice")
+    case = cases.open_case("C-1", "Alert follow-up")
+    # The alerts table arrives with another schema; its id and uid columns are what count.
+    desk.conn.execute(
+        "CREATE TABLE alerts (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, "
+        "customer_id INTEGER)"
+    )
+    desk.conn.execute(
+        "INSERT INTO alerts (id, uid, customer_id) VALUES (7, 'al-7', 1), (9, 'al-9', 99)"
+    )
+    with pytest.raises(CaseError, match="no alert '8'"):
+        cases.add(case.id, "alert", "8")
+    with pytest.raises(CaseError, match="no alert 'al-9' about this customer"):
+        cases.add(case.id, "alert", "al-9")
+    assert cases.add(case.id, "alert", "7").ref == "al-7"
+    with pytest.raises(CaseError, match="holds this alert already"):
+        cases.add(case.id, "alert", "al-7")
+    cases.forget()
