@@ -28,7 +28,7 @@ from ui.ops import run_db
 from ui.screening.actions import ScreeningActions
 from ui.screening.batch_status import BatchStatus
 from ui.screening.provider_settings import ProvidersPage
-from ui.sections import SECTIONS
+from ui.sections import SECTIONS, go_key
 from ui.services import Services
 from ui.sync.status import SyncStatus
 from ui.unlock_dialog import UnlockDialog
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self.go_actions: list[QAction] = []
         for number, section in enumerate(SECTIONS, start=1):
             action = named(QAction(section.title, self), f"go{section.title}")
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setShortcut(QKeySequence(go_key(number - 1)))
             action.triggered.connect(lambda _checked=False, i=number - 1: self.select_section(i))
             go.addAction(action)
             self.go_actions.append(action)

@@ -18,6 +18,11 @@ class Section:
     arrives_with: str | None
 
 
+def go_key(row: int) -> str:
+    """The Go shortcut of the section at `row` (0-based): Ctrl+1 … Ctrl+9, then Ctrl+0."""
+    return f"Ctrl+{(row + 1) % 10}"
+
+
 SECTIONS = (
     Section("customers", "Customers", None),
     Section("wallets", "Wallets", None),

@@ -30,7 +30,7 @@ from ui.reviews.page import ReviewsPage
 from ui.screening.context import ScreeningContext
 from ui.screening.customer_tab import CustomerScreeningTab
 from ui.screening.page import ScreeningPage
-from ui.sections import SECTIONS, NotBuiltPage
+from ui.sections import SECTIONS, NotBuiltPage, go_key
 from ui.services import Services
 from ui.sync.context import SyncContext
 from ui.sync.page import SyncPage
@@ -139,7 +139,7 @@ class Workspace(QWidget):
         self.cases_context.changed.connect(self.sync_context.local_change)
         for number, section in enumerate(SECTIONS, start=1):
             self.nav.addItem(section.title)
-            self.nav.item(number - 1).setToolTip(f"{section.title} (Ctrl+{number})")
+            self.nav.item(number - 1).setToolTip(f"{section.title} ({go_key(number - 1)})")
             self.stack.addWidget(built.get(section.key) or NotBuiltPage(section))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         layout = QHBoxLayout(self)
@@ -160,7 +160,7 @@ class Workspace(QWidget):
         item = self.nav.item(row)
         title = self.tr("Alerts")
         item.setText(f"{title} ({count:,})" if count else title)
-        item.setToolTip(self.tr("%n open alert(s)", "", count) + f" (Ctrl+{row + 1})")
+        item.setToolTip(self.tr("%n open alert(s)", "", count) + f" ({go_key(row)})")
 
     def _synced(self) -> None:
         """Other devices' events were applied: every view of the vault reloads."""

@@ -3,7 +3,7 @@
 Runs on the database worker. Every write is one transaction with its event,
 carrying what a replay needs (sealed values stay sealed under the customer's key,
 as in the book's events). Closing is an approval request of kind 'case_close';
-the case closes when that request is approved (a trigger of schema 19 follows
+the case closes when that request is approved (a trigger of schema 18 follows
 the request's status, so a decision made here or replayed from elsewhere closes it).
 """
 

@@ -69,6 +69,11 @@ def test_ctrl_number_switches_sections(qtbot: QtBot, make_window: WindowFactory)
     assert window.workspace.current_key() == "sync"
     qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
     assert window.workspace.current_key() == "audit"
+    qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_key() == "reviews"
+    # the tenth section: "Ctrl+10" is no key
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.workspace.current_key() == "cases"
 
 
 def test_status_bar_says_how_the_vault_was_unlocked(make_window: WindowFactory) -> None:

@@ -1,4 +1,4 @@
-"""SQL for cases and what they gather (tables of m0019). Titles, notes and closing
+"""SQL for cases and what they gather (tables of m0018). Titles, notes and closing
 reasons are stored sealed; the caller opens them with the customer's key."""
 
 from __future__ import annotations

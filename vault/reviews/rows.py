@@ -1,4 +1,4 @@
-"""SQL for periodic reviews (tables of m0019): the policy's versions, reviews, and the
+"""SQL for periodic reviews (tables of m0018): the policy's versions, reviews, and the
 facts of the customers that may be due."""
 
 from __future__ import annotations

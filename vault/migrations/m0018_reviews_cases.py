@@ -1,4 +1,4 @@
-"""Schema 19: periodic reviews and cases.
+"""Schema 18: periodic reviews and cases.
 
 - review_policies: every version of the review policy's YAML (how often a customer
   is reviewed by risk rating, the checklist); the highest version is in force.
