@@ -23,6 +23,17 @@ from vault.store import Vault
 ADDRESS = "0x52908400098527886E0F7030069857D2E4169EE7"
 
 
+def _alert(vault: Vault, *, id: int, uid: str, customer_id: int | None) -> None:
+    """An alert as the rules write it (schema 16), about `customer_id`."""
+    with vault.transaction() as tx:
+        tx.execute(
+            "INSERT INTO alerts (id, uid, rule, subject, severity, customer_id, why, facts, "
+            "raised_at) VALUES (?, ?, 'inflow_drop', ?, 'warning', ?, 'inflow -60%', '{}', "
+            "'2024-05-04T10:00:00+00:00')",
+            (id, uid, f"subject-{id}", customer_id),
+        )
+
+
 @pytest.fixture
 def desk(vault: Vault) -> Vault:
     book = CustomerBook(vault)
@@ -56,7 +67,8 @@ def test_a_case_gathers_and_closes_only_with_a_second_officer(desk: Vault, tmp_p
     alice.add(case.id, "address_hit", f"ethereum:{ADDRESS}")
     alice.add(case.id, "flow", f"Ethereum:{ADDRESS}")
     alice.add(case.id, "note", "Six deposits of 9,900 USDT within two days.")
-    alice.add(case.id, "alert", "A-17")  # no alerts table yet: linked by id
+    _alert(desk, id=17, uid="A-17", customer_id=1)
+    alice.add(case.id, "alert", "A-17")
     with pytest.raises(CaseError, match="holds this address hit already"):
         alice.add(case.id, "address_hit", f"ethereum:{ADDRESS}")
     with pytest.raises(CaseError, match="not a document of this customer"):
@@ -155,17 +167,17 @@ def default_policy_text_without_case_close() -> str:
     return text[:start] + "\n" + text[end:]
 
 
-def test_an_alert_is_checked_and_kept_by_its_uid_once_alerts_exist(desk: Vault) -> None:
+def test_an_alert_is_checked_and_kept_by_its_uid(desk: Vault) -> None:
     cases = Cases(desk, acting_as="alice")
     case = cases.open_case("C-1", "Alert follow-up")
-    # The alerts table arrives with another schema; its id and uid columns are what count.
-    desk.conn.execute(
-        "CREATE TABLE alerts (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, "
-        "customer_id INTEGER)"
-    )
-    desk.conn.execute(
-        "INSERT INTO alerts (id, uid, customer_id) VALUES (7, 'al-7', 1), (9, 'al-9', 99)"
-    )
+    other = CustomerBook(desk)
+    with desk.transaction() as tx:
+        other_id, _ = other.save_customer(
+            tx, CustomerDraft(display_name="Other", external_id="C-2")
+        )
+    other.forget()
+    _alert(desk, id=7, uid="al-7", customer_id=1)
+    _alert(desk, id=9, uid="al-9", customer_id=other_id)
     with pytest.raises(CaseError, match="no alert '8'"):
         cases.add(case.id, "alert", "8")
     with pytest.raises(CaseError, match="no alert 'al-9' about this customer"):
