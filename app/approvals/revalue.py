@@ -12,9 +12,11 @@ import json
 from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from app.approvals import valuing
 from app.approvals.policy import ValuationRules
+from app.approvals.times import when
 from app.prices import book
 from app.prices.quotes import Quote
 from app.prices.valuation import Valuation
@@ -69,6 +71,26 @@ def signed_valuation(conn: Connection, rules: ValuationRules, request_id: str) -
     return valuing.signed(found, rules.currency)
 
 
+def _add_carried(
+    found: dict[str, Quote], rows: list[Any], rules: ValuationRules, now: datetime
+) -> None:
+    """The prices the requests carry count as known prices too: a request made on
+    another device comes with the price it was valued with, which this device's table
+    may lack. Without this, a device with no prices cleared it and asked for the top
+    tier while the device that made it did not (found by the crash harness)."""
+    for _rid, kind, asset, _figure, _fresh, currency, price, as_of, source, _valued in rows:
+        if kind != "withdrawal" or not asset or price is None or as_of is None:
+            continue
+        if currency != rules.currency:
+            continue
+        carried = Quote(str(asset), rules.currency, Decimal(price), when(as_of), source or "")
+        if carried.as_of > now:
+            continue
+        known = found.get(carried.asset)
+        if known is None or known.as_of < carried.as_of:
+            found[carried.asset] = carried
+
+
 def revalue_open(
     conn: Connection, rules: ValuationRules, now: datetime, ids: Collection[str] | None = None
 ) -> list[str]:
@@ -94,6 +116,7 @@ def revalue_open(
     if not rows:
         return []
     found = quotes(conn, rules, {str(r[2]) for r in rows if r[2]}, now)
+    _add_carried(found, rows, rules, now)
     # What the stored columns of a request priced the same way now look like, per asset
     # (None: a whitelist limit, at par): (fresh, currency, price, price time, source).
     expected: dict[str | None, tuple[object, ...]] = {}

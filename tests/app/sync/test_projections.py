@@ -19,7 +19,7 @@ from app.sync.desk import create_desk
 from app.sync.run import sync_run
 from app.sync.state import state_digest
 from app.sync.status import sync_status
-from tests.app.approvals.conftest import ETH, add_customer
+from tests.app.approvals.conftest import ETH, add_customer, add_prices
 from tests.app.sync.conftest import ENV, MakeVault, Pair, dav_target, join, run
 from tests.integrations.sync_servers import DavServer
 from vault.approvals import store
@@ -222,3 +222,27 @@ def test_an_address_import_and_its_labels_reach_the_other(pair: Pair, order: str
     ]
     history = b.conn.execute("SELECT count(*) FROM event_customers").fetchone()
     assert history == (1,)
+
+
+def test_a_withdrawal_priced_on_a_keeps_its_price_on_b_which_has_none(pair: Pair) -> None:
+    """b holds no prices: revaluing the open request there kept the price it came with
+    (found by the crash harness: b cleared it, and then asked for the top tier forever)."""
+    a, b, _ = pair
+    add_customer(a, "C-1", "Acme Ltd")
+    admin = ApprovalService(a)
+    admin.add_member("alice", ["officer"])
+    admin.set_policy(admin.policy_text().replace("unscreened: needs_refresh", "unscreened: allow"))
+    add_prices(a, USDT="1")
+    request = admin.request_withdrawal("C-1", "USDT", Decimal("2000"), "ethereum", ETH)
+    run(a)
+    run(b)  # b takes the request while it is open: its status pass values it again
+    assert _status(b, request.id) == ("pending", 0)
+    valued = "SELECT value_exact, price FROM approval_requests WHERE id = ?"
+    assert b.conn.execute(valued, (request.id,)).fetchone() == ("2000", "1")
+    outcome = ApprovalService(a, acting_as="alice").decide(request.id, "approve", "fine")
+    assert outcome.ok and outcome.status == "approved", outcome.message
+    run(a)
+    run(b)
+    assert _status(b, request.id) == ("approved", 1)
+    run(a)
+    assert state_digest(a.conn) == state_digest(b.conn)
