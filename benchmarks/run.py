@@ -30,6 +30,7 @@ from benchmarks import (
     alerts_bench,
     approvals_bench,
     book_bench,
+    crash_bench,
     dashboards_bench,
     names_bench,
     queue_view_bench,
@@ -242,6 +243,7 @@ BENCHES: dict[str, Callable[[], list[Figure]]] = {
     "alerts": alerts_bench.bench_alerts,
     "names": names_bench.bench_names,
     "sync": lambda: [*sync_bench.bench_sync_apply(), *sync_run_bench.bench_sync_run()],
+    "crash": crash_bench.bench_crash,
 }
 
 
