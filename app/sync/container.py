@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.sync.keys import SIGNATURE_BYTES, DeskKey, DeviceKeys
+from integrations import bounded_json
 from vault.crypto import NONCE_BYTES
 
 MAGIC = b"SRSYNC\x00\x01"
@@ -107,7 +108,7 @@ def unpack(data: bytes) -> Unpacked | Broken:
     if len(data) > end + SIGNATURE_BYTES:
         return Broken(False, "has bytes after its signature")
     try:
-        header = json.loads(header_bytes)
+        header = bounded_json.loads(header_bytes)
     except ValueError:
         return Broken(False, "its header is not readable")
     if not isinstance(header, dict):
@@ -120,7 +121,7 @@ def open_body(unpacked: Unpacked, key: DeskKey) -> Any:
     try:
         nonce = base64.b64decode(str(unpacked.header.get("nonce", "")), validate=True)
         plain = AESGCM(key.key).decrypt(nonce, unpacked.body, MAGIC + unpacked.header_bytes)
-        return json.loads(plain)
+        return bounded_json.loads(plain)
     except (InvalidTag, binascii.Error, ValueError):
         raise ValueError("the desk key does not open it") from None
 

@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.sync.container import canonical
 from app.sync.keys import DeskKey
+from integrations import bounded_json
 from vault.crypto import (
     NONCE_BYTES,
     KdfBoundsError,
@@ -185,7 +186,7 @@ def open_invitation(
             "with this file; if it is, the file was changed on the way: ask for a new one."
         ) from None
     try:
-        body = json.loads(plain)
+        body = bounded_json.loads(plain)
         return Invitation(
             id=str(clear["id"]),
             desk=str(body["desk"]),
@@ -213,7 +214,7 @@ def used_message() -> str:
 def _read(data: bytes) -> tuple[dict[str, Any], bytes, bytes, KdfParams, bytes]:
     """The clear part, nonce, sealed content, KDF settings and salt of a file."""
     try:
-        doc = json.loads(data)
+        doc = bounded_json.loads(data)
         if doc.get("format") != FORMAT:
             raise _not_an_invitation()
         if not isinstance(doc.get("v"), int) or doc["v"] > VERSION:

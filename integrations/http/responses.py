@@ -6,12 +6,12 @@ about them (an error inside a 200 body, a 403 that means "slow down").
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 import requests
 
+from integrations import bounded_json
 from integrations.http.errors import (
     AuthError,
     IntegrationError,
@@ -69,7 +69,7 @@ def parse_json(response: requests.Response) -> Any:
             status=response.status_code,
         )
     try:
-        return json.loads(response.content, parse_float=Decimal)
+        return bounded_json.loads(response.content, parse_float=Decimal)
     except ValueError:
         raise ProviderError("answered with malformed JSON", status=response.status_code) from None
 
@@ -92,7 +92,7 @@ def error_text(response: requests.Response) -> str:
     if not response.content or looks_like_html(response):
         return ""
     try:
-        body = json.loads(response.content)
+        body = bounded_json.loads(response.content)
     except ValueError:
         return _short(response.text)
     return _short(message_in(body))

@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from integrations import bounded_json
 from integrations.http.client import HttpClient, ProviderConfig, ProviderStatus
 from integrations.http.clock import Clock, SystemClock
 from integrations.http.errors import AuthError, IntegrationError, ProviderError, QuotaError
@@ -203,7 +204,7 @@ def _wait(response: requests.Response, *, now: float) -> float | None:
 
 def _error_name(response: requests.Response) -> str:
     try:
-        body = json.loads(response.content)
+        body = bounded_json.loads(response.content)
     except ValueError:
         return ""
     return str(body.get("name", "")) if isinstance(body, dict) else ""

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sync.container import MIN_FILE, Unpacked, unpack
+from app.sync.container import MAGIC, MIN_FILE, Broken, Unpacked, unpack
 from app.sync.keys import DeskKey, DeviceKeys, new_desk_id, new_desk_key, new_device_keys
 from app.sync.segments import (
     SCHEMA,
@@ -278,3 +278,13 @@ def test_not_a_sync_file_at_all() -> None:
 )
 def test_names_on_the_target(name: str, expected: tuple[str, str, int | None] | None) -> None:
     assert parse_name(name) == expected
+
+
+def test_a_header_nested_too_deep_is_broken_not_a_crash() -> None:
+    """json.loads raised RecursionError on a header of 4,000 '[' (found by fuzzing)."""
+    header = b"[" * 4000
+    data = MAGIC + len(header).to_bytes(4, "big") + header + (16).to_bytes(4, "big")
+    data += bytes(16 + 64)
+    found = unpack(data)
+    assert isinstance(found, Broken) and not found.truncated
+    assert found.detail == "its header is not readable"
