@@ -206,7 +206,9 @@ def open_vault(
                     migrations=migrations or MIGRATIONS,
                 )
             else:
-                _refuse_if_old(conn, paths, opened.refusal, migrations or MIGRATIONS)
+                _refuse_if_old(
+                    conn, paths, opened.refusal, migrations or MIGRATIONS, can_write=can_write
+                )
             device = _meta(conn, "device_id") or str(uuid.uuid4())
         except BaseException:
             conn.close()
@@ -255,15 +257,27 @@ def unlock_keys(
 
 
 def _refuse_if_old(
-    conn: Connection, paths: VaultPaths, refusal: VaultError, migrations: list[Migration]
+    conn: Connection,
+    paths: VaultPaths,
+    refusal: VaultError,
+    migrations: list[Migration],
+    *,
+    can_write: bool,
 ) -> None:
     version = migrate.schema_version(conn)
     latest = migrations[-1].version if migrations else 0
     if version < latest:
-        raise type(refusal)(
+        old = (
             f"The vault {paths.db} has schema version {version} and must be upgraded to "
-            f"{latest} before this Strongroom can read it, which needs a write. "
-            f"{refusal.message}",
+            f"{latest} before this Strongroom can read it, which needs a write"
+        )
+        if can_write:  # a full disk or damage: its own message says what to do
+            raise type(refusal)(f"{old}. {refusal.message}", path=paths.db)
+        # Not the read-only advice ("it can be read, exported ..."): here it cannot.
+        raise type(refusal)(
+            f"{old}, and {location.read_only_reason(paths)}. Copy its two files "
+            f"({paths.db.name} and {paths.header.name}) to a folder you can write to and "
+            "open the copy: it is upgraded there ('verify' checks this one as it is).",
             path=paths.db,
         )
 

@@ -4,6 +4,7 @@ Real processes, real files, real mounts (root) or permission bits (a user)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,37 @@ def test_damaged_vault_is_read_but_never_written(made: Path, tmp_path: Path) -> 
     assert imported.returncode == 4, imported.stderr
     assert "damaged" in imported.stderr and "Traceback" not in imported.stderr
     assert snapshot(made) == before
+
+
+def test_an_old_schema_vault_on_read_only_media_is_refused_clearly(tmp_path: Path) -> None:
+    """Upgrading needs a write: a command that needs the current schema says so (its
+    version, what to do) and leaves every file as it was."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for suffix in ("", ".header"):
+        shutil.copy(fixtures / f"schema1.vault{suffix}", folder / f"old.vault{suffix}")
+    path = folder / "old.vault"
+    before = snapshot(path)
+    names = sorted(p.name for p in folder.iterdir())
+    make_read_only(folder)
+    try:
+        # verify reads the pages and the chain as they are: no upgrade needed
+        checked = strongroom(
+            "verify", "--vault", str(path), "--passphrase-stdin", stdin="fixture passphrase\n"
+        )
+        result = strongroom(
+            "export", "customers", "--vault", str(path), "--passphrase-stdin",
+            "--to", str(tmp_path / "customers.csv"), "--reason", "audit copy",
+            stdin="fixture passphrase\n",
+        )  # fmt: skip
+    finally:
+        undo_read_only(folder)
+    assert checked.returncode == 0 and "verified" in checked.stdout, checked.stderr
+    said = assert_plain_error(result, 6)
+    assert "schema version 1 and must be upgraded to" in said
+    assert f"its folder {folder} cannot be written to" in said
+    assert "old.vault and old.vault.header" in said and "open the copy" in said
+    assert "exported" not in said  # the read-only advice does not hold here
+    assert snapshot(path) == before
+    assert sorted(p.name for p in folder.iterdir()) == names
