@@ -451,10 +451,13 @@ def converge(desk: Desk) -> str:
     return ""
 
 
-def run_kills(kills: int, *, seed: int = 20261207, folder: Path | None = None) -> Tally:
-    """Run the harness `kills` times in `folder` (a new temporary one if None)."""
+def run_kills(
+    kills: int, *, seed: int = 20261207, folder: Path | None = None, progress: bool = False
+) -> Tally:
+    """Run the harness `kills` times in `folder` (a new temporary one if None);
+    `progress`: a line on stderr every 50 kills."""
     with _folder(folder) as where:
-        return _run(where, kills, random.Random(seed))
+        return _run(where, kills, random.Random(seed), progress=progress)
 
 
 @contextlib.contextmanager
@@ -466,7 +469,7 @@ def _folder(folder: Path | None) -> Iterator[Path]:
         yield made
 
 
-def _run(folder: Path, kills: int, rng: random.Random) -> Tally:
+def _run(folder: Path, kills: int, rng: random.Random, *, progress: bool = False) -> Tally:
     start = time.perf_counter()
     desk = make_desk(folder)
     acks, tally = Acks(), Tally()
@@ -485,6 +488,14 @@ def _run(folder: Path, kills: int, rng: random.Random) -> Tally:
         if "open" not in lines or lines[-1].startswith("begin"):
             tally.mid_operation += 1
         check(desk, acks, tally, kill)
+        if progress and (kill + 1) % 50 == 0:
+            print(
+                f"  {kill + 1} kills, {tally.acknowledged} acknowledged, "
+                f"{len(tally.corrupt) + len(tally.lost) + len(tally.twice)} problems, "
+                f"{time.perf_counter() - start:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     tally.synced_from_b = acks.synced_from_b
     tally.diverged = converge(desk)
     tally.converged = not tally.diverged
@@ -493,7 +504,7 @@ def _run(folder: Path, kills: int, rng: random.Random) -> Tally:
 
 
 def bench_crash(kills: int = 1000) -> list[Figure]:
-    tally = run_kills(kills)
+    tally = run_kills(kills, progress=True)
     if tally.errors:
         raise SystemExit(f"crash benchmark: the writer failed: {tally.errors[:3]}")
     broken = len(tally.corrupt) + len(tally.lost) + len(tally.twice) + (not tally.converged)
@@ -541,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--json", metavar="FILE", help="also write the tally as JSON")
     args = parser.parse_args(argv)
-    tally = run_kills(args.kills, seed=args.seed)
+    tally = run_kills(args.kills, seed=args.seed, progress=True)
     print(
         f"{tally.kills} kills ({tally.mid_operation} inside a write), "
         f"{tally.acknowledged} acknowledged writes, {len(tally.corrupt)} corrupt vaults, "
