@@ -21,3 +21,22 @@ def level_sql(column: str) -> str:
     """The inverse of `rank_sql`: a rank column back to its level's name."""
     cases = " ".join(f"WHEN {n} THEN '{level}'" for n, level in enumerate(LEVELS))
     return f"(CASE {column} {cases} END)"
+
+
+def refresh_links_sql(where: str) -> str:
+    """The UPDATE that works out the kept columns (risk_rank, screened_at, answers) of
+    the address links matched by `where` from the screening state (migration 0014): the
+    link triggers run it per row, a bulk link (vault.book.addresses) once per batch."""
+    newest = (
+        "FROM screening_newest n WHERE n.chain = addresses.chain AND n.address = addresses.address"
+    )
+    answers = (
+        "FROM screenings s WHERE s.chain = addresses.chain "
+        f"AND s.address = addresses.address AND s.status IN {ANSWERED_SQL}"
+    )
+    return (
+        # SQL fragments are module constants
+        f"UPDATE addresses SET risk_rank = (SELECT max(n.rank) {newest}), "  # nosec B608
+        f"screened_at = (SELECT max(n.at) {newest}), "
+        f"answers = min(2, (SELECT count(*) {answers})) WHERE {where}"
+    )

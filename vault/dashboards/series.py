@@ -75,7 +75,7 @@ def risk_changes(conn: Connection, *, last: str) -> list[tuple[str, int, int]]:
 def newest_answer(conn: Connection) -> str | None:
     """The newest answer for a linked address: the newest the risk chart counts (kept on
     each link, migration 0011, so an index look-up, not a pass over the history)."""
-    return _newest(conn, "SELECT max(screened_at) FROM addresses")
+    return _newest(conn, "SELECT max(screened_at) FROM addresses WHERE screened_at IS NOT NULL")
 
 
 def approvals_per_day(conn: Connection, *, first: str, last: str) -> list[tuple[str, str, int]]:

@@ -27,24 +27,7 @@ sanctioned answers by time, for the sanctions tile's recent hits.
 from __future__ import annotations
 
 from vault.connection import Connection
-from vault.dashboards.levels import ANSWERED_SQL, rank_sql
-
-
-def _refresh(where: str) -> str:
-    """The UPDATE that sets the derived columns of the address links matched by `where`."""
-    newest = (
-        "FROM screening_newest n WHERE n.chain = addresses.chain AND n.address = addresses.address"
-    )
-    answers = (
-        "FROM screenings s WHERE s.chain = addresses.chain "
-        f"AND s.address = addresses.address AND s.status IN {ANSWERED_SQL}"
-    )
-    return (
-        # SQL fragments are module constants
-        f"UPDATE addresses SET risk_rank = (SELECT max(n.rank) {newest}), "  # nosec B608
-        f"screened_at = (SELECT max(n.at) {newest}), "
-        f"answers = min(2, (SELECT count(*) {answers})) WHERE {where}"
-    )
+from vault.dashboards.levels import ANSWERED_SQL, rank_sql, refresh_links_sql
 
 
 _NEW = "chain = NEW.chain AND address = NEW.address"
@@ -94,9 +77,9 @@ STATEMENTS = (
     "WHEN NEW.risk_rank IS NOT NULL OR NEW.screened_at IS NOT NULL OR NEW.answers != 0 "
     "OR EXISTS (SELECT 1 FROM screening_newest n "
     "WHERE n.chain = NEW.chain AND n.address = NEW.address) "
-    f"BEGIN {_refresh('id = NEW.id')}; END",
+    f"BEGIN {refresh_links_sql('id = NEW.id')}; END",
     "CREATE TRIGGER screening_newest_on_relink AFTER UPDATE OF chain, address ON addresses "
-    f"BEGIN {_refresh('id = NEW.id')}; END",
+    f"BEGIN {refresh_links_sql('id = NEW.id')}; END",
     # The overview's counts read these without touching the links themselves.
     "CREATE INDEX addresses_by_risk ON addresses (risk_rank)",
     "CREATE INDEX addresses_by_screened ON addresses (screened_at)",
@@ -125,7 +108,7 @@ FILL = (
     "SELECT chain, address, provider, level, fetched_at, row_number() OVER ("
     "PARTITION BY chain, address, provider ORDER BY fetched_at DESC, id DESC) AS nth "
     f"FROM screenings WHERE status IN {ANSWERED_SQL}) WHERE nth = 1",
-    _refresh("1"),
+    refresh_links_sql("1"),
 )
 
 

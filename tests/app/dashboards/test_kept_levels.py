@@ -9,6 +9,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from app.book.models import AddressDraft
 from app.book.service import CustomerBook
 from app.book.validate import customer
@@ -16,6 +18,7 @@ from app.dashboards import charts, overview
 from app.screening.risk import Level, RiskResult, Status, failed, score_for_level
 from tests.app.dashboards.test_overview import figures, links, newest_answers, worst_newest
 from tests.conftest import PASSPHRASE
+from vault.book import addresses
 from vault.dashboards.levels import LEVELS
 from vault.keys import Keychain
 from vault.migrations import m0014_newest_levels
@@ -136,3 +139,56 @@ def test_kept_levels_follow_every_change(tmp_path: Path, no_keychain: Keychain) 
         )
     finally:
         vault.close()
+
+
+def test_a_bulk_link_keeps_the_levels_the_trigger_would(
+    tmp_path: Path, no_keychain: Keychain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import links its rows with the link trigger held (vault.book.addresses): links
+    of addresses answered before, answered twice, only errored or never screened, a
+    repeat in the batch and a link that exists get the same kept levels as one by one,
+    and the trigger is back, unchanged, for the links that follow."""
+    monkeypatch.setattr(addresses, "BULK_LINKS", 2)
+    made = create_vault(tmp_path / "bulk.vault", passphrase=PASSPHRASE, keychain=no_keychain)
+    vault = made.vault
+    try:
+        book = CustomerBook(vault)
+        with vault.transaction() as tx:
+            ada, _ = book.save_customer(tx, customer({"name": "Ada Example"}))
+            bob, _ = book.save_customer(tx, customer({"name": "Bob Example"}))
+            uids = {cid: book.uid_of(tx, cid) for cid in (ada, bob)}
+        a1, a2, a3, a4 = ADDRESSES
+        trigger = _link_trigger(vault)
+        _answer(vault, a1, "chainalysis", Level.HIGH, NOW - 40 * DAY)
+        _answer(vault, a1, "sanctions-list", Level.NONE, NOW - 3 * DAY)
+        _answer(vault, a2, "chainalysis", Level.SEVERE, NOW - 2 * DAY)
+        _answer(vault, a3, "chainalysis", Level.UNKNOWN, NOW, ok=False)  # an error: never
+        _link(vault, book, bob, a1)  # exists before the import
+        rows = [(ada, a1), (ada, a2), (ada, a3), (ada, a4), (bob, a1), (bob, a2), (ada, a2)]
+        with vault.transaction() as tx:
+            outcomes = book.link_addresses(
+                tx, [(cid, uids[cid], "ethereum", a, "imported", None) for cid, a in rows]
+            )
+        assert [o.added for o in outcomes] == [True, True, True, True, False, True, False]
+        assert _link_trigger(vault) == trigger
+        assert dict(
+            vault.conn.execute(
+                "SELECT address, risk_rank FROM addresses WHERE customer_id = ?", (ada,)
+            ).fetchall()
+        ) == {a1: LEVELS.index("high"), a2: LEVELS.index("severe"), a3: None, a4: None}
+        _assert_figures_equal_the_rows(vault)
+
+        _answer(vault, a4, "chainalysis", Level.MEDIUM, NOW - DAY)  # answers still kept
+        _link(vault, book, bob, a4)  # and a single link still goes through the trigger
+        _assert_figures_equal_the_rows(vault)
+    finally:
+        vault.close()
+
+
+def _link_trigger(vault: Vault) -> str:
+    row = vault.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+        (addresses.LINK_TRIGGER,),
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
