@@ -29,7 +29,6 @@ from __future__ import annotations
 from vault.connection import Connection
 from vault.dashboards.levels import ANSWERED_SQL, rank_sql, refresh_links_sql
 
-
 _NEW = "chain = NEW.chain AND address = NEW.address"
 # SQL fragments are module constants
 _WORST = (
