@@ -54,8 +54,11 @@ class CustomerKeys:
 
     def seal_many(self, values: Sequence[tuple[int, str | None]]) -> list[str | None]:
         """`seal(customer, value)` for each pair, as one bulk import needs it: the keys
-        read with a few queries and the nonces drawn at once."""
-        wanted = list({c for c, v in values if v is not None and c not in self._ciphers})
+        read with a few queries, the nonces drawn at once, and each customer's cipher
+        and associated data looked up once per row rather than built."""
+        ciphers = self._ciphers
+        needed = {c for c, v in values if v is not None}
+        wanted = list(needed.difference(ciphers))
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
             for customer_id, key in self._conn.execute(
@@ -64,19 +67,21 @@ class CustomerKeys:
                 f"WHERE customer_id IN ({', '.join('?' * len(part))})",
                 part,
             ):
-                self._ciphers[int(customer_id)] = AESGCM(bytes(key))
+                ciphers[int(customer_id)] = AESGCM(bytes(key))
+        for customer_id in sorted(needed.difference(ciphers)):
+            self.cipher(customer_id, create=True)
+        bound = {c: (ciphers[c].encrypt, b"%d" % c) for c in needed}
         nonces = secrets.token_bytes(12 * len(values))
-        ciphers, cipher, encode = self._ciphers, self.cipher, binascii.b2a_base64
+        encode = binascii.b2a_base64
         sealed: list[str | None] = []
         append = sealed.append
         for n, (customer_id, value) in enumerate(values):
             if value is None:
                 append(None)
                 continue
-            found = ciphers.get(customer_id) or cipher(customer_id, create=True)
-            assert found is not None
+            encrypt, bound_to = bound[customer_id]
             nonce = nonces[12 * n : 12 * n + 12]
-            body = found.encrypt(nonce, value.encode(), b"%d" % customer_id)
+            body = encrypt(nonce, value.encode(), bound_to)
             append(PREFIX + encode(nonce + body, newline=False).decode("ascii"))
         return sealed
 

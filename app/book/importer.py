@@ -180,21 +180,28 @@ def _write_addresses(
     first_new = addresses.next_row(tx.conn)
     # The packed tuples (customer external id, chain, address, label, evidence), not
     # batch.rows(): 100k AddressRow objects would be built only to be taken apart.
-    owners.load(tx, {fields[0] for fields in batch.fields})
-    ready: list[tuple[int, str, str, str, str | None, str | None]] = []
+    externals = {fields[0] for fields in batch.fields}
+    owners.load(tx, externals)
+    ready: list[tuple[int, str, str, str, str | None, str | None]]
     rejects = list(batch.rejects)
     known = owners.known
-    #: each checked row's place in `ready` (-1: rejected here)
-    place = [-1] * len(batch.fields)
-    for n, (external, chain, address, label, evidence) in enumerate(batch.fields):
-        found = known.get(external)
-        if found is None:
-            why = owners.why_missing(tx, external)
-            rejects.append(Reject(batch.lines[n], why, batch.cells[n]))
-        else:
-            place[n] = len(ready)
-            ready.append((found[0], found[1], chain, address, label, evidence))
-    order = None if batch.order is None else [place[n] for n in batch.order if place[n] >= 0]
+    order: list[int] | None
+    if externals.issubset(known.keys()):  # every customer found: the usual batch
+        ready = [(*known[fields[0]], *fields[1:]) for fields in batch.fields]
+        order = batch.order
+    else:
+        ready = []
+        #: each checked row's place in `ready` (-1: rejected here)
+        place = [-1] * len(batch.fields)
+        for n, (external, chain, address, label, evidence) in enumerate(batch.fields):
+            found = known.get(external)
+            if found is None:
+                why = owners.why_missing(tx, external)
+                rejects.append(Reject(batch.lines[n], why, batch.cells[n]))
+            else:
+                place[n] = len(ready)
+                ready.append((found[0], found[1], chain, address, label, evidence))
+        order = None if batch.order is None else [place[n] for n in batch.order if place[n] >= 0]
     report._count_all(book.link_addresses(tx, ready, order=order))
     report.conflicts += len(book.flag_conflicts(tx, since_row=first_new))
     report._reject(rejects)

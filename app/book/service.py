@@ -218,26 +218,39 @@ class CustomerBook:
         """
         stamp = now()
         added = addresses.insert_new(
-            tx.conn, [(c[0], c[2], c[3], c[4], c[5]) for c in links], now=stamp, order=order
+            tx.conn,
+            [(cid, chain, address, label, ev) for cid, _, chain, address, label, ev in links],
+            now=stamp,
+            order=order,
         )
-        outcomes: list[Outcome] = []
-        fresh: list[tuple[int, str, str, str, str | None, str | None]] = []
         later: list[int] = []
-        new, same = Outcome(added=True), Outcome()
-        for i, link in enumerate(links):
-            key = (link[0], link[2], link[3])
-            if key in added:
-                added.discard(key)  # a repeat later in the batch is not new again
-                fresh.append(link)
-                outcomes.append(new)
-            else:
-                later.append(i)
-                outcomes.append(same)
+        fresh: Sequence[tuple[int, str, str, str, str | None, str | None]]
+        if added is None:  # every row new: the usual import
+            fresh = links
+            outcomes = [Outcome(added=True)] * len(links)
+        else:
+            fresh = kept = []
+            outcomes = []
+            new, same = Outcome(added=True), Outcome()
+            for i, link in enumerate(links):
+                key = (link[0], link[2], link[3])
+                if key in added:
+                    added.discard(key)  # a repeat later in the batch is not new again
+                    kept.append(link)
+                    outcomes.append(new)
+                else:
+                    later.append(i)
+                    outcomes.append(same)
         # Label and evidence are personal fields: sealed under the row's customer's key.
-        sealed = self.keys.seal_many([(c[0], value) for c in fresh for value in (c[4], c[5])])
+        labels = self.keys.seal_many([(c[0], c[4]) for c in fresh])
+        evidences: Sequence[str | None] = (
+            self.keys.seal_many([(c[0], c[5]) for c in fresh])
+            if any(c[5] is not None for c in fresh)
+            else [None] * len(fresh)
+        )
         rows = [
-            [uid, chain, address, sealed[2 * n], sealed[2 * n + 1]]
-            for n, (_, uid, chain, address, _, _) in enumerate(fresh)
+            [c[1], c[2], c[3], label, ev]
+            for c, label, ev in zip(fresh, labels, evidences, strict=True)
         ]
         owners = [c[0] for c in fresh]
         for start in range(0, len(rows), EVENT_ROWS):

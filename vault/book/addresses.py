@@ -50,33 +50,34 @@ def insert(
 
 def insert_new(
     conn: Connection,
-    rows: list[tuple[int, str, str, str | None, str | None]],
+    rows: Sequence[tuple[int, str, str, str | None, str | None]],
     *,
     now: str,
     order: Sequence[int] | None = None,
-) -> set[tuple[int, str, str]]:
+) -> set[tuple[int, str, str]] | None:
     """Links (customer_id, chain, address, label, evidence) with one executemany,
-    skipping those that exist (or repeat an earlier row): the (customer_id, chain,
-    address) of the ones added. Row ids only grow, so the new ones are the rows
-    from the first free id on. `order`: the rows' positions in (chain, address)
-    order when the caller knows them (a stable sort: equal rows in their order)."""
+    skipping those that exist (or repeat an earlier row): None when every row was
+    added (an import's usual batch, which then needs nothing read back), else the
+    (customer_id, chain, address) of the ones added. Row ids only grow, so those are
+    the rows from the first free id on. `order`: the rows' positions in (chain,
+    address) order when the caller knows them (a stable sort: equal rows in their
+    order)."""
     first = next_row(conn)
     # In (chain, address) order, as the unique index is: each index page is then
     # filled once rather than split at random (a quarter less work). Stable, so of
     # two equal rows the first in the file is the one added.
     if order is None:
-        ordered = sorted(rows, key=lambda r: (r[1], r[2]))
-    else:
-        ordered = [rows[n] for n in order]
+        order = sorted(range(len(rows)), key=lambda n: (rows[n][1], rows[n][2]))
+    params = [(*rows[n], now) for n in order]
     with _link_trigger_held(conn, first) if len(rows) >= BULK_LINKS else nullcontext():
-        conn.executemany(
+        added = conn.executemany(
             "INSERT OR IGNORE INTO addresses (customer_id, chain, address, address_key, "
-            "label, evidence, created_at) VALUES (?, ?, ?, lower(?), ?, ?, ?)",
-            [
-                (cid, chain, address, address, label, ev, now)
-                for cid, chain, address, label, ev in ordered
-            ],
-        )
+            "label, evidence, created_at) VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6)",
+            params,
+        ).rowcount
+    # (rowcount counts the rows this statement inserted, none a trigger wrote)
+    if added == len(rows):
+        return None
     found = conn.execute(
         "SELECT customer_id, chain, address FROM addresses WHERE id >= ?", (first,)
     )
