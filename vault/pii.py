@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -31,6 +31,8 @@ class CustomerKeys:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._ciphers: dict[int, AESGCM] = {}
+        #: seal_many's (encrypt, associated data) per customer, kept across batches
+        self._sealers: dict[int, tuple[Callable[[bytes, bytes, bytes], bytes], bytes]] = {}
 
     def cipher(self, customer_id: int, *, create: bool = False) -> AESGCM | None:
         found = self._ciphers.get(customer_id)
@@ -70,7 +72,9 @@ class CustomerKeys:
                 ciphers[int(customer_id)] = AESGCM(bytes(key))
         for customer_id in sorted(needed.difference(ciphers)):
             self.cipher(customer_id, create=True)
-        bound = {c: (ciphers[c].encrypt, b"%d" % c) for c in needed}
+        bound = self._sealers
+        for customer_id in needed.difference(bound):
+            bound[customer_id] = (ciphers[customer_id].encrypt, b"%d" % customer_id)
         nonces = secrets.token_bytes(12 * len(values))
         encode = binascii.b2a_base64
         sealed: list[str | None] = []
@@ -111,10 +115,13 @@ class CustomerKeys:
         """Delete the key inside the caller's transaction (secure_delete wipes the page)."""
         self._conn.execute("DELETE FROM customer_keys WHERE customer_id = ?", (customer_id,))
         self._ciphers.pop(customer_id, None)
+        self._sealers.pop(customer_id, None)
 
     def forget(self) -> None:
         self._ciphers.clear()
+        self._sealers.clear()
 
     def rollback(self) -> None:
         """A rolled-back transaction may have created keys that no longer exist."""
         self._ciphers.clear()
+        self._sealers.clear()
