@@ -93,6 +93,14 @@ def _assert_figures_equal_the_rows(vault: Vault) -> None:
     assert _derived(vault) == kept
 
 
+def _book_of_two(vault: Vault) -> tuple[CustomerBook, int, int]:
+    book = CustomerBook(vault)
+    with vault.transaction() as tx:
+        ada, _ = book.save_customer(tx, customer({"name": "Ada Example"}))
+        bob, _ = book.save_customer(tx, customer({"name": "Bob Example"}))
+    return book, ada, bob
+
+
 def _derived(vault: Vault) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     conn = vault.conn
     return (
@@ -104,13 +112,9 @@ def _derived(vault: Vault) -> tuple[list[tuple[object, ...]], list[tuple[object,
 
 
 def test_kept_levels_follow_every_change(tmp_path: Path, no_keychain: Keychain) -> None:
-    made = create_vault(tmp_path / "kept.vault", passphrase=PASSPHRASE, keychain=no_keychain)
-    vault = made.vault
+    vault = create_vault(tmp_path / "kept.vault", passphrase=PASSPHRASE, keychain=no_keychain).vault
     try:
-        book = CustomerBook(vault)
-        with vault.transaction() as tx:
-            ada, _ = book.save_customer(tx, customer({"name": "Ada Example"}))
-            bob, _ = book.save_customer(tx, customer({"name": "Bob Example"}))
+        book, ada, bob = _book_of_two(vault)
         a1, a2, a3, a4 = ADDRESSES
         for cid, address in ((ada, a1), (ada, a2), (bob, a2), (bob, a3)):
             _link(vault, book, cid, address)
@@ -149,13 +153,10 @@ def test_a_bulk_link_keeps_the_levels_the_trigger_would(
     repeat in the batch and a link that exists get the same kept levels as one by one,
     and the trigger is back, unchanged, for the links that follow."""
     monkeypatch.setattr(addresses, "BULK_LINKS", 2)
-    made = create_vault(tmp_path / "bulk.vault", passphrase=PASSPHRASE, keychain=no_keychain)
-    vault = made.vault
+    vault = create_vault(tmp_path / "bulk.vault", passphrase=PASSPHRASE, keychain=no_keychain).vault
     try:
-        book = CustomerBook(vault)
+        book, ada, bob = _book_of_two(vault)
         with vault.transaction() as tx:
-            ada, _ = book.save_customer(tx, customer({"name": "Ada Example"}))
-            bob, _ = book.save_customer(tx, customer({"name": "Bob Example"}))
             uids = {cid: book.uid_of(tx, cid) for cid in (ada, bob)}
         a1, a2, a3, a4 = ADDRESSES
         trigger = _link_trigger(vault)
