@@ -1,4 +1,4 @@
-"""Schema 15: the indexes of the kept levels (migration 0014) hold only answered links.
+"""Schema 19: the indexes of the kept levels (migration 0014) hold only answered links.
 
 A newly linked address is almost always one never answered (an import's rows):
 risk_rank and screened_at NULL, answers 0. The three indexes the overview and the
