@@ -73,7 +73,7 @@ def screening_state(conn: Connection, *, stale_before: str) -> ScreeningState:
         "UNION ALL SELECT 'screened', 0, count(*) FROM addresses WHERE risk_rank IS NOT NULL "
         "UNION ALL SELECT 'stale', 0, count(*) FROM addresses WHERE screened_at < ? "
         "UNION ALL SELECT 'book', 0, count(*) FROM addresses "
-        # (the condition lets the partial index serve the max, migration 0015)
+        # (the condition lets the partial index serve the max, migration 0019)
         "UNION ALL SELECT 'newest', 0, max(screened_at) FROM addresses "
         "WHERE screened_at IS NOT NULL",
         (stale_before,),
