@@ -30,7 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.sync.keys import SIGNATURE_BYTES, DeskKey, DeviceKeys
-from integrations import bounded_json
+from vault import bounded_json
 from vault.crypto import NONCE_BYTES
 
 MAGIC = b"SRSYNC\x00\x01"

@@ -47,7 +47,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.sync.container import canonical
 from app.sync.keys import DeskKey
-from integrations import bounded_json
+from vault import bounded_json
 from vault.crypto import (
     NONCE_BYTES,
     KdfBoundsError,

@@ -11,7 +11,6 @@ from typing import Any
 
 import requests
 
-from integrations import bounded_json
 from integrations.http.errors import (
     AuthError,
     IntegrationError,
@@ -19,6 +18,7 @@ from integrations.http.errors import (
     QuotaError,
     TransientError,
 )
+from vault import bounded_json
 
 #: how much of an error body may appear in a message
 _SNIPPET = 160

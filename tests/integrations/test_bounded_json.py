@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from integrations import bounded_json
+from vault import bounded_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def test_the_app_process_survives_a_deep_answer() -> None:
     program = (
         "import sys, app.approvals.signing\n"
         "from integrations.http.responses import error_text\n"
-        "from integrations import bounded_json\n"
+        "from vault import bounded_json\n"
         "assert sys.getrecursionlimit() >= 100000\n"
         "try:\n"
         "    bounded_json.loads(b'[' * 200000)\n"

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from vault import bounded_json
 from vault.connection import Connection
 
 # The log's own column list, insert and row reader: a received row is stored as
@@ -145,6 +146,10 @@ def take_foreign(
     for n, raw in enumerate(rows):
         values = _from_row(raw, n)
         e = Event(*values)
+        # Every reader of a payload parses it later (json.loads, which the eth libraries'
+        # recursion limit lets overflow the C stack): refuse deep nesting at the door.
+        if bounded_json.depth(e.payload) > bounded_json.MAX_DEPTH:
+            raise ForeignEventsError(f"event {e.seq} nests deeper than any event does")
         if e.device != log_device:
             raise ForeignEventsError(
                 f"event {e.seq} belongs to another device's log than the one announced"

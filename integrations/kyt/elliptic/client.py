@@ -15,7 +15,6 @@ from typing import Any
 
 import requests
 
-from integrations import bounded_json
 from integrations.http.client import HttpClient, ProviderConfig, ProviderStatus
 from integrations.http.clock import Clock, SystemClock
 from integrations.http.errors import AuthError, IntegrationError, ProviderError, QuotaError
@@ -24,6 +23,7 @@ from integrations.http.retry import parse_retry_after
 from integrations.kyt.base import Screened, UnknownAddress, UnsupportedChain, decoder
 from integrations.kyt.elliptic.models import WalletAnalysis, parse_wallet
 from integrations.kyt.elliptic.signing import EllipticAuth, decode_secret
+from vault import bounded_json
 
 CONFIG = ProviderConfig(
     name="Elliptic",
