@@ -43,7 +43,8 @@ class Workspace(QWidget):
         super().__init__(parent)
         self.setObjectName("workspace")
         self.nav = named(QListWidget(), "sectionNav")
-        self.nav.setFixedWidth(180)
+        # 150: room for "Alerts (12,345)" and leaves a 1000-pixel window to the pages.
+        self.nav.setFixedWidth(150)
         self.nav.setSpacing(2)
         self.nav.setIconSize(QSize(0, 0))
         self.nav.setStyleSheet(

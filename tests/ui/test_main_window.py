@@ -184,3 +184,15 @@ def test_lock_closes_open_dialogs(qtbot: QtBot, make_window: WindowFactory) -> N
     window.lock()
     assert not dialogs[0].isVisible()
     qtbot.waitUntil(lambda: window.state is State.LOCKED)
+
+
+def test_every_section_fits_a_1000_by_640_window(qtbot: QtBot, make_window: WindowFactory) -> None:
+    """A laptop's window: no section asks for more width than 1000 pixels."""
+    window = make_window()
+    assert window.workspace is not None
+    window.resize(1000, 640)
+    window.show()
+    for section in SECTIONS:
+        window.workspace.select_key(section.key)  # synchronous: the page shows at once
+        assert window.minimumSizeHint().width() <= 1000, section.key
+        assert window.width() == 1000, section.key

@@ -87,7 +87,7 @@ class FilterBar(QWidget):
         self.customer = named(QLineEdit(), "customerFilter")
         self.customer.setPlaceholderText("Name or external ID  (Ctrl+F)")
         self.customer.setClearButtonEnabled(True)
-        self.customer.setMinimumWidth(200)
+        self.customer.setMinimumWidth(120)
         self.reset_button = named(QPushButton("Reset"), "resetFilters")
         self.reset_button.setToolTip("Back to all open requests")
         self.reset_button.clicked.connect(self.reset)

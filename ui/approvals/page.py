@@ -89,8 +89,6 @@ class ApprovalsPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.count_label)
         top.addStretch(1)
-        top.addWidget(self.signer_label)
-        top.addSpacing(12)
         self.buttons: dict[str, QPushButton] = {}
         for shown, name in (
             (self.approve_action, "approveButton"),
@@ -133,6 +131,8 @@ class ApprovalsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 16)
         layout.addLayout(top)
+        # Its own line: beside the buttons it widened the page past a 1000-pixel window.
+        layout.addWidget(self.signer_label)
         layout.addWidget(self.filters)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.status)

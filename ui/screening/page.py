@@ -82,10 +82,14 @@ class ScreeningPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.count_label)
         top.addStretch(1)
-        top.addWidget(QLabel("Screen with:"))
-        top.addWidget(self.provider)
+        # The actions get their own row: beside the title they made the page wider than
+        # a 1000-pixel window leaves it.
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("Screen with:"))
+        actions.addWidget(self.provider)
         for button in (self.book_button, self.import_button, self.outbox_button):
-            top.addWidget(button)
+            actions.addWidget(button)
+        actions.addStretch(1)
 
         self.search = named(QLineEdit(), "screeningSearch")
         self.search.setPlaceholderText("Filter by address…")
@@ -107,6 +111,11 @@ class ScreeningPage(QWidget):
         self.status.setToolTip(
             self.tr("“not covered”: no imported list covers the chain, so it was not screened")
         )
+        # Long provider names would set the row's width; the open list shows them whole.
+        self.source.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.source.setMinimumContentsLength(10)
         self.age = self._combo("ageFilter", "", [(a, a) for a in AGES if a != "Any age"])
         self.age.setItemText(0, "Any age")
         filters = QHBoxLayout()
@@ -142,6 +151,7 @@ class ScreeningPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 16)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addLayout(filters)
         layout.addWidget(split, 1)
         layout.addWidget(self.lists_label)
