@@ -1,18 +1,18 @@
 """The `state` digest: one value two devices print alike when they have seen the same events.
 
 It covers what the events project, by what every device calls it alike:
-customers by uid (record, tags, contacts, erased, merged into), their
-addresses, conflicts, notes, tasks, custom fields and values, "changed on two
-devices" marks, approval members (id, address), grants and revocations, the
-policy in force (its digest), requests (status, approvals, needed) and their
-decisions; KYC dates, screening answers (evidence included), explorer summaries
-and flows, sanctions lists with their provenance, prices, name-screening hits and
-their dispositions, KYC documents (not their file names and chunks: each
-device seals them under its own key). Local-only columns are left out: row
-numbers, the times rows were written here (and when this device imported a list
-or first held a price), members' keys and names (a clash is renamed here),
-which member is this vault's root, whether a decision was shared yet, the hit
-number a disposition's signature covers.
+customers by uid (record, tags, contacts, erased, merged into), their addresses,
+conflicts, notes, tasks, custom fields and values, "changed on two devices"
+marks, approval members (id, address), grants and revocations, the policy in
+force (its digest), requests (status, approvals, needed) and their decisions;
+signed periodic reviews; KYC dates, screening answers (evidence included),
+explorer summaries and flows, sanctions lists with their provenance, prices,
+name-screening hits and their dispositions, KYC documents (not their file names
+and chunks: each device seals them under its own key). Local-only columns are
+left out: row numbers, the times rows were written here (and when this device
+imported a list or first held a price), members' keys and names (a clash is
+renamed here), which member is this vault's root, whether a decision was shared
+yet, the hit number a disposition's signature covers.
 
 Each table's rows are hashed in a fixed order under the table's name, and
 those hashes in a fixed order into the digest, so two vaults with the same
@@ -110,6 +110,11 @@ _TABLES: tuple[tuple[str, str], ...] = (
         "decisions",
         "SELECT id, request_id, signer, verdict, reason, created_at, hex(signature) "
         "FROM approval_decisions ORDER BY id",
+    ),
+    (
+        "reviews",
+        "SELECT r.uid, c.uid, r.reviewed_at, r.outcome, r.signer, hex(r.signature) "
+        "FROM reviews r JOIN customers c ON c.id = r.customer_id ORDER BY r.uid",
     ),
     (
         "kyc_dates",

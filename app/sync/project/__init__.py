@@ -5,14 +5,25 @@ pull's transaction; each module says its rules: `book`, `approvals`, `kyc`
 (KYC dates), `screening` (answers and explorer figures with their evidence),
 `lists` (sanctions lists), `prices`, `names` (name-screening hits and
 their signed dispositions), `documents` (KYC documents, carried beside their
-events, sealed under each device's own key of the customer). An event of a type without a projection
+events, sealed under each device's own key of the customer), `reviews` (signed
+periodic reviews). An event of a type without a projection
 waits, counted as `awaiting_projection`, and is replayed by a build that knows it.
 """
 
 from __future__ import annotations
 
 from app.sync.appliers import Appliers
-from app.sync.project import approvals, book, documents, kyc, lists, names, prices, screening
+from app.sync.project import (
+    approvals,
+    book,
+    documents,
+    kyc,
+    lists,
+    names,
+    prices,
+    reviews,
+    screening,
+)
 from app.sync.projection import Projection
 
 
@@ -27,6 +38,7 @@ def default_appliers() -> Appliers:
             **prices.APPLIERS,
             **names.APPLIERS,
             **documents.APPLIERS,
+            **reviews.APPLIERS,
         },
         finish=_finish,
     )
