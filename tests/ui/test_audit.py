@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from app.session import VaultSession
 from app.tasks import Operation
 from ui.audit_model import COLUMNS, AuditModel
+from ui.sections import SECTIONS
 from ui.services import Services
 
 from .conftest import WindowFactory, unlock
@@ -74,7 +75,7 @@ def test_audit_page_shows_events_and_verify_succeeds(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:
     window = make_window()
-    window.select_section(6)
+    window.select_section([s.key for s in SECTIONS].index("audit"))
     assert window.workspace is not None
     page = window.workspace.audit
     assert page is not None and page.isVisible()
@@ -96,7 +97,7 @@ def test_cancelling_a_queued_verify_reports_at_once(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:
     window = make_window()
-    window.select_section(6)
+    window.select_section([s.key for s in SECTIONS].index("audit"))
     assert window.workspace is not None and window.workspace.audit is not None
     page = window.workspace.audit
     gate = threading.Event()

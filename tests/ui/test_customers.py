@@ -12,6 +12,7 @@ from ui.book.context import BookContext
 from ui.book.customer_model import COLUMNS, CustomerModel
 from ui.book.wallet_model import WalletModel
 from ui.main_window import MainWindow, State
+from ui.sections import SECTIONS
 from ui.services import Services
 from vault.book import queries
 
@@ -155,7 +156,7 @@ def test_ctrl_k_focuses_the_search_from_another_section(
     _activate(qtbot, window)
     assert window.workspace is not None
     assert window.workspace.current_key() == "customers"  # opens on the customer book
-    window.select_section(6)
+    window.select_section([s.key for s in SECTIONS].index("audit"))
     assert window.workspace.current_key() == "audit"
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert window.workspace.current_key() == "customers"
@@ -225,6 +226,6 @@ def test_the_audit_log_catches_up_with_book_changes_when_shown(
     dialog.ok_button.click()  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: customer_page(window).detail.detail is not None)
     assert audit.total == 3  # hidden: no work yet
-    window.select_section(6)
+    window.select_section([s.key for s in SECTIONS].index("audit"))
     qtbot.waitUntil(lambda: audit.total == 4)
     assert audit.index(0, 4).data() == "customer.created"
